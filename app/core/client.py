@@ -1,0 +1,262 @@
+"""Streaming chat client over one shared httpx.AsyncClient per endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import aclosing
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from app.core.errors import (
+    ChatError,
+    ErrorKind,
+    error_from_http,
+    error_from_stream_chunk,
+    make_error,
+)
+from app.core.protocol import (
+    ErrorChunk,
+    Finish,
+    MalformedChunk,
+    Message,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+    parse_chunk,
+)
+from app.core.providers import GenerationParams, Provider
+from app.core.sse import SseDecoder
+
+log = logging.getLogger(__name__)
+
+ERROR_BODY_LIMIT = 64 * 1024
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=10.0)
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """The client is about to retry after a retryable failure (no token had arrived)."""
+
+    attempt: int  # the attempt that failed, from 1
+    delay: float  # seconds until the next attempt
+    error: ChatError
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4  # the first try and up to three retries
+    base_delay: float = 1.0
+    max_delay: float = 20.0
+    max_retry_after: float = 60.0  # a longer Retry-After is left to the user
+    jitter: float = 0.25
+
+    def delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up."""
+        if attempt >= self.attempts:
+            return None
+        if retry_after is not None:
+            return retry_after if retry_after <= self.max_retry_after else None
+        backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return backoff * (1 + random.uniform(0, self.jitter))
+
+
+class ClientPool:
+    """One httpx.AsyncClient per endpoint origin, opened on first use, closed on quit.
+
+    Loopback endpoints never go through a system proxy (trust_env=False).
+    """
+
+    def __init__(
+        self,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
+    ) -> None:
+        self._clients: dict[tuple[str, bool], httpx.AsyncClient] = {}
+        self._timeout = timeout
+        self._transport_factory = transport_factory
+
+    def get(self, provider: Provider) -> httpx.AsyncClient:
+        parts = urlsplit(provider.base_url)
+        key = (f"{parts.scheme}://{parts.netloc}", provider.is_loopback)
+        client = self._clients.get(key)
+        if client is None or client.is_closed:
+            client = httpx.AsyncClient(
+                timeout=self._timeout,
+                trust_env=not provider.is_loopback,
+                transport=self._transport_factory() if self._transport_factory else None,
+                follow_redirects=False,
+            )
+            self._clients[key] = client
+        return client
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
+
+
+class ChatClient:
+    """Streams one chat completion at a time for one provider.
+
+    `stream()` yields `StreamEvent`s (and `Retrying` notices) and raises `ChatError`.
+    Retryable failures are retried with backoff (honouring Retry-After) only while no
+    content has arrived; once a token is shown, a failure is final and the partial
+    answer stays with the caller. Cancelling the consuming task closes the connection.
+    """
+
+    def __init__(
+        self,
+        provider: Provider,
+        http: httpx.AsyncClient,
+        api_key: str | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.provider = provider
+        self._http = http
+        self._api_key = api_key
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+
+    def _error(self, kind: ErrorKind, message: str, **fields: object) -> ChatError:
+        return make_error(kind, message, self.provider.name, **fields)  # type: ignore[arg-type]
+
+    def _preflight(self) -> None:
+        p = self.provider
+        if not p.base_url:
+            raise self._error(ErrorKind.MODEL, f"No base URL is set for {p.name}.", retryable=False)
+        if p.needs_key and not self._api_key:
+            names = " or ".join((*p.key_env, "GLM_DESK_API_KEY"))
+            err = self._error(ErrorKind.AUTH, f"No API key is set for {p.name}.")
+            err.action = f"Set {names} in the environment, or switch to the local model."
+            raise err
+
+    async def stream(
+        self, messages: list[Message], params: GenerationParams | None = None
+    ) -> AsyncIterator[StreamEvent | Retrying]:
+        self._preflight()
+        body = self.provider.request_body(messages, params)
+        attempt = 0
+        while True:
+            attempt += 1
+            got_content = False
+            try:
+                async for event in self._attempt(body):
+                    if isinstance(event, TextDelta | ToolCallDelta):
+                        got_content = True
+                    yield event
+                return
+            except ChatError as err:
+                if got_content or not err.retryable:
+                    raise
+                delay = self._retry.delay(attempt, err.retry_after)
+                if delay is None:
+                    raise
+                log.info("retrying %s in %.1f s after: %s", self.provider.id, delay, err.kind)
+                yield Retrying(attempt, delay, err)
+                await self._sleep(delay)
+
+    async def _attempt(self, body: dict[str, object]) -> AsyncIterator[StreamEvent]:
+        p = self.provider
+        try:
+            async with self._http.stream(
+                "POST", p.chat_url, json=body, headers=p.headers(self._api_key)
+            ) as response:
+                if response.status_code >= 400:
+                    raw = await self._read_limited(response)
+                    raise error_from_http(response.status_code, raw, response.headers, p.name)
+                ctype = response.headers.get("content-type", "")
+                if "text/event-stream" not in ctype and "json" in ctype:
+                    # A server that ignored stream=true answered with one JSON object.
+                    raw = await self._read_limited(response)
+                    for event in self._events(raw.decode("utf-8", errors="replace")):
+                        yield event
+                    return
+
+                finished = False
+                async with aclosing(_sse_payloads(response)) as payloads:
+                    async for data in payloads:
+                        if data.strip() == "[DONE]":
+                            return
+                        for event in self._events(data):
+                            finished = finished or isinstance(event, Finish)
+                            yield event
+                if not finished:
+                    raise self._error(
+                        ErrorKind.INTERRUPTED,
+                        "The connection closed before the answer was finished.",
+                        retryable=False,
+                    )
+        except ChatError:
+            raise
+        except httpx.TimeoutException as exc:
+            phase = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting"
+            raise self._error(
+                ErrorKind.TIMEOUT, f"{p.name} did not answer in time ({phase})."
+            ) from exc
+        except httpx.ConnectError as exc:
+            host = urlsplit(p.base_url).netloc
+            if p.is_loopback:
+                err = self._error(
+                    ErrorKind.NETWORK,
+                    f"Nothing is answering at {host}.",
+                    retryable=False,
+                )
+                err.action = "Start llama-server (or your local server), or check the URL."
+                raise err from exc
+            raise self._error(ErrorKind.NETWORK, f"Could not connect to {host}.") from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise self._error(ErrorKind.NETWORK, f"The connection to {p.name} dropped.") from exc
+        except httpx.UnsupportedProtocol as exc:
+            raise self._error(
+                ErrorKind.MODEL,
+                f"The URL {p.base_url!r} is not a valid http(s) URL.",
+                retryable=False,
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise self._error(
+                ErrorKind.NETWORK, f"Talking to {p.name} failed: {type(exc).__name__}."
+            ) from exc
+
+    def _events(self, data: str) -> Iterator[StreamEvent]:
+        try:
+            events = parse_chunk(data)
+        except MalformedChunk as exc:
+            raise self._error(
+                ErrorKind.PROTOCOL,
+                f"{self.provider.name} sent data that is not a valid chat stream.",
+                retryable=False,
+                detail=str(exc),
+            ) from exc
+        for event in events:
+            if isinstance(event, ErrorChunk):
+                raise error_from_stream_chunk(event.payload, self.provider.name)
+            if isinstance(event, Finish) and event.reason in ("network_error", "error"):
+                raise self._error(
+                    ErrorKind.NETWORK if event.reason == "network_error" else ErrorKind.SERVER,
+                    f"{self.provider.name} stopped the answer with an error.",
+                    retryable=False,
+                )
+            yield event
+
+    @staticmethod
+    async def _read_limited(response: httpx.Response) -> bytes:
+        out = bytearray()
+        async for chunk in response.aiter_bytes():
+            out += chunk
+            if len(out) >= ERROR_BODY_LIMIT:
+                break
+        return bytes(out)
+
+
+async def _sse_payloads(response: httpx.Response) -> AsyncIterator[str]:
+    decoder = SseDecoder()
+    async for chunk in response.aiter_bytes():
+        for sse in decoder.feed(chunk):
+            yield sse.data
+    for sse in decoder.close():
+        yield sse.data

@@ -1,0 +1,279 @@
+"""Typed chat errors: what happened, what the user should do, and whether to retry.
+
+Each backend reports failures its own way (shared/PROTOCOLS.md): Z.AI with string business
+codes, OpenRouter with HTTP statuses and an error chunk inside a 200 stream, llama-server
+with typed errors and 503 while the model loads. `error_from_http` and
+`error_from_stream_chunk` map all of them to one `ChatError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorKind(StrEnum):
+    AUTH = "auth"  # missing or wrong key
+    CREDIT = "credit"  # out of balance / credits
+    RATE_LIMIT = "rate_limit"  # too many requests: wait and retry
+    QUOTA = "quota"  # daily or usage cap reached: wait for the reset
+    OVERLOADED = "overloaded"  # provider busy or down: retry later
+    LOADING = "loading"  # local model still loading
+    CONTEXT = "context"  # conversation too long for the model
+    BAD_REQUEST = "bad_request"
+    MODEL = "model"  # unknown model id / endpoint not found
+    FILTERED = "filtered"  # moderation / sensitive content
+    SERVER = "server"  # 5xx and unknown server failures
+    NETWORK = "network"  # could not connect, connection dropped
+    TIMEOUT = "timeout"
+    PROTOCOL = "protocol"  # malformed stream
+    INTERRUPTED = "interrupted"  # stream ended without finishing
+
+
+# What the user should do next, per kind. Messages name the provider where it helps.
+_ACTIONS: dict[ErrorKind, str] = {
+    ErrorKind.AUTH: "Check the API key for {provider} (set it in the environment or settings).",
+    ErrorKind.CREDIT: "Add credit to your {provider} account, or switch to the local model.",
+    ErrorKind.RATE_LIMIT: "Wait a moment and retry.",
+    ErrorKind.QUOTA: "Wait until the limit resets, or switch provider or to the local model.",
+    ErrorKind.OVERLOADED: "Retry in a little while, or switch provider or to the local model.",
+    ErrorKind.LOADING: "Wait for the model to finish loading, then retry.",
+    ErrorKind.CONTEXT: "Shorten the conversation (start a new tab or remove earlier messages).",
+    ErrorKind.BAD_REQUEST: "Check the generation settings, then retry.",
+    ErrorKind.MODEL: "Check the endpoint URL and model id for {provider}.",
+    ErrorKind.FILTERED: "Rephrase the request.",
+    ErrorKind.SERVER: "Retry in a little while.",
+    ErrorKind.NETWORK: "Check your network connection, or switch to the local model.",
+    ErrorKind.TIMEOUT: "Retry; if it keeps happening, check your network or the server.",
+    ErrorKind.PROTOCOL: "Retry; if it keeps happening, the endpoint may not be OpenAI-compatible.",
+    ErrorKind.INTERRUPTED: "Retry to get a complete answer.",
+}
+
+_RETRYABLE = {
+    ErrorKind.RATE_LIMIT,
+    ErrorKind.OVERLOADED,
+    ErrorKind.LOADING,
+    ErrorKind.SERVER,
+    ErrorKind.NETWORK,
+    ErrorKind.TIMEOUT,
+}
+
+
+@dataclass
+class ChatError(Exception):
+    kind: ErrorKind
+    message: str  # what happened, in words a person understands
+    action: str = ""  # what to do next
+    retryable: bool = False  # may the client retry automatically (before the first token)?
+    retry_after: float | None = None  # seconds, when the server said so
+    status: int | None = None
+    code: str | None = None  # provider error code, e.g. Z.AI's "1113"
+    detail: str = ""  # the server's own message, for the log and an expandable view
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def user_text(self) -> str:
+        parts = [self.message]
+        if self.retry_after and self.kind in (ErrorKind.RATE_LIMIT, ErrorKind.OVERLOADED):
+            parts.append(f"Retry in {self.retry_after:.0f} s.")
+        if self.action:
+            parts.append(self.action)
+        return " ".join(parts)
+
+
+def make_error(
+    kind: ErrorKind,
+    message: str,
+    provider: str = "the provider",
+    *,
+    retryable: bool | None = None,
+    **fields: Any,
+) -> ChatError:
+    return ChatError(
+        kind=kind,
+        message=message,
+        action=_ACTIONS[kind].format(provider=provider),
+        retryable=kind in _RETRYABLE if retryable is None else retryable,
+        **fields,
+    )
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        import time
+
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _error_object(body: Any) -> tuple[str | None, str, str | None, dict[str, Any]]:
+    """(code, message, type, whole error object) from the many shapes servers use."""
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, str):
+            return None, err, None, {}
+        if isinstance(err, dict):
+            code = err.get("code")
+            message = err.get("message") or body.get("message") or ""
+            etype = err.get("type")
+            return (
+                None if code is None else str(code),
+                str(message),
+                None if etype is None else str(etype),
+                err,
+            )
+    return None, "", None, {}
+
+
+def _decode_body(body: bytes | str | Any) -> Any:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", errors="replace")
+    if isinstance(body, str):
+        try:
+            return json.loads(body)
+        except json.JSONDecodeError:
+            return {"error": {"message": body.strip()[:500]}}
+    return body
+
+
+_ZAI_CODES: dict[str, tuple[ErrorKind, str]] = {
+    **{
+        c: (ErrorKind.AUTH, "{provider} rejected the API key.")
+        for c in ("1000", "1001", "1002", "1003", "1004")
+    },
+    "1113": (ErrorKind.CREDIT, "Your {provider} account has no balance left."),
+    "1302": (ErrorKind.RATE_LIMIT, "{provider}: too many requests at once."),
+    "1303": (ErrorKind.RATE_LIMIT, "{provider}: requests are too frequent."),
+    "1305": (ErrorKind.OVERLOADED, "{provider} is overloaded right now."),
+    "1312": (ErrorKind.OVERLOADED, "The model is overloaded on {provider} right now."),
+    "1304": (ErrorKind.QUOTA, "The daily request limit on {provider} is used up."),
+    "1308": (ErrorKind.QUOTA, "A usage limit on {provider} is reached."),
+    "1310": (ErrorKind.QUOTA, "A usage limit on {provider} is reached."),
+    "1210": (ErrorKind.BAD_REQUEST, "{provider} did not accept a request parameter."),
+    "1213": (ErrorKind.BAD_REQUEST, "{provider} did not accept a request parameter."),
+    "1214": (ErrorKind.BAD_REQUEST, "{provider} did not accept a request parameter."),
+    "1211": (ErrorKind.MODEL, "{provider} does not know this model."),
+    "1261": (ErrorKind.CONTEXT, "The conversation is too long for the model."),
+    "1301": (ErrorKind.FILTERED, "{provider} refused the content as unsafe."),
+}
+
+_CONTEXT_HINTS = re.compile(
+    r"context length|context size|context window|maximum context|too many tokens|"
+    r"prompt is too long|exceed_context_size|reduce the length",
+    re.IGNORECASE,
+)
+
+
+def _by_status(status: int) -> tuple[ErrorKind, str]:
+    if status == 401:
+        return ErrorKind.AUTH, "{provider} rejected the API key."
+    if status == 402:
+        return ErrorKind.CREDIT, "Your {provider} account is out of credits."
+    if status == 403:
+        return ErrorKind.FILTERED, "{provider} refused the request (moderation)."
+    if status == 404:
+        return ErrorKind.MODEL, "{provider} has no such endpoint or model."
+    if status == 408:
+        return ErrorKind.TIMEOUT, "{provider} timed out."
+    if status == 413:
+        return ErrorKind.CONTEXT, "The request is too large for {provider}."
+    if status == 429:
+        return ErrorKind.RATE_LIMIT, "{provider} is rate-limiting requests."
+    if status in (502, 503, 504, 529):
+        return ErrorKind.OVERLOADED, "{provider} is unavailable right now (HTTP {status})."
+    if status >= 500:
+        return ErrorKind.SERVER, "{provider} had a server error (HTTP {status})."
+    return ErrorKind.BAD_REQUEST, "{provider} rejected the request (HTTP {status})."
+
+
+def classify(
+    status: int | None,
+    body: Any,
+    provider: str,
+    retry_after: float | None = None,
+) -> ChatError:
+    """Map an error (an HTTP status and body, or an error chunk with status None)."""
+    code, server_message, etype, err = _error_object(body)
+    kind: ErrorKind
+    text = ""
+    retryable: bool | None = None
+    shown_status = status
+
+    if code in _ZAI_CODES:
+        kind, text = _ZAI_CODES[code]
+    elif etype == "exceed_context_size_error" or _CONTEXT_HINTS.search(server_message):
+        kind = ErrorKind.CONTEXT
+        text = "The conversation is too long for the model's context window."
+        n_prompt, n_ctx = err.get("n_prompt_tokens"), err.get("n_ctx")
+        if isinstance(n_prompt, int) and isinstance(n_ctx, int):
+            text = (
+                f"The conversation ({n_prompt:,} tokens) is larger than the model's "
+                f"context window ({n_ctx:,} tokens)."
+            )
+    elif etype == "unavailable_error" or (status == 503 and "loading" in server_message.lower()):
+        kind, text = ErrorKind.LOADING, "The local model is still loading."
+    elif etype == "authentication_error":
+        kind, text = ErrorKind.AUTH, "{provider} rejected the API key."
+    elif status is not None:
+        kind, text = _by_status(status)
+    else:
+        # An error chunk in the middle of a stream: use its code if it is an HTTP-like one.
+        shown_status = int(code) if code and code.isdigit() else None
+        if shown_status and 400 <= shown_status < 600:
+            kind, text = _by_status(shown_status)
+        else:
+            kind, text = ErrorKind.SERVER, "{provider} reported an error during the answer."
+
+    if kind == ErrorKind.CREDIT:
+        # 402/1113 are never retried automatically, unless the server explicitly says when.
+        retryable = retry_after is not None and code != "1113"
+
+    message = text.format(provider=provider, status=shown_status)
+    if server_message and server_message.lower() not in message.lower():
+        detail = server_message
+    else:
+        detail = ""
+    return make_error(
+        kind,
+        message,
+        provider,
+        retryable=retryable,
+        retry_after=retry_after,
+        status=status,
+        code=code,
+        detail=detail[:1000],
+    )
+
+
+def error_from_http(status: int, body: bytes | str | Any, headers: Any, provider: str) -> ChatError:
+    retry_after = parse_retry_after(headers.get("retry-after") if headers is not None else None)
+    return classify(status, _decode_body(body), provider, retry_after)
+
+
+def error_from_stream_chunk(payload: dict[str, Any], provider: str) -> ChatError:
+    return classify(None, payload, provider)
+
+
+FINISH_NOTICES: dict[str, str] = {
+    "length": "The answer was cut off at the output limit (max tokens).",
+    "sensitive": "The provider stopped the answer: content flagged as sensitive.",
+    "content_filter": "The provider stopped the answer: content filter.",
+    "model_context_window_exceeded": "The answer stopped: the model's context window is full.",
+}

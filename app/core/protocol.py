@@ -1,0 +1,229 @@
+"""Chat messages, stream events and the OpenAI-style chunk parser.
+
+Every backend we speak (Z.AI, OpenRouter, llama-server, other OpenAI-compatible servers)
+streams `chat.completion.chunk`-shaped JSON objects; they differ in quirks that
+`parse_chunk` absorbs (see shared/PROTOCOLS.md): no `object` field, usage in the finish
+chunk or in a separate empty-choices chunk, tool calls whole or in fragments, `timings`
+from llama-server, and error objects inside a 200 stream.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+    TOOL = "tool"
+
+
+@dataclass
+class ToolCall:
+    index: int
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
+
+
+@dataclass
+class Message:
+    role: Role
+    content: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_call_id: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": str(self.role), "content": self.content}
+        if self.tool_calls:
+            out["tool_calls"] = [tc.to_wire() for tc in self.tool_calls]
+        if self.tool_call_id is not None:
+            out["tool_call_id"] = self.tool_call_id
+        return out
+
+
+# --- stream events -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolCallDelta:
+    """A tool call, whole or a fragment; fragments are keyed by `index`."""
+
+    index: int
+    id: str | None = None
+    name: str | None = None
+    arguments: str = ""
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    cost_usd: float | None = None
+    cached_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Timings:
+    """llama-server's own measurements of a request."""
+
+    prompt_n: int | None = None
+    prompt_ms: float | None = None
+    predicted_n: int | None = None
+    predicted_ms: float | None = None
+    predicted_per_second: float | None = None
+
+
+@dataclass(frozen=True)
+class Finish:
+    reason: str
+
+
+@dataclass(frozen=True)
+class ErrorChunk:
+    """An error object that arrived inside a stream (status 200)."""
+
+    payload: dict[str, Any]
+
+
+StreamEvent = TextDelta | ToolCallDelta | Usage | Timings | Finish | ErrorChunk
+
+
+class MalformedChunk(ValueError):
+    """A `data:` payload that is not a JSON object."""
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def parse_usage(raw: dict[str, Any]) -> Usage:
+    details = raw.get("prompt_tokens_details")
+    cached = _int(details.get("cached_tokens")) if isinstance(details, dict) else None
+    return Usage(
+        prompt_tokens=_int(raw.get("prompt_tokens")),
+        completion_tokens=_int(raw.get("completion_tokens")),
+        total_tokens=_int(raw.get("total_tokens")),
+        cost_usd=_num(raw.get("cost")),
+        cached_tokens=cached,
+    )
+
+
+def parse_timings(raw: dict[str, Any]) -> Timings:
+    return Timings(
+        prompt_n=_int(raw.get("prompt_n")),
+        prompt_ms=_num(raw.get("prompt_ms")),
+        predicted_n=_int(raw.get("predicted_n")),
+        predicted_ms=_num(raw.get("predicted_ms")),
+        predicted_per_second=_num(raw.get("predicted_per_second")),
+    )
+
+
+def _tool_call_delta(raw: dict[str, Any], position: int) -> ToolCallDelta:
+    function = raw.get("function") if isinstance(raw.get("function"), dict) else {}
+    arguments = function.get("arguments", "")
+    if arguments is None:
+        arguments = ""
+    elif not isinstance(arguments, str):
+        # Some servers send the arguments as an object instead of a JSON string.
+        arguments = json.dumps(arguments, ensure_ascii=False)
+    index = _int(raw.get("index"))
+    return ToolCallDelta(
+        index=position if index is None else index,
+        id=raw.get("id") or None,
+        name=function.get("name") or None,
+        arguments=arguments,
+    )
+
+
+def parse_chunk(data: str) -> list[StreamEvent]:
+    """Turn one SSE `data:` payload (not `[DONE]`) into stream events, in order."""
+    try:
+        obj = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise MalformedChunk(f"not JSON: {data[:120]!r}") from exc
+    if not isinstance(obj, dict):
+        raise MalformedChunk(f"not a JSON object: {data[:120]!r}")
+
+    events: list[StreamEvent] = []
+    choices = obj.get("choices")
+    finish: str | None = None
+    if isinstance(choices, list):
+        for choice in choices:
+            if not isinstance(choice, dict):
+                continue
+            delta = choice.get("delta") or choice.get("message") or {}
+            if isinstance(delta, dict):
+                content = delta.get("content")
+                if isinstance(content, str) and content:
+                    events.append(TextDelta(content))
+                tool_calls = delta.get("tool_calls")
+                if isinstance(tool_calls, list):
+                    events.extend(
+                        _tool_call_delta(tc, i)
+                        for i, tc in enumerate(tool_calls)
+                        if isinstance(tc, dict)
+                    )
+            reason = choice.get("finish_reason")
+            if isinstance(reason, str) and reason:
+                finish = reason
+    usage = obj.get("usage")
+    if isinstance(usage, dict):
+        events.append(parse_usage(usage))
+    timings = obj.get("timings")
+    if isinstance(timings, dict):
+        events.append(parse_timings(timings))
+    error = obj.get("error")
+    if error is not None:
+        events.append(ErrorChunk(obj))
+    if finish is not None:
+        events.append(Finish(finish))
+    return events
+
+
+@dataclass
+class ToolCallAccumulator:
+    """Assembles tool calls from whole calls or OpenAI-style fragments keyed by index."""
+
+    calls: dict[int, ToolCall] = field(default_factory=dict)
+
+    def add(self, delta: ToolCallDelta) -> None:
+        call = self.calls.setdefault(delta.index, ToolCall(index=delta.index))
+        if delta.id:
+            call.id = delta.id
+        if delta.name:
+            call.name = delta.name
+        call.arguments += delta.arguments
+
+    def result(self) -> list[ToolCall]:
+        return [self.calls[i] for i in sorted(self.calls)]

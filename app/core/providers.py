@@ -1,0 +1,196 @@
+"""The endpoints GLM Desk can talk to, and how each wants its request shaped."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.core.protocol import Message
+
+
+class Flavor(StrEnum):
+    ZAI = "zai"  # Z.AI / Zhipu: do_sample instead of temperature 0, one stop string
+    OPENROUTER = "openrouter"  # attribution headers, usage with cost
+    LLAMA = "llama"  # llama.cpp llama-server: usage only when asked, timings
+    OPENAI = "openai"  # any other OpenAI-compatible server
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    temperature: float = 0.75
+    top_p: float = 0.9
+    max_tokens: int | None = None  # None: the server's default
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: str
+    name: str
+    base_url: str
+    model: str
+    flavor: Flavor
+    context_window: int
+    max_output: int
+    price_in: float | None = None  # USD per million tokens
+    price_out: float | None = None
+    key_env: tuple[str, ...] = ()
+    needs_key: bool = True
+    defaults: GenerationParams = field(default_factory=GenerationParams)
+
+    @property
+    def chat_url(self) -> str:
+        return self.base_url.rstrip("/") + "/chat/completions"
+
+    @property
+    def is_loopback(self) -> bool:
+        return is_loopback_url(self.base_url)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} · {self.model}"
+
+    def with_overrides(self, base_url: str | None = None, model: str | None = None) -> Provider:
+        return replace(
+            self,
+            base_url=base_url or self.base_url,
+            model=model or self.model,
+        )
+
+    def api_key(self, environ: Mapping[str, str] | None = None) -> str | None:
+        """The session key from the environment: the provider's own variable first."""
+        env = os.environ if environ is None else environ
+        for name in (*self.key_env, "GLM_DESK_API_KEY"):
+            value = env.get(name, "").strip()
+            if value:
+                return value
+        return None
+
+    def headers(self, api_key: str | None) -> dict[str, str]:
+        headers = {"Accept": "text/event-stream"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        if self.flavor == Flavor.OPENROUTER:
+            headers["X-Title"] = "GLM Desk"  # OpenRouter's optional attribution
+        return headers
+
+    def request_body(
+        self, messages: list[Message], params: GenerationParams | None = None
+    ) -> dict[str, Any]:
+        p = params or self.defaults
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": [m.to_wire() for m in messages],
+            "stream": True,
+        }
+        max_tokens = p.max_tokens
+        if max_tokens is not None:
+            body["max_tokens"] = max(1, min(max_tokens, self.max_output))
+        if self.flavor == Flavor.ZAI:
+            # Z.AI rejects temperature 0: greedy decoding is do_sample=false.
+            if p.temperature <= 0:
+                body["do_sample"] = False
+            else:
+                body["temperature"] = min(p.temperature, 1.0)
+                body["top_p"] = min(max(p.top_p, 0.01), 1.0)
+            if p.stop:
+                body["stop"] = [p.stop[0]]  # at most one stop string
+        else:
+            body["temperature"] = p.temperature
+            body["top_p"] = p.top_p
+            if p.stop:
+                body["stop"] = list(p.stop)
+            # Usage in the stream: harmless on OpenRouter, required by llama-server.
+            body["stream_options"] = {"include_usage": True}
+        return body
+
+
+def is_loopback_url(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+ZAI = Provider(
+    id="zai",
+    name="Z.AI",
+    base_url="https://api.z.ai/api/paas/v4",
+    model="glm-4-32b-0414-128k",
+    flavor=Flavor.ZAI,
+    context_window=128_000,
+    max_output=16_384,
+    price_in=0.10,
+    price_out=0.10,
+    key_env=("ZAI_API_KEY",),
+)
+
+PROVIDERS: dict[str, Provider] = {
+    p.id: p
+    for p in (
+        ZAI,
+        replace(
+            ZAI,
+            id="bigmodel",
+            name="Zhipu BigModel",
+            base_url="https://open.bigmodel.cn/api/paas/v4",
+        ),
+        Provider(
+            id="openrouter",
+            name="OpenRouter",
+            base_url="https://openrouter.ai/api/v1",
+            model="z-ai/glm-4-32b",
+            flavor=Flavor.OPENROUTER,
+            context_window=128_000,
+            max_output=16_384,
+            price_in=0.10,
+            price_out=0.10,
+            key_env=("OPENROUTER_API_KEY",),
+        ),
+        Provider(
+            id="openrouter-free",
+            name="OpenRouter (free)",
+            base_url="https://openrouter.ai/api/v1",
+            model="thudm/glm-4-32b:free",
+            flavor=Flavor.OPENROUTER,
+            context_window=32_768,
+            max_output=16_384,
+            price_in=0.0,
+            price_out=0.0,
+            key_env=("OPENROUTER_API_KEY",),
+        ),
+        Provider(
+            id="local",
+            name="Local llama.cpp",
+            base_url="http://127.0.0.1:8080/v1",
+            model="glm-4-32b",
+            flavor=Flavor.LLAMA,
+            context_window=32_768,
+            max_output=16_384,
+            price_in=0.0,
+            price_out=0.0,
+            needs_key=False,
+        ),
+        Provider(
+            id="custom",
+            name="Custom endpoint",
+            base_url="",
+            model="glm-4-32b",
+            flavor=Flavor.OPENAI,
+            context_window=32_768,
+            max_output=16_384,
+            needs_key=False,
+        ),
+    )
+}
+
+
+def get_provider(provider_id: str) -> Provider:
+    try:
+        return PROVIDERS[provider_id]
+    except KeyError:
+        raise ValueError(
+            f"unknown provider {provider_id!r} (choose from {', '.join(PROVIDERS)})"
+        ) from None

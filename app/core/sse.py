@@ -1,0 +1,91 @@
+"""Incremental Server-Sent Events decoder (WHATWG event-stream rules).
+
+Bytes go in as they arrive from the socket, in chunks split anywhere; complete events come
+out. Lines are split on the byte level (CR, LF or CRLF, even when a CRLF straddles two
+chunks) and only whole lines are decoded, so a UTF-8 character split across chunks is
+never mangled. Comment lines (starting with `:`) are keep-alives and are dropped; unknown
+fields and garbage lines are ignored, as the standard says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SseEvent:
+    data: str
+    event: str = "message"
+    id: str | None = None
+
+
+class SseDecoder:
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._data: list[str] = []
+        self._event = ""
+        self._id: str | None = None
+        self._started = False
+        self.comments = 0  # keep-alive lines seen, for diagnostics
+
+    def feed(self, chunk: bytes) -> list[SseEvent]:
+        self._buffer += chunk
+        events: list[SseEvent] = []
+        buf = self._buffer
+        start = 0
+        n = len(buf)
+        while start < n:
+            lf = buf.find(b"\n", start)
+            cr = buf.find(b"\r", start, lf if lf >= 0 else n)
+            if cr >= 0:
+                if cr == n - 1:
+                    break  # a CR at the very end may be the first half of CRLF
+                end, nxt = cr, cr + 2 if buf[cr + 1] == 0x0A else cr + 1
+            elif lf >= 0:
+                end, nxt = lf, lf + 1
+            else:
+                break
+            self._line(bytes(buf[start:end]), events)
+            start = nxt
+        del buf[:start]
+        return events
+
+    def close(self) -> list[SseEvent]:
+        """End of stream: a final line or event without its terminator is still delivered."""
+        events: list[SseEvent] = []
+        if self._buffer:
+            line = bytes(self._buffer).rstrip(b"\r")
+            self._buffer.clear()
+            self._line(line, events)
+        self._dispatch(events)
+        return events
+
+    def _line(self, raw: bytes, events: list[SseEvent]) -> None:
+        if not self._started:
+            self._started = True
+            if raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+        if not raw:
+            self._dispatch(events)
+            return
+        if raw[:1] == b":":
+            self.comments += 1
+            return
+        line = raw.decode("utf-8", errors="replace")
+        name, sep, value = line.partition(":")
+        if sep and value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id":
+            if "\x00" not in value:
+                self._id = value
+        # "retry" and unknown fields are ignored: we never reconnect a chat stream.
+
+    def _dispatch(self, events: list[SseEvent]) -> None:
+        if self._data:
+            events.append(SseEvent("\n".join(self._data), self._event or "message", self._id))
+        self._data = []
+        self._event = ""
