@@ -1,0 +1,212 @@
+"""Entry point: argument parsing, QApplication, the qasync loop and the crash hook."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from app import APP_ID, APP_NAME, __version__
+from app.core.providers import PROVIDERS, Provider
+
+_IMPORTED_AT = time.monotonic()
+log = logging.getLogger("app")
+
+
+def process_age_ms() -> float:
+    """Milliseconds since this process started (Linux: from /proc; else since import)."""
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        start_ticks = int(fields[19])  # field 22 of the whole line: starttime
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, (uptime - start_ticks / os.sysconf("SC_CLK_TCK")) * 1000)
+    except (OSError, ValueError, IndexError):
+        return (time.monotonic() - _IMPORTED_AT) * 1000
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        prog="glm-desk",
+        description=f"{APP_NAME}: a desktop chat and coding assistant for GLM-4-32B.",
+        epilog="API keys for this session may come from ZAI_API_KEY, OPENROUTER_API_KEY or "
+        "GLM_DESK_API_KEY; they are never written anywhere.",
+    )
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    ap.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="keep all state (settings, history, logs) under DIR (env: GLM_DESK_PROFILE)",
+    )
+    ap.add_argument(
+        "--provider",
+        choices=list(PROVIDERS),
+        help="start connected to this provider (for this session only)",
+    )
+    ap.add_argument("--base-url", metavar="URL", help="override the provider's base URL")
+    ap.add_argument("--model", metavar="ID", help="override the provider's model id")
+    ap.add_argument(
+        "--smoke",
+        action="store_true",
+        help="open the main window, wait until the event loop is idle, print the startup "
+        "time and exit 0",
+    )
+    ap.add_argument(
+        "--no-crash-dialog",
+        action="store_true",
+        help="log unexpected errors without showing a dialog (for CI)",
+    )
+    args, qt_args = ap.parse_known_args(argv)
+    if args.base_url and not args.provider:
+        args.provider = "custom"
+    if args.provider == "custom" and not args.base_url:
+        ap.error("--provider custom needs --base-url URL")
+    args.qt_args = qt_args
+    return args
+
+
+def session_providers(args: argparse.Namespace) -> list[Provider]:
+    """The registry, with the command line's overrides applied to the chosen provider."""
+    providers = []
+    for p in PROVIDERS.values():
+        if p.id == args.provider:
+            p = p.with_overrides(base_url=args.base_url, model=args.model)
+        if p.base_url:
+            providers.append(p)
+    return providers
+
+
+class CrashHook:
+    """sys.excepthook and the asyncio handler: log, then tell the user (unless disabled)."""
+
+    def __init__(self, log_file: Path, dialog: bool) -> None:
+        self.log_file = log_file
+        self.dialog = dialog
+        self._showing = False
+
+    def __call__(
+        self,
+        exc_type: type[BaseException],
+        exc: BaseException,
+        tb: TracebackType | None,
+    ) -> None:
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.critical("unexpected error:\n%s", text)
+        print(text, file=sys.stderr)
+        if not self.dialog or self._showing:
+            return
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        if QApplication.instance() is None:
+            return
+        self._showing = True
+        try:
+            box = QMessageBox(
+                QMessageBox.Icon.Critical,
+                f"{APP_NAME}: unexpected error",
+                f"Something went wrong: {exc_type.__name__}: {exc}\n\n"
+                "Your conversations are kept. Details are in the log:\n"
+                f"{self.log_file}",
+            )
+            box.setDetailedText(text)
+            box.exec()
+        finally:
+            self._showing = False
+
+    def asyncio_handler(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, BaseException) and not isinstance(exc, asyncio.CancelledError):
+            self(type(exc), exc, exc.__traceback__)
+        else:
+            log.error("asyncio: %s", context.get("message"))
+
+
+async def run_app(args: argparse.Namespace, log_file: Path) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.core.asyncutil import install_asyncgen_finalizer
+    from app.services.backend import Backend
+    from app.ui.main_window import MainWindow
+
+    loop = asyncio.get_running_loop()
+    hook: CrashHook = sys.excepthook  # type: ignore[assignment]
+    loop.set_exception_handler(hook.asyncio_handler)
+    install_asyncgen_finalizer(loop)
+
+    backend = Backend()
+    window = MainWindow(backend, session_providers(args), initial_provider=args.provider)
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+
+    # Ctrl+C in a terminal closes the window cleanly; a timer lets Python see the signal.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    heartbeat = QTimer(window)
+    heartbeat.start(250)
+    heartbeat.timeout.connect(lambda: None)
+
+    window.show()
+    try:
+        if args.smoke:
+            for _ in range(3):  # let show/expose/paint events and deferred work settle
+                await asyncio.sleep(0)
+                QApplication.processEvents()
+                await _zero_timer()
+            visible = window.isVisible()
+            print(f"glm-desk smoke: startup {process_age_ms():.0f} ms, window visible: {visible}")
+            window.close()
+            return 0 if visible else 1
+        await closed.wait()
+        return 0
+    finally:
+        await backend.aclose()
+
+
+async def _zero_timer() -> None:
+    """Resolve once the Qt event queue has been drained (a zero timer fires when idle)."""
+    from PySide6.QtCore import QTimer
+
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    QTimer.singleShot(0, lambda: future.done() or future.set_result(None))
+    await future
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    from app.core.profile import resolve_profile, setup_logging
+
+    profile = resolve_profile(args.profile)
+    log_file = setup_logging(profile)
+    log.info("starting %s %s, profile %s", APP_NAME, __version__, profile)
+    sys.excepthook = CrashHook(log_file, dialog=not args.no_crash_dialog)
+
+    # PySide6 must be imported before qasync: qasync picks the binding already loaded.
+    os.environ.setdefault("QT_API", "pyside6")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *args.qt_args])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("GLM Desk")
+    app.setDesktopFileName(APP_ID)
+    app.setQuitOnLastWindowClosed(False)  # run_app decides when we are done
+
+    try:
+        return qasync.run(run_app(args, log_file))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

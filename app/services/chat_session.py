@@ -1,0 +1,205 @@
+"""One conversation's chat: owns its request task and turns stream events into signals."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from contextlib import aclosing
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.core.client import Retrying
+from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.errors import FINISH_NOTICES, ChatError, ErrorKind, make_error
+from app.core.protocol import Finish, Role, TextDelta, Timings, Usage
+from app.core.providers import Provider
+from app.services.backend import Backend
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_MS = 25  # coalesce deltas: at most one view update per frame
+
+
+class ChatSession(QObject):
+    messageAdded = Signal(int)  # index into conversation.messages
+    textArrived = Signal(int, str)  # index, coalesced new text
+    messageFinished = Signal(int)  # the answer at index reached DONE/STOPPED/ERROR
+    busyChanged = Signal(bool)
+    statusChanged = Signal(str)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.conversation = Conversation()
+        self.draft = ""  # the composer's unsent text while another tab is shown
+        self.status = "Ready"
+        self._task: asyncio.Task[None] | None = None
+        self._busy = False
+        self._pending: list[str] = []
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
+        self._flush_timer.timeout.connect(self._flush)
+        self._answer_index = -1
+        self._last_provider: Provider | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def send(self, text: str, provider: Provider) -> bool:
+        """Add the user's message and start the answer. False if busy or text is empty."""
+        if self.busy or not text.strip():
+            return False
+        index = self.conversation.add(ChatMessage(Role.USER, text))
+        self.messageAdded.emit(index)
+        self._start(provider)
+        return True
+
+    def retry(self, provider: Provider | None = None) -> bool:
+        """Ask again for the last user message (after an error or a stop)."""
+        provider = provider or self._last_provider
+        if self.busy or provider is None:
+            return False
+        if not any(m.role == Role.USER for m in self.conversation.messages):
+            return False
+        # The failed or stopped answer stays visible; the new one supersedes it.
+        self._start(provider)
+        return True
+
+    def stop(self) -> None:
+        if self.busy and self._task is not None:
+            self._task.cancel()
+
+    def _start(self, provider: Provider) -> None:
+        self._last_provider = provider
+        answer = ChatMessage(
+            Role.ASSISTANT,
+            state=AnswerState.STREAMING,
+            provider_id=provider.id,
+            model=provider.model,
+        )
+        self._answer_index = self.conversation.add(answer)
+        history = self.conversation.wire_messages()  # after the (empty) answer: see there
+        self.messageAdded.emit(self._answer_index)
+        self._busy = True
+        self._task = asyncio.ensure_future(self._run(provider, history, answer))
+        self.busyChanged.emit(True)
+
+    def _set_status(self, text: str) -> None:
+        self.status = text
+        self.statusChanged.emit(text)
+
+    async def _run(self, provider: Provider, history: list, answer: ChatMessage) -> None:
+        index = self._answer_index
+        self._set_status(f"Connecting to {provider.name}…")
+        first_token_at: float | None = None
+        deltas = 0
+        last_status = 0.0
+        timings: Timings | None = None
+        try:
+            client = self.backend.client_for(provider)
+            async with aclosing(client.stream(history, provider.defaults)) as events:
+                async for event in events:
+                    if isinstance(event, TextDelta):
+                        now = time.monotonic()
+                        if first_token_at is None:
+                            first_token_at = now
+                        deltas += 1
+                        answer.content += event.text
+                        self._pending.append(event.text)
+                        if not self._flush_timer.isActive():
+                            self._flush_timer.start()
+                        if now - last_status > 0.5:
+                            last_status = now
+                            rate = deltas / max(now - first_token_at, 1e-3)
+                            self._set_status(
+                                f"Streaming from {provider.name} · {rate:.0f} tokens/s"
+                            )
+                    elif isinstance(event, Usage):
+                        answer.usage = event
+                    elif isinstance(event, Timings):
+                        timings = event
+                    elif isinstance(event, Finish):
+                        answer.notice = FINISH_NOTICES.get(event.reason, "")
+                    elif isinstance(event, Retrying):
+                        self._set_status(
+                            f"{event.error.message} Retrying in {event.delay:.0f} s "
+                            f"(attempt {event.attempt + 1})…"
+                        )
+            answer.state = AnswerState.DONE
+            self._set_status(self._done_text(provider, answer, deltas, first_token_at, timings))
+        except asyncio.CancelledError:
+            answer.state = AnswerState.STOPPED
+            self._set_status(
+                "Stopped · the partial answer is kept" if answer.content else "Stopped"
+            )
+            raise
+        except ChatError as err:
+            answer.state, answer.error = AnswerState.ERROR, err
+            log.warning(
+                "chat failed: %s (%s, status %s, code %s)",
+                err.kind,
+                err.message,
+                err.status,
+                err.code,
+            )
+            self._set_status(f"Error: {err.message}")
+        except Exception as exc:  # a bug of ours: keep the conversation, show what happened
+            log.exception("unexpected failure while streaming")
+            answer.state = AnswerState.ERROR
+            answer.error = make_error(
+                ErrorKind.SERVER,
+                f"Something went wrong in GLM Desk: {type(exc).__name__}.",
+                retryable=False,
+            )
+            self._set_status(f"Error: {answer.error.message}")
+        finally:
+            self._flush()
+            self._busy = False
+            self.messageFinished.emit(index)
+            self.busyChanged.emit(False)
+
+    @staticmethod
+    def _done_text(
+        provider: Provider,
+        answer: ChatMessage,
+        deltas: int,
+        first_token_at: float | None,
+        timings: Timings | None,
+    ) -> str:
+        tokens = (answer.usage.completion_tokens if answer.usage else None) or deltas
+        parts = [f"Done · {provider.name}", f"{tokens} tokens"]
+        if timings and timings.predicted_per_second:
+            parts.append(f"{timings.predicted_per_second:.0f} tokens/s")
+        elif first_token_at is not None:
+            elapsed = time.monotonic() - first_token_at
+            if elapsed > 0.05:
+                parts.append(f"{deltas / elapsed:.0f} tokens/s")
+        if answer.usage and answer.usage.cost_usd:
+            parts.append(f"${answer.usage.cost_usd:.5f}")
+        return " · ".join(parts)
+
+    def _flush(self) -> None:
+        self._flush_timer.stop()
+        if self._pending:
+            text = "".join(self._pending)
+            self._pending.clear()
+            self.textArrived.emit(self._answer_index, text)
+
+    def close(self) -> None:
+        """The tab is gone: detach from the UI, stop, and delete once the task has ended."""
+        for signal in (
+            self.messageAdded,
+            self.textArrived,
+            self.messageFinished,
+            self.busyChanged,
+            self.statusChanged,
+        ):
+            signal.disconnect()
+        if self._task is not None and not self._task.done():
+            self._task.add_done_callback(lambda _t: self.deleteLater())
+            self._task.cancel()
+        else:
+            self.deleteLater()

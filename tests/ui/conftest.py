@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication  # noqa: F401  (PySide6 before qasync)
+
+from app.core.asyncutil import install_asyncgen_finalizer
+from app.core.client import RetryPolicy
+from app.core.providers import PROVIDERS
+from app.services.backend import Backend
+from app.ui.main_window import MainWindow
+from tests.protocol_servers import ProtocolServer
+
+
+@pytest.fixture
+def qloop(qapp) -> Iterator[qasync.QEventLoop]:
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    install_asyncgen_finalizer(loop)
+    yield loop
+    loop.run_until_complete(asyncio.sleep(0.05))  # let finalizers run
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+async def until(predicate: Callable[[], object], timeout: float = 5.0) -> None:
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {predicate}")
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def server() -> Iterator[ProtocolServer]:
+    with ProtocolServer("openrouter") as s:
+        yield s
+
+
+@pytest.fixture
+def window(qtbot, qloop, server) -> Iterator[MainWindow]:
+    providers = [
+        p.with_overrides(base_url=server.base_url) if p.id == "openrouter" else p
+        for p in PROVIDERS.values()
+        if p.base_url
+    ]
+    backend = Backend(
+        environ={"OPENROUTER_API_KEY": "test-key"},
+        retry=RetryPolicy(attempts=2, base_delay=0.01),
+    )
+    win = MainWindow(backend, providers, initial_provider="openrouter")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    qloop.run_until_complete(backend.aclose())
