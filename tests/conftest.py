@@ -48,3 +48,14 @@ def make_server() -> Iterator:
     yield make
     for server in servers:
         server.stop()
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption("--perf", action="store_true", help="run the benchmarks in tests/perf")
+
+
+def pytest_ignore_collect(collection_path, config) -> bool | None:
+    # Benchmarks run on demand only: `pytest tests/perf --perf -s`.
+    if "perf" in collection_path.parts and not config.getoption("--perf"):
+        return True
+    return None

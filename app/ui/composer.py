@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QWidget
+
+MIN_LINES, MAX_LINES = 3, 12
 
 
 class Composer(QPlainTextEdit):
@@ -16,9 +18,23 @@ class Composer(QPlainTextEdit):
         self.setAccessibleName("Message composer")
         self.setPlaceholderText("Ask GLM-4…  (Enter to send, Shift+Enter for a new line)")
         self.setTabChangesFocus(True)
-        line = self.fontMetrics().lineSpacing()
-        self.setMinimumHeight(line * 3 + 12)
-        self.setMaximumHeight(line * 10 + 12)
+        # Grows with its text from MIN_LINES to MAX_LINES, then scrolls.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self._fit()
+
+    def _height_for(self, lines: int) -> int:
+        margins = self.contentsMargins()
+        frame = margins.top() + margins.bottom() + 2 * int(self.document().documentMargin())
+        return lines * self.fontMetrics().lineSpacing() + frame + 2
+
+    def _fit(self) -> None:
+        # QPlainTextEdit's document size is in lines (one unit per visual line).
+        lines = int(self.document().documentLayout().documentSize().height())
+        self.setFixedHeight(self._height_for(max(MIN_LINES, min(MAX_LINES, lines))))
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.height())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -251,8 +251,8 @@ class MainWindow(QMainWindow):
             session.draft = ""
             view = self.current_view()
             if view is not None:
-                self.tabs.setTabText(self.tabs.indexOf(view), session.conversation.title)
                 self.tabs.setTabToolTip(self.tabs.indexOf(view), session.conversation.title)
+                self._on_busy(view)  # the tab's title, with its busy marker
 
     def _retry(self, session: ChatSession) -> None:
         session.retry(self.current_provider())

@@ -226,3 +226,29 @@ def test_provider_selector_lists_every_configured_provider(window):
     assert ids == ["zai", "bigmodel", "openrouter", "openrouter-free", "local"]
     assert window.current_provider().id == "openrouter"
     assert "OpenRouter" in window.provider_label.text()
+
+
+def test_busy_tab_is_marked_while_streaming(window, server, qloop):
+    server.push(Reply(text=" ".join(["y"] * 100), delay=0.01))
+    type_and_send(window, "mark me")
+    assert window.tabs.tabText(0) == "● mark me"
+    session = window.current_session()
+
+    async def scenario():
+        await until(lambda: not session.busy)
+
+    qloop.run_until_complete(scenario())
+    assert window.tabs.tabText(0) == "mark me"
+
+
+def test_composer_grows_with_its_text_up_to_a_limit(window):
+    small = window.composer.height()
+    for _ in range(5):
+        QTest.keyClicks(window.composer, "line")
+        QTest.keyClick(window.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    grown = window.composer.height()
+    assert grown > small
+    for _ in range(30):
+        QTest.keyClick(window.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    capped = window.composer.height()
+    assert grown < capped < 3 * grown
