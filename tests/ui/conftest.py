@@ -35,6 +35,11 @@ async def until(predicate: Callable[[], object], timeout: float = 5.0) -> None:
         await asyncio.sleep(0.01)
 
 
+def wait_idle(loop: qasync.QEventLoop, session: object, timeout: float = 5.0) -> None:
+    """Run the loop until the session's answer has ended."""
+    loop.run_until_complete(until(lambda: not session.busy, timeout))
+
+
 @pytest.fixture
 def server() -> Iterator[ProtocolServer]:
     with ProtocolServer("openrouter") as s:

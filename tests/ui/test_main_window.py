@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QPlainTextEdit, QPushButton, QTabWidget
 
 from app.core.conversation import AnswerState
 from app.core.errors import ErrorKind
-from app.ui.chat_view import ChatView
+from app.ui.chat_view import RETRY_URL, ChatView
 from app.ui.code_pane import CodePane
 from tests.protocol_servers import Reply
-from tests.ui.conftest import until
+from tests.ui.conftest import until, wait_idle
 
 
 def type_and_send(win, text: str) -> None:
@@ -46,10 +46,7 @@ def test_enter_sends_and_the_answer_streams_into_the_view(window, server, qloop)
     assert window.composer.toPlainText() == ""
     assert session.busy and window.stop_button.isEnabled()
 
-    async def scenario():
-        await until(lambda: not session.busy)
-
-    qloop.run_until_complete(scenario())
+    wait_idle(qloop, session)
     text = window.current_view().toPlainText()
     assert "Capital of France?" in text
     assert "Paris is the capital of France." in text
@@ -142,10 +139,7 @@ def test_errors_are_shown_in_words_and_retry_works(window, server, qloop):
     type_and_send(window, "hello")
     session = window.current_session()
 
-    async def wait_idle():
-        await until(lambda: not session.busy)
-
-    qloop.run_until_complete(wait_idle())
+    wait_idle(qloop, session)
     failed = session.conversation.messages[-1]
     assert failed.state == AnswerState.ERROR and failed.error.kind == ErrorKind.CREDIT
     shown = window.current_view().toPlainText()
@@ -153,8 +147,8 @@ def test_errors_are_shown_in_words_and_retry_works(window, server, qloop):
     assert window.status_label.text().startswith("Error:")
     assert len(server.requests) == 1  # 402 is not retried
 
-    window.current_view().retryRequested.emit()  # what clicking "Retry" does
-    qloop.run_until_complete(wait_idle())
+    window.current_view().anchorClicked.emit(QUrl(RETRY_URL))  # a click on "Retry"
+    wait_idle(qloop, session)
     assert session.conversation.messages[-1].content == "You said: hello"
     # The failed empty answer is not sent back to the model.
     assert [m["role"] for m in server.requests[-1].body["messages"]] == ["user"]
@@ -165,10 +159,7 @@ def test_missing_key_explains_what_to_do(window, qloop):
     type_and_send(window, "hi")
     session = window.current_session()
 
-    async def scenario():
-        await until(lambda: not session.busy)
-
-    qloop.run_until_complete(scenario())
+    wait_idle(qloop, session)
     shown = window.current_view().toPlainText()
     assert "No API key is set for OpenRouter" in shown and "OPENROUTER_API_KEY" in shown
 
@@ -209,10 +200,7 @@ def test_code_blocks_reach_the_code_pane(window, server, qloop):
     type_and_send(window, "code")
     session = window.current_session()
 
-    async def scenario():
-        await until(lambda: not session.busy)
-
-    qloop.run_until_complete(scenario())
+    wait_idle(qloop, session)
     pane = window.code_pane
     assert pane.list.count() == 2
     assert pane.current_code() == "ls -la"
@@ -234,10 +222,7 @@ def test_busy_tab_is_marked_while_streaming(window, server, qloop):
     assert window.tabs.tabText(0) == "● mark me"
     session = window.current_session()
 
-    async def scenario():
-        await until(lambda: not session.busy)
-
-    qloop.run_until_complete(scenario())
+    wait_idle(qloop, session)
     assert window.tabs.tabText(0) == "mark me"
 
 
