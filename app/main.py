@@ -190,10 +190,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info("starting %s %s, profile %s", APP_NAME, __version__, profile)
     sys.excepthook = CrashHook(log_file, dialog=not args.no_crash_dialog)
 
-    # PySide6 must be imported before qasync: qasync picks the binding already loaded.
-    os.environ.setdefault("QT_API", "pyside6")
-    import qasync
+    # qasync picks its Qt binding from QT_API, else from what is imported first: force both
+    # (a QT_API=pyqt6 left in the user's environment must not switch bindings).
+    os.environ["QT_API"] = "pyside6"
     from PySide6.QtWidgets import QApplication
+
+    # isort: split
+    import qasync
 
     app = QApplication.instance() or QApplication([sys.argv[0], *args.qt_args])
     app.setApplicationName(APP_NAME)

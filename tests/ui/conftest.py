@@ -5,8 +5,10 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-import qasync
 from PySide6.QtWidgets import QApplication  # noqa: F401  (PySide6 before qasync)
+
+# isort: split
+import qasync
 
 from app.core.asyncutil import install_asyncgen_finalizer
 from app.core.client import RetryPolicy

@@ -87,3 +87,14 @@ def test_base_url_alone_means_custom_and_custom_needs_a_url():
 def test_unknown_provider_is_refused():
     proc = run_app("--provider", "nope", "--smoke")
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+def test_a_foreign_qt_api_in_the_environment_does_not_switch_bindings(tmp_path):
+    proc = run_app(
+        "--smoke",
+        "--no-crash-dialog",
+        "--profile",
+        str(tmp_path / "p"),
+        env={"QT_API": "pyqt6"},
+    )
+    assert proc.returncode == 0, proc.stderr[-500:]
