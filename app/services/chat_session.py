@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.client import Retrying
 from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.errors import FINISH_NOTICES, ChatError, ErrorKind, make_error
-from app.core.protocol import Finish, Role, TextDelta, Timings, Usage
+from app.core.protocol import Finish, Message, Role, TextDelta, Timings, Usage
 from app.core.providers import Provider
 from app.services.backend import Backend
 
@@ -91,7 +91,7 @@ class ChatSession(QObject):
         self.status = text
         self.statusChanged.emit(text)
 
-    async def _run(self, provider: Provider, history: list, answer: ChatMessage) -> None:
+    async def _run(self, provider: Provider, history: list[Message], answer: ChatMessage) -> None:
         index = self._answer_index
         self._set_status(f"Connecting to {provider.name}…")
         first_token_at: float | None = None

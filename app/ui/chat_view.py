@@ -26,7 +26,6 @@ class ChatView(QTextBrowser):
         self.anchorClicked.connect(self._on_anchor)
         self.document().setDocumentMargin(12)
         self._streaming_index = -1
-        base = self.font()
         self._header = QTextCharFormat()
         self._header.setFontWeight(QFont.Weight.Bold)
         self._body = QTextCharFormat()
@@ -41,7 +40,6 @@ class ChatView(QTextBrowser):
         self._link.setForeground(QColor("#1d4ed8"))
         self._link.setFontUnderline(True)
         self._link.setFontWeight(QFont.Weight.Bold)
-        self.setFont(base)
 
     # QTextBrowser would load local files or qrc resources named in a document; we never
     # put any there, and refuse them should one ever appear.

@@ -184,9 +184,6 @@ class MainWindow(QMainWindow):
         view = self.current_view()
         return self._sessions.get(view) if view is not None else None
 
-    def session_for(self, view: ChatView) -> ChatSession:
-        return self._sessions[view]
-
     def new_tab(self) -> ChatView:
         view = ChatView()
         session = ChatSession(self.backend, parent=self)

@@ -19,6 +19,17 @@ def type_and_send(win, text: str) -> None:
     QTest.keyClick(win.composer, Qt.Key.Key_Return)
 
 
+def send_long_answer(win, server, word: str, count: int):
+    """Send a message whose answer streams `count` words slowly; return the session."""
+    server.push(Reply(text=" ".join([word] * count), delay=0.01))
+    type_and_send(win, "go")
+    return win.current_session()
+
+
+async def first_text(session) -> None:
+    await until(lambda: session.conversation.messages[-1].content)
+
+
 def test_public_object_and_accessible_names(window):
     expected = {
         "conversationTabs": QTabWidget,
@@ -94,12 +105,10 @@ def test_stop_mid_answer_keeps_the_partial_text(window, server, qloop):
 
 
 def test_stop_button_also_stops(window, server, qloop):
-    server.push(Reply(text=" ".join(["x"] * 300), delay=0.01))
-    type_and_send(window, "go")
-    session = window.current_session()
+    session = send_long_answer(window, server, "x", 300)
 
     async def scenario():
-        await until(lambda: session.conversation.messages[-1].content)
+        await first_text(session)
         QTest.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
         await until(lambda: not session.busy)
 
@@ -182,12 +191,10 @@ def test_tab_shortcuts_and_drafts(window):
 
 
 def test_closing_a_streaming_tab_cancels_its_request(window, server, qloop):
-    server.push(Reply(text=" ".join(["z"] * 500), delay=0.01))
-    type_and_send(window, "go")
-    session = window.current_session()
+    session = send_long_answer(window, server, "z", 500)
 
     async def scenario():
-        await until(lambda: session.conversation.messages[-1].content)
+        await first_text(session)
         QTest.keyClick(window.composer, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
         await until(lambda: server.disconnects == 1)
 
