@@ -136,12 +136,14 @@ async def run_app(args: argparse.Namespace, log_file: Path) -> int:
 
     from app.core.asyncutil import install_asyncgen_finalizer
     from app.services.backend import Backend
+    from app.services.main_thread_gc import MainThreadGarbageCollector
     from app.ui.main_window import MainWindow
 
     loop = asyncio.get_running_loop()
     hook: CrashHook = sys.excepthook  # type: ignore[assignment]
     loop.set_exception_handler(hook.asyncio_handler)
     install_asyncgen_finalizer(loop)
+    collector = MainThreadGarbageCollector(QApplication.instance())
 
     backend = Backend()
     window = MainWindow(backend, session_providers(args), initial_provider=args.provider)
@@ -169,6 +171,7 @@ async def run_app(args: argparse.Namespace, log_file: Path) -> int:
         return 0
     finally:
         await backend.aclose()
+        collector.stop()
 
 
 async def _zero_timer() -> None:

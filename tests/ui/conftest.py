@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Callable, Iterator
 
@@ -14,8 +15,17 @@ from app.core.asyncutil import install_asyncgen_finalizer
 from app.core.client import RetryPolicy
 from app.core.providers import PROVIDERS
 from app.services.backend import Backend
+from app.services.main_thread_gc import MainThreadGarbageCollector
 from app.ui.main_window import MainWindow
 from tests.protocol_servers import ProtocolServer
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _gc_on_gui_thread(qapp) -> Iterator[None]:
+    """As in the app: Qt objects must never be freed by a collection in a server thread."""
+    collector = MainThreadGarbageCollector(qapp)
+    yield
+    collector.stop()
 
 
 @pytest.fixture
@@ -27,6 +37,7 @@ def qloop(qapp) -> Iterator[qasync.QEventLoop]:
     loop.run_until_complete(asyncio.sleep(0.05))  # let finalizers run
     asyncio.set_event_loop(None)
     loop.close()
+    gc.collect()  # this test's windows and loop go now, on this (the GUI) thread
 
 
 async def until(predicate: Callable[[], object], timeout: float = 5.0) -> None:
