@@ -1,13 +1,19 @@
-"""A conversation as the user sees it: messages, with the state of each answer."""
+"""A conversation as the user sees it: a tree of messages and the branch on screen.
+
+Editing a user message or regenerating an answer adds a sibling; nothing is overwritten.
+`messages` is the branch shown, from the first message to the current leaf.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-from app.core.errors import ChatError
+from app.core.errors import ChatError, ErrorKind
 from app.core.protocol import Message, Role, Usage
 
 
@@ -16,6 +22,11 @@ class AnswerState(StrEnum):
     STREAMING = "streaming"
     STOPPED = "stopped"  # the user pressed Stop: what arrived is kept
     ERROR = "error"  # failed; what arrived (if anything) is kept
+    INTERRUPTED = "interrupted"  # the app ended while it streamed: what was saved is kept
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
 
 
 @dataclass
@@ -29,30 +40,183 @@ class ChatMessage:
     notice: str = ""  # e.g. "cut off at the output limit"
     usage: Usage | None = None
     created: float = field(default_factory=time.time)
+    id: str = field(default_factory=new_id)
+    parent_id: str | None = None
+    seq: int = 0  # creation order within the conversation
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able record: the export format's message and the database row alike."""
+        return {
+            "id": self.id,
+            "parent": self.parent_id,
+            "role": self.role.value,
+            "content": self.content,
+            "created": self.created,
+            "state": self.state.value,
+            "provider": self.provider_id,
+            "model": self.model,
+            "notice": self.notice,
+            "error": _error_to_dict(self.error),
+            "usage": dataclasses.asdict(self.usage) if self.usage else None,
+            "seq": self.seq,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ChatMessage:
+        usage = d.get("usage")
+        return cls(
+            role=Role(d["role"]),
+            content=d["content"],
+            state=AnswerState(d.get("state") or "done"),
+            provider_id=d.get("provider") or "",
+            model=d.get("model") or "",
+            error=_error_from_dict(d.get("error")),
+            notice=d.get("notice") or "",
+            usage=Usage(**usage) if usage else None,
+            created=float(d["created"]),
+            id=d.get("id") or new_id(),
+            parent_id=d.get("parent"),
+            seq=int(d.get("seq") or 0),
+        )
+
+
+def _error_to_dict(err: ChatError | None) -> dict[str, Any] | None:
+    if err is None:
+        return None
+    return {f.name: getattr(err, f.name) for f in dataclasses.fields(err)}
+
+
+def _error_from_dict(d: dict[str, Any] | None) -> ChatError | None:
+    if not d:
+        return None
+    known = {f.name for f in dataclasses.fields(ChatError)}
+    fields = {k: v for k, v in d.items() if k in known}
+    fields["kind"] = ErrorKind(fields.get("kind", "server"))
+    fields.setdefault("message", "")
+    return ChatError(**fields)
 
 
 @dataclass
 class Conversation:
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    id: str = field(default_factory=new_id)
     title: str = ""
-    messages: list[ChatMessage] = field(default_factory=list)
+    created: float = field(default_factory=time.time)
+    updated: float = 0.0
+    pinned: bool = False
+    nodes: dict[str, ChatMessage] = field(default_factory=dict)  # every message, every branch
+    messages: list[ChatMessage] = field(default_factory=list)  # the branch shown
+    _kids: dict[str | None, list[ChatMessage]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    @classmethod
+    def from_messages(
+        cls, messages: list[ChatMessage], leaf_id: str | None = None, **meta: Any
+    ) -> Conversation:
+        """Rebuild from stored messages (any order); show the branch ending at leaf_id."""
+        conv = cls(**meta)
+        for m in sorted(messages, key=lambda m: m.seq):
+            conv.nodes[m.id] = m
+        for m in conv.nodes.values():
+            if m.parent_id is not None and m.parent_id not in conv.nodes:
+                m.parent_id = None  # its parent was never saved: attach it to the root
+            conv._kids.setdefault(m.parent_id, []).append(m)
+        if leaf_id in conv.nodes:
+            conv._show(conv.nodes[leaf_id])
+        elif conv.nodes:
+            roots = conv.children(None)
+            conv._show(roots[-1], descend=True)
+        return conv
+
+    @property
+    def leaf_id(self) -> str | None:
+        return self.messages[-1].id if self.messages else None
+
+    def _next_seq(self) -> int:
+        return max((m.seq for m in self.nodes.values()), default=-1) + 1
 
     def add(self, message: ChatMessage) -> int:
+        """Append to the branch shown (after its last message); return its index there."""
+        message.parent_id = self.leaf_id
+        message.seq = self._next_seq()
+        self.nodes[message.id] = message
+        self._kids.setdefault(message.parent_id, []).append(message)
         self.messages.append(message)
         if not self.title and message.role == Role.USER:
             self.title = title_from(message.content)
         return len(self.messages) - 1
 
-    def wire_messages(self, system_prompt: str = "") -> list[Message]:
-        """The history to send: what is shown, less answers with no text and answers
-        superseded by a retry (an answer directly followed by another answer)."""
+    def truncate(self, index: int) -> None:
+        """Show only the branch before `index` (to add a sibling of the message there)."""
+        del self.messages[index:]
+
+    def children(self, parent_id: str | None) -> list[ChatMessage]:
+        return list(self._kids.get(parent_id, ()))
+
+    def siblings(self, message: ChatMessage) -> list[ChatMessage]:
+        """The versions of this message (itself included), oldest first."""
+        return self.children(message.parent_id)
+
+    def _show(self, message: ChatMessage, descend: bool = False) -> None:
+        path = [message]
+        while path[0].parent_id is not None:
+            path.insert(0, self.nodes[path[0].parent_id])
+        if descend:
+            while kids := self.children(path[-1].id):
+                path.append(kids[-1])
+        self.messages = path
+
+    def switch_to(self, message_id: str) -> None:
+        """Show the branch through this message, down to its newest descendant."""
+        self._show(self.nodes[message_id], descend=True)
+
+    def delete(self, message_id: str) -> list[ChatMessage]:
+        """Remove one message; its replies move up to its parent. Return messages changed."""
+        gone = self.nodes.pop(message_id)
+        moved = self.children(gone.id)
+        for child in moved:
+            child.parent_id = gone.parent_id
+        self._kids.pop(gone.id, None)
+        self._kids[gone.parent_id].remove(gone)
+        self._kids[gone.parent_id].extend(moved)
+        self._kids[gone.parent_id].sort(key=lambda m: m.seq)
+        if gone in self.messages:
+            self.messages.remove(gone)
+        if not self.messages and self.nodes:
+            self._show(self.children(None)[-1], descend=True)
+        return moved
+
+    def index_of(self, message_id: str) -> int:
+        for i, m in enumerate(self.messages):
+            if m.id == message_id:
+                return i
+        return -1
+
+    def copy_with_new_ids(self) -> Conversation:
+        """The same conversation under fresh ids (to import a copy beside the original)."""
+        ids = {old: new_id() for old in self.nodes}
+        messages = [
+            dataclasses.replace(
+                m, id=ids[m.id], parent_id=ids.get(m.parent_id) if m.parent_id else None
+            )
+            for m in self.nodes.values()
+        ]
+        leaf = ids.get(self.leaf_id) if self.leaf_id else None
+        return Conversation.from_messages(
+            messages,
+            leaf,
+            title=self.title,
+            created=self.created,
+            updated=self.updated,
+            pinned=self.pinned,
+        )
+
+    def wire_messages(self, system_prompt: str = "", upto: int | None = None) -> list[Message]:
+        """The history to send: the branch shown, less answers that have no text."""
         out = [Message(Role.SYSTEM, system_prompt)] if system_prompt else []
-        msgs = self.messages
-        for i, m in enumerate(msgs):
-            if m.role == Role.ASSISTANT:
-                superseded = i + 1 < len(msgs) and msgs[i + 1].role == Role.ASSISTANT
-                if not m.content or superseded:
-                    continue
+        for m in self.messages[:upto]:
+            if m.role == Role.ASSISTANT and not m.content:
+                continue
             out.append(Message(m.role, m.content))
         return out
 

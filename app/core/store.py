@@ -10,11 +10,18 @@ import json
 import shutil
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from app.core.conversation import AnswerState, ChatMessage, Conversation
 
 SCHEMA_VERSION = 2
 APP_TAG = "glm-desk"
+TRASH_DAYS = 30
+# Search snippets mark hits with these (private-use characters never typed by a person).
+HIT_START, HIT_END = "\ue000", "\ue001"
 
 
 class StoreError(Exception):
@@ -25,36 +32,20 @@ class _Unreadable(Exception):
     """The file is not an SQLite database (or its header is damaged)."""
 
 
-@dataclass
-class StoredMessage:
-    id: int
-    conversation_id: str
-    seq: int
-    role: str
-    content: str
-    state: str = "done"
-    provider: str = ""
-    model: str = ""
-    error: str = ""
-    notice: str = ""
-    usage: dict[str, object] = field(default_factory=dict)
-    created: float = 0.0
-
-
-@dataclass
-class StoredConversation:
+@dataclass(frozen=True)
+class ConversationInfo:
     id: str
     title: str
     created: float
     updated: float
     pinned: bool = False
-    messages: list[StoredMessage] = field(default_factory=list)
+    deleted: float | None = None  # when it went to the trash
 
 
 @dataclass(frozen=True)
 class SearchHit:
     conversation_id: str
-    message_id: int
+    message_id: str
     title: str
     snippet: str
 
@@ -69,31 +60,38 @@ CREATE TABLE messages(id INTEGER PRIMARY KEY,
 
 
 # Each migration is one SQL script, run inside one transaction with the version bump.
+# Version 2: message ids are text (made by the app, so a write can be repeated safely),
+# messages form a tree (edits and regenerations are siblings), a trash, full-text search.
 _MIGRATE_1_TO_2 = f"""
         CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
         INSERT INTO meta(key, value) VALUES ('app', '{APP_TAG}');
         ALTER TABLE conversations ADD COLUMN updated REAL NOT NULL DEFAULT 0;
         ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE conversations ADD COLUMN deleted REAL;
-        UPDATE conversations SET updated = coalesce(
-            (SELECT max(created) FROM messages m WHERE m.conversation_id = conversations.id),
-            created);
+        ALTER TABLE conversations ADD COLUMN leaf_id TEXT;
+        UPDATE conversations SET
+            updated = coalesce((SELECT max(created) FROM messages m
+                                WHERE m.conversation_id = conversations.id), created),
+            leaf_id = (SELECT 'v1-' || max(id) FROM messages m
+                       WHERE m.conversation_id = conversations.id);
         CREATE TABLE messages2(
-            id INTEGER PRIMARY KEY,
+            rid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
             conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            parent_id TEXT,
             seq INTEGER NOT NULL,
             role TEXT NOT NULL,
             content TEXT NOT NULL DEFAULT '',
             state TEXT NOT NULL DEFAULT 'done',
             provider TEXT NOT NULL DEFAULT '',
             model TEXT NOT NULL DEFAULT '',
-            error TEXT NOT NULL DEFAULT '',
             notice TEXT NOT NULL DEFAULT '',
-            usage TEXT NOT NULL DEFAULT '{{}}',
-            created REAL NOT NULL,
-            UNIQUE(conversation_id, seq));
-        INSERT INTO messages2(id, conversation_id, seq, role, content, created)
-            SELECT id, conversation_id,
+            error TEXT,
+            usage TEXT,
+            created REAL NOT NULL);
+        INSERT INTO messages2(rid, id, conversation_id, parent_id, seq, role, content, created)
+            SELECT id, 'v1-' || id, conversation_id,
+                   'v1-' || lag(id) OVER (PARTITION BY conversation_id ORDER BY id),
                    row_number() OVER (PARTITION BY conversation_id ORDER BY id) - 1,
                    role, content, created FROM messages;
         DROP TABLE messages;
@@ -101,18 +99,18 @@ _MIGRATE_1_TO_2 = f"""
         CREATE INDEX messages_by_conversation ON messages(conversation_id, seq);
         CREATE INDEX conversations_by_activity ON conversations(deleted, pinned, updated);
         CREATE VIRTUAL TABLE messages_fts USING fts5(
-            content, content='messages', content_rowid='id', tokenize='trigram');
+            content, content='messages', content_rowid='rid', tokenize='trigram');
         CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
-            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+            INSERT INTO messages_fts(rowid, content) VALUES (new.rid, new.content);
         END;
         CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
             INSERT INTO messages_fts(messages_fts, rowid, content)
-                VALUES ('delete', old.id, old.content);
+                VALUES ('delete', old.rid, old.content);
         END;
         CREATE TRIGGER messages_au AFTER UPDATE OF content ON messages BEGIN
             INSERT INTO messages_fts(messages_fts, rowid, content)
-                VALUES ('delete', old.id, old.content);
-            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+                VALUES ('delete', old.rid, old.content);
+            INSERT INTO messages_fts(rowid, content) VALUES (new.rid, new.content);
         END;
         INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 """
@@ -135,6 +133,11 @@ class HistoryStore:
                 "and a new, empty history was started."
             )
             self.db = self._open()
+        # Answers that were streaming when the app last ended (killed, crashed, power cut).
+        self.interrupted = self.db.execute(
+            "UPDATE messages SET state=? WHERE state=?",
+            (AnswerState.INTERRUPTED.value, AnswerState.STREAMING.value),
+        ).rowcount
 
     # --- opening and migrating -------------------------------------------------------
 
@@ -218,100 +221,128 @@ class HistoryStore:
 
     # --- writing -----------------------------------------------------------------------
 
-    def create_conversation(self, conversation_id: str, title: str = "") -> None:
-        now = time.time()
-        self.db.execute(
-            "INSERT OR IGNORE INTO conversations(id, title, created, updated) VALUES (?,?,?,?)",
-            (conversation_id, title, now, now),
-        )
-
-    def set_title(self, conversation_id: str, title: str) -> None:
-        self.db.execute("UPDATE conversations SET title=? WHERE id=?", (title, conversation_id))
-
-    def add_message(self, conversation_id: str, m: StoredMessage) -> int:
-        now = m.created or time.time()
-        with self.db:  # one transaction: the message and the conversation's activity
-            self.db.execute("BEGIN")
-            seq = self.db.execute(
-                "SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE conversation_id=?",
-                (conversation_id,),
-            ).fetchone()[0]
-            cur = self.db.execute(
-                "INSERT INTO messages(conversation_id, seq, role, content, state, provider, "
-                "model, error, notice, usage, created) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    conversation_id,
-                    seq,
-                    m.role,
-                    m.content,
-                    m.state,
-                    m.provider,
-                    m.model,
-                    m.error,
-                    m.notice,
-                    json.dumps(m.usage),
-                    now,
-                ),
-            )
-            self.db.execute("UPDATE conversations SET updated=? WHERE id=?", (now, conversation_id))
-        return int(cur.lastrowid or 0)
-
-    def update_message(
+    def save(
         self,
-        message_id: int,
-        content: str,
-        state: str,
-        error: str = "",
-        notice: str = "",
-        usage: dict[str, object] | None = None,
+        conversation: dict[str, Any],
+        messages: Iterable[dict[str, Any]] = (),
+        deleted_ids: Iterable[str] = (),
     ) -> None:
+        """Write a conversation's fields and any messages (by id: a repeat is harmless),
+        in one transaction. Records are `ChatMessage.to_dict()` / `conversation_record()`."""
+        with self._transaction():
+            self.db.execute(
+                "INSERT INTO conversations(id, title, created, updated, pinned, leaf_id) "
+                "VALUES (:id, :title, :created, :updated, :pinned, :current) "
+                "ON CONFLICT(id) DO UPDATE SET title=excluded.title, "
+                "updated=excluded.updated, pinned=excluded.pinned, leaf_id=excluded.leaf_id",
+                {**conversation, "pinned": int(bool(conversation.get("pinned")))},
+            )
+            self.db.executemany(
+                "INSERT INTO messages(id, conversation_id, parent_id, seq, role, content, "
+                "state, provider, model, notice, error, usage, created) VALUES (:id, :cid, "
+                ":parent, :seq, :role, :content, :state, :provider, :model, :notice, :error, "
+                ":usage, :created) ON CONFLICT(id) DO UPDATE SET parent_id=excluded.parent_id, "
+                "content=excluded.content, state=excluded.state, notice=excluded.notice, "
+                "error=excluded.error, usage=excluded.usage",
+                (_message_row(conversation["id"], m) for m in messages),
+            )
+            self.db.executemany("DELETE FROM messages WHERE id=?", ((mid,) for mid in deleted_ids))
+
+    def _transaction(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db  # its context manager commits, or rolls back on an exception
+
+    def trash(self, conversation_id: str, when: float | None = None) -> None:
         self.db.execute(
-            "UPDATE messages SET content=?, state=?, error=?, notice=?, usage=? WHERE id=?",
-            (content, state, error, notice, json.dumps(usage or {}), message_id),
+            "UPDATE conversations SET deleted=? WHERE id=?",
+            (when or time.time(), conversation_id),
         )
+
+    def restore(self, conversation_id: str) -> None:
+        self.db.execute("UPDATE conversations SET deleted=NULL WHERE id=?", (conversation_id,))
+
+    def delete_forever(self, conversation_id: str) -> None:
+        self.db.execute("DELETE FROM conversations WHERE id=?", (conversation_id,))
+
+    def purge_trash(self, older_than_days: float = TRASH_DAYS) -> int:
+        cutoff = time.time() - older_than_days * 86400
+        with self._transaction():
+            cur = self.db.execute("DELETE FROM conversations WHERE deleted < ?", (cutoff,))
+        return cur.rowcount
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
+
+    def get_meta(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
 
     # --- reading -----------------------------------------------------------------------
 
-    def list_conversations(self) -> list[StoredConversation]:
+    def list_conversations(self, trash: bool = False) -> list[ConversationInfo]:
+        where = "deleted IS NOT NULL" if trash else "deleted IS NULL"
+        order = "deleted DESC" if trash else "pinned DESC, updated DESC"
         rows = self.db.execute(
-            "SELECT id, title, created, updated, pinned FROM conversations "
-            "WHERE deleted IS NULL ORDER BY pinned DESC, updated DESC"
+            "SELECT id, title, created, updated, pinned, deleted FROM conversations "
+            f"WHERE {where} ORDER BY {order}"
+        )
+        return [ConversationInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+
+    def message_records(self, conversation_id: str) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT id, parent_id, seq, role, content, state, provider, model, notice, "
+            "error, usage, created FROM messages WHERE conversation_id=? ORDER BY seq",
+            (conversation_id,),
         )
         return [
-            StoredConversation(r["id"], r["title"], r["created"], r["updated"], bool(r["pinned"]))
+            {
+                "id": r[0],
+                "parent": r[1],
+                "seq": r[2],
+                "role": r[3],
+                "content": r[4],
+                "state": r[5],
+                "provider": r[6],
+                "model": r[7],
+                "notice": r[8],
+                "error": json.loads(r[9]) if r[9] else None,
+                "usage": json.loads(r[10]) if r[10] else None,
+                "created": r[11],
+            }
             for r in rows
         ]
 
-    def load_conversation(self, conversation_id: str) -> StoredConversation | None:
+    def has_any_message(self, message_ids: list[str]) -> bool:
+        return any(
+            self.db.execute("SELECT 1 FROM messages WHERE id=?", (mid,)).fetchone()
+            for mid in message_ids
+        )
+
+    def conversation_record(self, conversation_id: str) -> dict[str, Any] | None:
+        """The conversation with all its messages, as exported (JSON-able)."""
         r = self.db.execute(
-            "SELECT id, title, created, updated, pinned FROM conversations WHERE id=?",
+            "SELECT id, title, created, updated, pinned, leaf_id FROM conversations WHERE id=?",
             (conversation_id,),
         ).fetchone()
         if r is None:
             return None
-        conv = StoredConversation(
-            r["id"], r["title"], r["created"], r["updated"], bool(r["pinned"])
-        )
-        for m in self.db.execute(
-            "SELECT * FROM messages WHERE conversation_id=? ORDER BY seq", (conversation_id,)
-        ):
-            conv.messages.append(
-                StoredMessage(
-                    id=m["id"],
-                    conversation_id=conversation_id,
-                    seq=m["seq"],
-                    role=m["role"],
-                    content=m["content"],
-                    state=m["state"],
-                    provider=m["provider"],
-                    model=m["model"],
-                    error=m["error"],
-                    notice=m["notice"],
-                    usage=json.loads(m["usage"] or "{}"),
-                    created=m["created"],
-                )
-            )
-        return conv
+        return {
+            "id": r[0],
+            "title": r[1],
+            "created": r[2],
+            "updated": r[3],
+            "pinned": bool(r[4]),
+            "current": r[5],
+            "messages": self.message_records(conversation_id),
+        }
+
+    def load(self, conversation_id: str) -> Conversation | None:
+        record = self.conversation_record(conversation_id)
+        return None if record is None else conversation_from_record(record)
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Full-text search, English and CJK alike (trigram index; shorter terms scan)."""
@@ -322,11 +353,11 @@ class HistoryStore:
             match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
             sql = (
                 "SELECT m.conversation_id, m.id, c.title, "
-                "snippet(messages_fts, 0, '[', ']', '…', 12) AS snip "
-                "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+                f"snippet(messages_fts, 0, '{HIT_START}', '{HIT_END}', '…', 12) AS snip "
+                "FROM messages_fts JOIN messages m ON m.rid = messages_fts.rowid "
                 "JOIN conversations c ON c.id = m.conversation_id "
                 "WHERE messages_fts MATCH ? AND c.deleted IS NULL "
-                "ORDER BY m.created DESC LIMIT ?"
+                "ORDER BY m.rid DESC LIMIT ?"
             )
             rows = self.db.execute(sql, (match, limit)).fetchall()
             return [SearchHit(r[0], r[1], r[2], r[3]) for r in rows]
@@ -335,10 +366,43 @@ class HistoryStore:
         rows = self.db.execute(
             "SELECT m.conversation_id, m.id, c.title, m.content FROM messages m "
             "JOIN conversations c ON c.id = m.conversation_id "
-            f"WHERE c.deleted IS NULL AND {where} ORDER BY m.created DESC LIMIT ?",
+            f"WHERE c.deleted IS NULL AND {where} ORDER BY m.rid DESC LIMIT ?",
             (*[t.lower() for t in terms], limit),
         ).fetchall()
         return [SearchHit(r[0], r[1], r[2], _snippet(r[3], terms[0])) for r in rows]
+
+
+def conversation_record(conv: Conversation) -> dict[str, Any]:
+    """The conversation's own fields, as `HistoryStore.save` takes them."""
+    return {
+        "id": conv.id,
+        "title": conv.title,
+        "created": conv.created,
+        "updated": conv.updated or conv.created,
+        "pinned": conv.pinned,
+        "current": conv.leaf_id,
+    }
+
+
+def conversation_from_record(record: dict[str, Any]) -> Conversation:
+    return Conversation.from_messages(
+        [ChatMessage.from_dict(m) for m in record["messages"]],
+        leaf_id=record.get("current"),
+        id=record["id"],
+        title=record.get("title") or "",
+        created=float(record["created"]),
+        updated=float(record.get("updated") or record["created"]),
+        pinned=bool(record.get("pinned")),
+    )
+
+
+def _message_row(conversation_id: str, m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **m,
+        "cid": conversation_id,
+        "error": json.dumps(m["error"]) if m.get("error") else None,
+        "usage": json.dumps(m["usage"]) if m.get("usage") else None,
+    }
 
 
 def _snippet(text: str, term: str, width: int = 40) -> str:
@@ -349,9 +413,9 @@ def _snippet(text: str, term: str, width: int = 40) -> str:
     return (
         ("…" if start else "")
         + text[start:i]
-        + "["
+        + HIT_START
         + text[i : i + len(term)]
-        + "]"
+        + HIT_END
         + text[i + len(term) : end]
         + ("…" if end < len(text) else "")
     )

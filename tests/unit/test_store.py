@@ -1,14 +1,32 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import pytest
 
-from app.core.store import SCHEMA_VERSION, HistoryStore, StoredMessage, StoreError
+from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.errors import ErrorKind, make_error
+from app.core.protocol import Role, Usage
+from app.core.store import (
+    HIT_END,
+    HIT_START,
+    SCHEMA_VERSION,
+    HistoryStore,
+    StoreError,
+    conversation_record,
+)
 
 
-def msg(role: str, content: str, **kw) -> StoredMessage:
-    return StoredMessage(id=0, conversation_id="", seq=0, role=role, content=content, **kw)
+def save(store, conv: Conversation, *messages: ChatMessage) -> None:
+    store.save(conversation_record(conv), [m.to_dict() for m in messages])
+
+
+def chat(*pairs: tuple[str, str], **kw) -> Conversation:
+    conv = Conversation(**kw)
+    for role, content in pairs:
+        conv.add(ChatMessage(Role(role), content))
+    return conv
 
 
 @pytest.fixture
@@ -25,54 +43,94 @@ def test_new_store_is_wal_with_foreign_keys_and_current_schema(store):
     assert store.notice == ""
 
 
-def test_messages_round_trip_and_streaming_updates(store, tmp_path):
-    store.create_conversation("c1", "First")
-    store.add_message("c1", msg("user", "hello"))
-    mid = store.add_message("c1", msg("assistant", "", state="streaming", provider="zai"))
-    store.update_message(mid, "partial answ", "streaming")
-    store.update_message(
-        mid, "partial answer", "stopped", notice="n", usage={"completion_tokens": 3}
-    )
+def test_streaming_updates_round_trip_and_unfinished_answers_read_as_interrupted(store, tmp_path):
+    conv = chat(("user", "hello"), title="First")
+    answer = ChatMessage(Role.ASSISTANT, state=AnswerState.STREAMING, provider_id="zai")
+    conv.add(answer)
+    save(store, conv, *conv.messages)
+    for part in ("partial ", "answer"):
+        answer.content += part
+        save(store, conv, answer)  # the same record again: an update, never a duplicate
+    answer.usage = Usage(completion_tokens=3)
+    save(store, conv, answer)
     store.close()
+
     reopened = HistoryStore(tmp_path / "history.db")
-    conv = reopened.load_conversation("c1")
-    assert [(m.seq, m.role, m.content, m.state) for m in conv.messages] == [
-        (0, "user", "hello", "done"),
-        (1, "assistant", "partial answer", "stopped"),
+    assert reopened.interrupted == 1
+    loaded = reopened.load(conv.id)
+    assert [(m.role, m.content, m.state) for m in loaded.messages] == [
+        (Role.USER, "hello", AnswerState.DONE),
+        (Role.ASSISTANT, "partial answer", AnswerState.INTERRUPTED),
     ]
-    assert conv.messages[1].usage == {"completion_tokens": 3}
-    assert conv.messages[1].provider == "zai"
+    assert loaded.messages[1].usage == Usage(completion_tokens=3)
+    assert loaded.messages[1].provider_id == "zai"
+    assert loaded.messages[1].parent_id == loaded.messages[0].id
+    assert loaded.title == "First"
     reopened.close()
 
 
-def test_conversations_listed_by_pin_then_activity(store):
-    for cid in ("a", "b", "c"):
-        store.create_conversation(cid, cid.upper())
-        store.add_message(cid, msg("user", f"message in {cid}"))
-    store.db.execute("UPDATE conversations SET pinned=1 WHERE id='a'")
+def test_branches_and_the_current_one_survive_a_reopen(store, tmp_path):
+    conv = chat(("user", "q"), ("assistant", "first answer"))
+    conv.truncate(1)
+    conv.add(ChatMessage(Role.ASSISTANT, "second answer"))
+    conv.switch_to(conv.siblings(conv.messages[1])[0].id)  # back to the first version
+    save(store, conv, *conv.nodes.values())
+    loaded = store.load(conv.id)
+    assert [m.content for m in loaded.messages] == ["q", "first answer"]
+    assert [m.content for m in loaded.siblings(loaded.messages[1])] == [
+        "first answer",
+        "second answer",
+    ]
+
+
+def test_error_details_are_kept(store):
+    conv = chat(("user", "q"))
+    err = make_error(ErrorKind.CREDIT, "You are out of credits.", "OpenRouter", status=402)
+    conv.add(ChatMessage(Role.ASSISTANT, "", state=AnswerState.ERROR, error=err))
+    save(store, conv, *conv.messages)
+    assert store.load(conv.id).messages[1].error == err
+
+
+def test_conversations_listed_by_pin_then_activity_and_trash_purged_after_30_days(store):
+    for n, cid in enumerate("abc"):
+        conv = chat(("user", f"in {cid}"), id=cid, updated=100.0 + n, pinned=cid == "a")
+        save(store, conv, *conv.messages)
     assert [c.id for c in store.list_conversations()] == ["a", "c", "b"]
+    store.trash("b", when=time.time() - 31 * 86400)
+    store.trash("c")
+    assert [c.id for c in store.list_conversations()] == ["a"]
+    assert [c.id for c in store.list_conversations(trash=True)] == ["c", "b"]
+    assert store.purge_trash() == 1
+    store.restore("c")
+    assert [c.id for c in store.list_conversations()] == ["a", "c"]
+    assert store.load("b") is None
+    assert store.db.execute("SELECT count(*) FROM messages").fetchone()[0] == 2
 
 
 def test_search_english_and_chinese(store):
-    store.create_conversation("en", "English")
-    store.add_message("en", msg("user", "How do I reverse a linked list in Python?"))
-    store.create_conversation("zh", "中文")
-    store.add_message("zh", msg("assistant", "这是一个关于数据库全文搜索的例子。"))
+    en = chat(("user", "How do I reverse a linked list in Python?"))
+    zh = chat(("assistant", "这是一个关于数据库全文搜索的例子。"))
+    save(store, en, *en.messages)
+    save(store, zh, *zh.messages)
     (hit,) = store.search("linked list")
-    assert hit.conversation_id == "en" and "[linked]" in hit.snippet
+    assert hit.conversation_id == en.id and f"{HIT_START}linked{HIT_END}" in hit.snippet
+    assert hit.message_id == en.messages[0].id
     (hit,) = store.search("全文搜索")
-    assert hit.conversation_id == "zh" and "[全文搜索]" in hit.snippet
+    assert hit.conversation_id == zh.id and f"{HIT_START}全文搜索{HIT_END}" in hit.snippet
     (hit,) = store.search("搜索")  # two characters: below the trigram size
-    assert hit.conversation_id == "zh" and "[搜索]" in hit.snippet
+    assert hit.conversation_id == zh.id and f"{HIT_START}搜索{HIT_END}" in hit.snippet
     assert store.search("absent words") == []
     assert store.search('quote"inside') == []
+    store.trash(zh.id)
+    assert store.search("全文搜索") == []
 
 
 def test_search_sees_updated_content(store):
-    store.create_conversation("c", "t")
-    mid = store.add_message("c", msg("assistant", "", state="streaming"))
-    store.update_message(mid, "streamed elephant", "done")
-    assert [h.message_id for h in store.search("elephant")] == [mid]
+    conv = chat(("assistant", ""))
+    save(store, conv, *conv.messages)
+    conv.messages[0].content = "streamed elephant"
+    save(store, conv, conv.messages[0])
+    assert [h.message_id for h in store.search("elephant")] == [conv.messages[0].id]
 
 
 def make_v1(path, conversations=2, messages=3):
@@ -106,13 +164,14 @@ def test_migration_from_v1_keeps_data_and_backs_up_first(tmp_path):
     assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
     assert backup.execute("SELECT count(*) FROM messages").fetchone()[0] == 6
     backup.close()
-    conv = store.load_conversation("c1")
+    conv = store.load("c1")
     assert conv.title == "Title 1"
     assert [(m.seq, m.content) for m in conv.messages] == [
         (0, "text 1.0 数据"),
         (1, "text 1.1 数据"),
         (2, "text 1.2 数据"),
     ]
+    assert [m.parent_id for m in conv.messages] == [None, conv.messages[0].id, conv.messages[1].id]
     assert conv.updated == 202.0
     assert len(store.search("text 1.2")) == 1  # the index was built from the old rows
     store.close()

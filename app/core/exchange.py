@@ -1,0 +1,118 @@
+"""Export and import of conversations: JSON (lossless) and Markdown (for reading).
+
+JSON is a list of conversations, each `{"id", "title", "created", "updated", "pinned",
+"current", "messages": [{"id", "parent", "role", "content", "created", "state", ...}]}`.
+`messages` holds every branch in creation order; `parent` links an answer to its question
+and `current` names the last message of the branch that was on screen. Exports carry no
+settings and no keys: a conversation's record has no field that could hold one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from app.core.conversation import AnswerState, Conversation, new_id
+from app.core.protocol import Role
+from app.core.store import HistoryStore, conversation_from_record, conversation_record
+
+FORMATS = ("json", "md")
+_ROLES = {r.value for r in Role}
+_STATES = {s.value for s in AnswerState}
+_ROLE_TITLES = {"user": "You", "assistant": "GLM-4-32B", "system": "System", "tool": "Tool"}
+
+
+class ImportRefused(ValueError):
+    """The file is not a GLM Desk export; the message says why."""
+
+
+def export_records(store: HistoryStore, conversation_id: str | None = None) -> list[dict[str, Any]]:
+    if conversation_id is not None:
+        record = store.conversation_record(conversation_id)
+        if record is None:
+            raise KeyError(f"no conversation with id {conversation_id!r}")
+        return [record]
+    infos = store.list_conversations()
+    return [r for info in infos if (r := store.conversation_record(info.id)) is not None]
+
+
+def to_json(records: list[dict[str, Any]]) -> str:
+    return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+
+
+def to_markdown(records: list[dict[str, Any]]) -> str:
+    """The branch on screen of each conversation, as a readable document."""
+    parts: list[str] = []
+    for record in records:
+        conv = conversation_from_record(record)
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(conv.created))
+        parts.append(f"# {conv.title or 'Untitled'}\n\n_{when}_\n")
+        for m in conv.messages:
+            heading = _ROLE_TITLES.get(m.role.value, m.role.value)
+            if m.model:
+                heading += f" ({m.model})"
+            parts.append(f"## {heading}\n\n{m.content.rstrip()}\n")
+            if m.state not in (AnswerState.DONE, AnswerState.STREAMING):
+                parts.append(f"_({m.state.value})_\n")
+    return "\n".join(parts)
+
+
+def render(records: list[dict[str, Any]], fmt: str) -> str:
+    return to_json(records) if fmt == "json" else to_markdown(records)
+
+
+def parse_import(text: str) -> list[Conversation]:
+    """Check a file is a GLM Desk JSON export and read it; ImportRefused says why not."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRefused(f"it is not JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(data, list):
+        raise ImportRefused("a GLM Desk export is a JSON list of conversations")
+    conversations = []
+    for n, record in enumerate(data, 1):
+        where = f"conversation {n}"
+        if not isinstance(record, dict):
+            raise ImportRefused(f"{where} is not an object")
+        for key, kind in (("id", str), ("title", str), ("messages", list)):
+            if not isinstance(record.get(key), kind):
+                raise ImportRefused(f"{where} has no {kind.__name__} '{key}'")
+        if not isinstance(record.get("created"), int | float):
+            raise ImportRefused(f"{where} has no number 'created'")
+        for i, m in enumerate(record["messages"], 1):
+            at = f"message {i} of {where}"
+            if not isinstance(m, dict):
+                raise ImportRefused(f"{at} is not an object")
+            if m.get("role") not in _ROLES:
+                raise ImportRefused(f"{at} has an unknown role {m.get('role')!r}")
+            if not isinstance(m.get("content"), str):
+                raise ImportRefused(f"{at} has no text 'content'")
+            if not isinstance(m.get("created"), int | float):
+                raise ImportRefused(f"{at} has no number 'created'")
+            if m.get("state", "done") not in _STATES:
+                raise ImportRefused(f"{at} has an unknown state {m.get('state')!r}")
+            m.setdefault("seq", i - 1)
+            m.setdefault("id", new_id())
+        if not any("parent" in m for m in record["messages"]):  # a plain list: one branch
+            for before, m in zip([None, *record["messages"]], record["messages"], strict=False):
+                m["parent"] = before["id"] if before else None
+        try:
+            conversations.append(conversation_from_record(record))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ImportRefused(f"{where} could not be read ({exc})") from None
+    return conversations
+
+
+def import_into(store: HistoryStore, conversations: list[Conversation]) -> tuple[int, int]:
+    """Add conversations the history does not have yet; return (imported, already there)."""
+    imported = skipped = 0
+    for conv in conversations:
+        if store.conversation_record(conv.id) is not None:
+            skipped += 1
+            continue
+        if store.has_any_message(list(conv.nodes)):  # ids taken by another conversation
+            conv = conv.copy_with_new_ids()
+        store.save(conversation_record(conv), [m.to_dict() for m in conv.nodes.values()])
+        imported += 1
+    return imported, skipped
