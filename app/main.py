@@ -130,12 +130,14 @@ class CrashHook:
             log.error("asyncio: %s", context.get("message"))
 
 
-async def run_app(args: argparse.Namespace, log_file: Path) -> int:
+async def run_app(args: argparse.Namespace, profile: Path, log_file: Path) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.core.asyncutil import install_asyncgen_finalizer
+    from app.core.store import HISTORY_FILE
     from app.services.backend import Backend
+    from app.services.history import HistoryService
     from app.services.main_thread_gc import MainThreadGarbageCollector
     from app.ui.main_window import MainWindow
 
@@ -146,7 +148,8 @@ async def run_app(args: argparse.Namespace, log_file: Path) -> int:
     collector = MainThreadGarbageCollector(QApplication.instance())
 
     backend = Backend()
-    window = MainWindow(backend, session_providers(args), initial_provider=args.provider)
+    history = HistoryService(profile / HISTORY_FILE)
+    window = MainWindow(backend, history, session_providers(args), initial_provider=args.provider)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
 
@@ -158,6 +161,7 @@ async def run_app(args: argparse.Namespace, log_file: Path) -> int:
 
     window.show()
     try:
+        await window.restore_session()
         if args.smoke:
             for _ in range(3):  # let show/expose/paint events and deferred work settle
                 await asyncio.sleep(0)
@@ -170,7 +174,10 @@ async def run_app(args: argparse.Namespace, log_file: Path) -> int:
         await closed.wait()
         return 0
     finally:
+        await window.wait_stopped()
         await backend.aclose()
+        if not history.flush_and_close():
+            log.error("history: some writes could not be saved before quitting")
         collector.stop()
 
 
@@ -184,6 +191,11 @@ async def _zero_timer() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("export", "import"):  # history commands: no window
+        from app.cli import run_command
+
+        return run_command(argv)
     args = parse_args(argv)
 
     from app.core.profile import resolve_profile, setup_logging
@@ -209,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)  # run_app decides when we are done
 
     try:
-        return qasync.run(run_app(args, log_file))
+        return qasync.run(run_app(args, profile, log_file))
     except KeyboardInterrupt:
         return 130
 

@@ -108,6 +108,7 @@ class Conversation:
     _kids: dict[str | None, list[ChatMessage]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _last_seq: int = field(default=-1, init=False, repr=False, compare=False)
 
     @classmethod
     def from_messages(
@@ -121,6 +122,7 @@ class Conversation:
             if m.parent_id is not None and m.parent_id not in conv.nodes:
                 m.parent_id = None  # its parent was never saved: attach it to the root
             conv._kids.setdefault(m.parent_id, []).append(m)
+            conv._last_seq = max(conv._last_seq, m.seq)
         if leaf_id in conv.nodes:
             conv._show(conv.nodes[leaf_id])
         elif conv.nodes:
@@ -133,12 +135,14 @@ class Conversation:
         return self.messages[-1].id if self.messages else None
 
     def _next_seq(self) -> int:
-        return max((m.seq for m in self.nodes.values()), default=-1) + 1
+        self._last_seq += 1
+        return self._last_seq
 
     def add(self, message: ChatMessage) -> int:
         """Append to the branch shown (after its last message); return its index there."""
         message.parent_id = self.leaf_id
         message.seq = self._next_seq()
+        self.updated = max(self.updated, message.created)
         self.nodes[message.id] = message
         self._kids.setdefault(message.parent_id, []).append(message)
         self.messages.append(message)

@@ -20,6 +20,7 @@ from app.core.conversation import AnswerState, ChatMessage, Conversation
 SCHEMA_VERSION = 2
 APP_TAG = "glm-desk"
 TRASH_DAYS = 30
+HISTORY_FILE = "history.db"  # in the profile directory
 # Search snippets mark hits with these (private-use characters never typed by a person).
 HIT_START, HIT_END = "\ue000", "\ue001"
 
@@ -119,7 +120,7 @@ MIGRATIONS: dict[int, str] = {1: _MIGRATE_1_TO_2}
 
 
 class HistoryStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, mark_interrupted: bool = True) -> None:
         self.path = path
         self.notice = ""  # what happened at open (migration, a file moved aside), for the UI
         self.backup_path: Path | None = None
@@ -134,10 +135,13 @@ class HistoryStore:
             )
             self.db = self._open()
         # Answers that were streaming when the app last ended (killed, crashed, power cut).
-        self.interrupted = self.db.execute(
-            "UPDATE messages SET state=? WHERE state=?",
-            (AnswerState.INTERRUPTED.value, AnswerState.STREAMING.value),
-        ).rowcount
+        # (Not from the command line: the app may be running and streaming right now.)
+        self.interrupted = 0
+        if mark_interrupted:
+            self.interrupted = self.db.execute(
+                "UPDATE messages SET state=? WHERE state=?",
+                (AnswerState.INTERRUPTED.value, AnswerState.STREAMING.value),
+            ).rowcount
 
     # --- opening and migrating -------------------------------------------------------
 
@@ -251,6 +255,14 @@ class HistoryStore:
     def _transaction(self) -> sqlite3.Connection:
         self.db.execute("BEGIN IMMEDIATE")
         return self.db  # its context manager commits, or rolls back on an exception
+
+    def rename(self, conversation_id: str, title: str) -> None:
+        self.db.execute("UPDATE conversations SET title=? WHERE id=?", (title, conversation_id))
+
+    def set_pinned(self, conversation_id: str, pinned: bool) -> None:
+        self.db.execute(
+            "UPDATE conversations SET pinned=? WHERE id=?", (int(pinned), conversation_id)
+        )
 
     def trash(self, conversation_id: str, when: float | None = None) -> None:
         self.db.execute(

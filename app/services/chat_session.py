@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from contextlib import aclosing
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -15,23 +16,37 @@ from app.core.errors import FINISH_NOTICES, ChatError, ErrorKind, make_error
 from app.core.protocol import Finish, Message, Role, TextDelta, Timings, Usage
 from app.core.providers import Provider
 from app.services.backend import Backend
+from app.services.history import HistoryService
 
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_MS = 25  # coalesce deltas: at most one view update per frame
+SAVE_INTERVAL_MS = 250  # a streaming answer is saved at least this often
+CONTINUE_PROMPT = (
+    "Your previous answer was cut off. Continue it exactly where it stopped, "
+    "without repeating anything."
+)
 
 
 class ChatSession(QObject):
     messageAdded = Signal(int)  # index into conversation.messages
     textArrived = Signal(int, str)  # index, coalesced new text
     messageFinished = Signal(int)  # the answer at index reached DONE/STOPPED/ERROR
+    reset = Signal()  # the branch shown changed (edit, regenerate, delete, version switch)
     busyChanged = Signal(bool)
     statusChanged = Signal(str)
 
-    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        history: HistoryService | None = None,
+        conversation: Conversation | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.backend = backend
-        self.conversation = Conversation()
+        self.history = history
+        self.conversation = conversation or Conversation()
         self.draft = ""  # the composer's unsent text while another tab is shown
         self.status = "Ready"
         self._task: asyncio.Task[None] | None = None
@@ -41,7 +56,12 @@ class ChatSession(QObject):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
         self._flush_timer.timeout.connect(self._flush)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_INTERVAL_MS)
+        self._save_timer.timeout.connect(self._save_answer)
         self._answer_index = -1
+        self._answer: ChatMessage | None = None
         self._last_provider: Provider | None = None
 
     @property
@@ -57,35 +77,110 @@ class ChatSession(QObject):
         self._start(provider)
         return True
 
-    def retry(self, provider: Provider | None = None) -> bool:
-        """Ask again for the last user message (after an error or a stop)."""
-        provider = provider or self._last_provider
-        if self.busy or provider is None:
+    def edit(self, index: int, text: str, provider: Provider) -> bool:
+        """Send a new version of the user message at index; the old branch is kept."""
+        m = self._message(index, Role.USER)
+        if m is None or not text.strip():
             return False
-        if not any(m.role == Role.USER for m in self.conversation.messages):
-            return False
-        # The failed or stopped answer stays visible; the new one supersedes it.
+        self.conversation.truncate(index)
+        self.conversation.add(ChatMessage(Role.USER, text))
+        self.reset.emit()
         self._start(provider)
         return True
+
+    def regenerate(self, index: int | None = None, provider: Provider | None = None) -> bool:
+        """A new version of the answer at index (default: the last one); earlier ones stay."""
+        provider = provider or self._last_provider
+        msgs = self.conversation.messages
+        if index is None:
+            index = len(msgs) - 1 if msgs and msgs[-1].role == Role.ASSISTANT else len(msgs)
+        if self.busy or provider is None or index < 1 or index > len(msgs):
+            return False
+        if msgs[index - 1].role != Role.USER:
+            return False
+        self.conversation.truncate(index)
+        self.reset.emit()
+        self._start(provider)
+        return True
+
+    def retry(self, provider: Provider | None = None) -> bool:
+        """Ask again for the last user message (after an error or a stop)."""
+        return self.regenerate(None, provider)
+
+    def continue_answer(self, index: int, provider: Provider) -> bool:
+        """Ask the model to carry on an answer that was cut off; the text goes on in place."""
+        m = self._message(index, Role.ASSISTANT)
+        if m is None or index != len(self.conversation.messages) - 1 or not m.content:
+            return False
+        history = self.conversation.wire_messages(upto=index + 1)
+        history.append(Message(Role.USER, CONTINUE_PROMPT))
+        m.state, m.error, m.notice = AnswerState.STREAMING, None, ""
+        self.reset.emit()
+        self._launch(provider, m, index, history)
+        return True
+
+    def delete(self, message_id: str) -> bool:
+        if self.busy or message_id not in self.conversation.nodes:
+            return False
+        moved = self.conversation.delete(message_id)
+        self._save(moved, deleted_ids=[message_id])
+        self.reset.emit()
+        return True
+
+    def switch_version(self, message_id: str, step: int) -> bool:
+        """Show the previous (-1) or next (+1) version of a message."""
+        m = self.conversation.nodes.get(message_id)
+        if self.busy or m is None:
+            return False
+        versions = self.conversation.siblings(m)
+        i = versions.index(m) + step
+        if not 0 <= i < len(versions):
+            return False
+        self.conversation.switch_to(versions[i].id)
+        self._save()
+        self.reset.emit()
+        return True
+
+    def _message(self, index: int, role: Role) -> ChatMessage | None:
+        msgs = self.conversation.messages
+        if self.busy or not 0 <= index < len(msgs) or msgs[index].role != role:
+            return None
+        return msgs[index]
 
     def stop(self) -> None:
         if self.busy and self._task is not None:
             self._task.cancel()
 
     def _start(self, provider: Provider) -> None:
-        self._last_provider = provider
         answer = ChatMessage(
             Role.ASSISTANT,
             state=AnswerState.STREAMING,
             provider_id=provider.id,
             model=provider.model,
         )
-        self._answer_index = self.conversation.add(answer)
-        history = self.conversation.wire_messages()  # after the (empty) answer: see there
-        self.messageAdded.emit(self._answer_index)
+        index = self.conversation.add(answer)
+        history = self.conversation.wire_messages()  # the empty answer is left out
+        self.messageAdded.emit(index)
+        self._launch(provider, answer, index, history)
+
+    def _launch(
+        self, provider: Provider, answer: ChatMessage, index: int, history: list[Message]
+    ) -> None:
+        self._last_provider = provider
+        self._answer_index, self._answer = index, answer
+        self._save(self.conversation.messages[-2:])  # the question and the empty answer
         self._busy = True
         self._task = asyncio.ensure_future(self._run(provider, history, answer))
         self.busyChanged.emit(True)
+
+    def _save(self, messages: Iterable[ChatMessage] = (), deleted_ids: Iterable[str] = ()) -> None:
+        if self.history is not None and self.conversation.nodes:
+            self.history.save(self.conversation, messages, deleted_ids)
+
+    def _save_answer(self) -> None:
+        self._save_timer.stop()
+        if self._answer is not None:
+            self._save([self._answer])
 
     def _set_status(self, text: str) -> None:
         self.status = text
@@ -111,6 +206,8 @@ class ChatSession(QObject):
                         self._pending.append(event.text)
                         if not self._flush_timer.isActive():
                             self._flush_timer.start()
+                        if not self._save_timer.isActive():
+                            self._save_timer.start()
                         if now - last_status > 0.5:
                             last_status = now
                             rate = deltas / max(now - first_token_at, 1e-3)
@@ -157,6 +254,9 @@ class ChatSession(QObject):
             self._set_status(f"Error: {answer.error.message}")
         finally:
             self._flush()
+            self.conversation.updated = time.time()
+            self._save_answer()
+            self._answer = None
             self._busy = False
             self.messageFinished.emit(index)
             self.busyChanged.emit(False)
@@ -194,6 +294,7 @@ class ChatSession(QObject):
             self.messageAdded,
             self.textArrived,
             self.messageFinished,
+            self.reset,
             self.busyChanged,
             self.statusChanged,
         ):

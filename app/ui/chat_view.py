@@ -1,4 +1,9 @@
-"""The message view of one conversation tab: streamed answers appended in place."""
+"""The message view of one conversation tab: streamed answers appended in place.
+
+Each message has a header with its actions (Copy, Edit or Regenerate, Delete) and, when it
+has several versions, a "‹ 2/3 ›" switcher. Actions are links the view reports as
+`actionRequested(action, message_id)`; the window decides what they do.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,25 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from app.core.conversation import AnswerState, ChatMessage
+from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.protocol import Role
 
-RETRY_URL = "glmdesk:retry"
+SCHEME = "glmdesk"
+RETRY_URL = f"{SCHEME}:retry"
+INTERRUPTED_TEXT = "⚠ Interrupted: GLM Desk ended before this answer was finished."
+
+
+def action_url(action: str, message_id: str) -> str:
+    return f"{SCHEME}:{action}/{message_id}"
 
 
 class ChatView(QTextBrowser):
     """Read-only view; text is inserted as plain text (model output is untrusted)."""
 
     retryRequested = Signal()
+    actionRequested = Signal(str, str)  # action, message id
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, conversation: Conversation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageView")
         self.setAccessibleName("Messages")
@@ -25,6 +37,8 @@ class ChatView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor)
         self.document().setDocumentMargin(12)
+        self.conversation = conversation
+        self._starts: list[int] = []  # document position where each message begins
         self._streaming_index = -1
         self._header = QTextCharFormat()
         self._header.setFontWeight(QFont.Weight.Bold)
@@ -34,12 +48,9 @@ class ChatView(QTextBrowser):
         self._muted.setFontItalic(True)
         self._error = QTextCharFormat()
         self._error.setForeground(QColor("#b91c1c"))
-        self._link = QTextCharFormat()
-        self._link.setAnchor(True)
-        self._link.setAnchorHref(RETRY_URL)
-        self._link.setForeground(QColor("#1d4ed8"))
-        self._link.setFontUnderline(True)
-        self._link.setFontWeight(QFont.Weight.Bold)
+        self._small = QTextCharFormat()
+        self._small.setForeground(QColor("#6b7280"))
+        self._small.setFontPointSize(max(6.0, self.font().pointSizeF() * 0.85))
 
     # QTextBrowser would load local files or qrc resources named in a document; we never
     # put any there, and refuse them should one ever appear.
@@ -47,8 +58,12 @@ class ChatView(QTextBrowser):
         return None
 
     def _on_anchor(self, url: QUrl) -> None:
-        if url.toString() == RETRY_URL:
+        text = url.toString()
+        if text == RETRY_URL:
             self.retryRequested.emit()
+        elif url.scheme() == SCHEME and "/" in url.path():
+            action, _, message_id = url.path().partition("/")
+            self.actionRequested.emit(action, message_id)
 
     def _at_bottom(self) -> bool:
         bar = self.verticalScrollBar()
@@ -74,9 +89,37 @@ class ChatView(QTextBrowser):
         else:
             cursor.insertBlock(fmt, self._body)
 
-    def add_message(self, index: int, message: ChatMessage) -> None:
-        at_bottom = self._at_bottom()
+    def _link(self, cursor: QTextCursor, text: str, href: str, fmt: QTextCharFormat) -> None:
+        link = QTextCharFormat(fmt)
+        link.setAnchor(True)
+        link.setAnchorHref(href)
+        link.setForeground(QColor("#1d4ed8"))
+        link.setFontUnderline(True)
+        cursor.insertText(text, link)
+
+    def _links(self, cursor: QTextCursor, links: list[tuple[str, str]]) -> None:
+        for n, (text, href) in enumerate(links):
+            if n:
+                cursor.insertText(" · ", self._small)
+            self._link(cursor, text, href, self._small)
+
+    # --- building the document ---------------------------------------------------------
+
+    def rebuild(self) -> None:
+        """Show the conversation's current branch from scratch (after a structural change)."""
+        self.clear()
+        self._starts.clear()
+        self._streaming_index = -1
         cursor = self._end_cursor()
+        for index, message in enumerate(self.conversation.messages):
+            self._insert_message(cursor, index, message)
+            if message.state != AnswerState.STREAMING:
+                self._insert_footer(cursor, index, message)
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _insert_message(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
+        del self._starts[index:]
         if message.role == Role.USER:
             title, colour = "You", "#0f766e"
         else:
@@ -84,14 +127,64 @@ class ChatView(QTextBrowser):
         header = QTextCharFormat(self._header)
         header.setForeground(QColor(colour))
         self._new_block(cursor, top=14)
+        self._starts.append(cursor.position())
         cursor.insertText(title, header)
         if message.role == Role.ASSISTANT and message.model:
             cursor.insertText(f"  {message.model}", self._muted)
+        cursor.insertText("     ", self._small)
+        mid = message.id
+        second = ("Edit", "edit") if message.role == Role.USER else ("Regenerate", "regenerate")
+        self._links(
+            cursor,
+            [
+                ("Copy", action_url("copy", mid)),
+                (second[0], action_url(second[1], mid)),
+                ("Delete", action_url("delete", mid)),
+            ],
+        )
+        versions = self.conversation.siblings(message)
+        if len(versions) > 1:
+            n = versions.index(message) + 1
+            cursor.insertText("     ", self._small)
+            if n > 1:
+                self._link(cursor, "‹", action_url("previous", mid), self._small)
+            cursor.insertText(f" {n}/{len(versions)} ", self._small)
+            if n < len(versions):
+                self._link(cursor, "›", action_url("next", mid), self._small)
         self._new_block(cursor, top=4)
         if message.content:
             cursor.insertText(message.content, self._body)
         if message.state == AnswerState.STREAMING:
             self._streaming_index = index
+
+    def _insert_footer(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
+        if message.state == AnswerState.STOPPED:
+            self._new_block(cursor, top=4)
+            cursor.insertText("Stopped.", self._muted)
+        elif message.state == AnswerState.INTERRUPTED:
+            self._new_block(cursor, top=6, background="#fffbeb")
+            cursor.insertText(INTERRUPTED_TEXT + "  ", self._muted)
+            links = [("Regenerate", action_url("regenerate", message.id))]
+            if message.content and index == len(self.conversation.messages) - 1:
+                links.insert(0, ("Continue", action_url("continue", message.id)))
+            self._links(cursor, links)
+        elif message.state == AnswerState.ERROR and message.error is not None:
+            self._new_block(cursor, top=6, background="#fef2f2")
+            prefix = "The answer was interrupted. " if message.content else ""
+            cursor.insertText("⚠ " + prefix + message.error.user_text(), self._error)
+            if message.error.detail:
+                cursor.insertText(f"  (server said: {message.error.detail})", self._muted)
+            cursor.insertText("  ", self._error)
+            bold = QTextCharFormat(self._error)
+            bold.setFontWeight(QFont.Weight.Bold)
+            self._link(cursor, "Retry", RETRY_URL, bold)
+        if message.notice:
+            self._new_block(cursor, top=4)
+            cursor.insertText(message.notice, self._muted)
+
+    def add_message(self, index: int, message: ChatMessage) -> None:
+        at_bottom = self._at_bottom()
+        self._insert_message(self._end_cursor(), index, message)
         self._follow(at_bottom)
 
     def append_text(self, index: int, text: str) -> None:
@@ -105,19 +198,23 @@ class ChatView(QTextBrowser):
         if index == self._streaming_index:
             self._streaming_index = -1
         at_bottom = self._at_bottom()
-        cursor = self._end_cursor()
-        if message.state == AnswerState.STOPPED:
-            self._new_block(cursor, top=4)
-            cursor.insertText("Stopped.", self._muted)
-        elif message.state == AnswerState.ERROR and message.error is not None:
-            self._new_block(cursor, top=6, background="#fef2f2")
-            prefix = "The answer was interrupted. " if message.content else ""
-            cursor.insertText("⚠ " + prefix + message.error.user_text(), self._error)
-            if message.error.detail:
-                cursor.insertText(f"  (server said: {message.error.detail})", self._muted)
-            cursor.insertText("  ", self._error)
-            cursor.insertText("Retry", self._link)
-        if message.notice:
-            self._new_block(cursor, top=4)
-            cursor.insertText(message.notice, self._muted)
+        self._insert_footer(self._end_cursor(), index, message)
         self._follow(at_bottom)
+
+    # --- positions ---------------------------------------------------------------------
+
+    def scroll_to_message(self, index: int) -> None:
+        if 0 <= index < len(self._starts):
+            self.scroll_to_position(self._starts[index])
+
+    def scroll_to_position(self, position: int) -> None:
+        """Put the text at `position` at the top of the view (survives a new window width)."""
+        block = self.document().findBlock(min(position, self.document().characterCount() - 1))
+        top = self.document().documentLayout().blockBoundingRect(block).top()
+        self.verticalScrollBar().setValue(int(top))
+
+    def top_position(self) -> int:
+        """The document position shown at the top left (for session restore)."""
+        if self._at_bottom():
+            return -1  # following the end
+        return self.cursorForPosition(self.viewport().rect().topLeft()).position()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import asyncio
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -12,10 +16,13 @@ from PySide6.QtGui import (
     QTextCursor,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -25,14 +32,23 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME
+from app.core.conversation import Conversation
+from app.core.exchange import ImportRefused, export_records, import_into, parse_import, render
 from app.core.markdown import extract_code_blocks
 from app.core.protocol import Role
 from app.core.providers import PROVIDERS, Provider
+from app.core.store import HistoryStore
 from app.services.backend import Backend
 from app.services.chat_session import ChatSession
+from app.services.history import HistoryService
 from app.ui.chat_view import ChatView
 from app.ui.code_pane import CodePane
 from app.ui.composer import Composer
+from app.ui.search_dialog import SearchDialog
+from app.ui.sidebar import Sidebar
+
+SESSION_KEY = "session"  # meta key: the tabs open at quit
+BUSY_TEXT = "Wait for the answer to finish, or press Stop (Esc)."
 
 
 class MainWindow(QMainWindow):
@@ -41,6 +57,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         backend: Backend,
+        history: HistoryService,
         providers: list[Provider] | None = None,
         initial_provider: str | None = None,
     ) -> None:
@@ -49,6 +66,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.resize(1200, 780)
         self.backend = backend
+        self.history = history
+        self._editing: tuple[ChatSession, str] | None = None  # (session, message id)
+        self._search: SearchDialog | None = None
         self.providers = providers or [p for p in PROVIDERS.values() if p.base_url]
         self._sessions: dict[ChatView, ChatSession] = {}
         self._draft_owner: ChatSession | None = None
@@ -72,7 +92,7 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         self.new_tab_action = QAction("New chat", self)
         self.new_tab_action.setShortcuts([QKeySequence("Ctrl+N"), QKeySequence("Ctrl+T")])
-        self.new_tab_action.triggered.connect(self.new_tab)
+        self.new_tab_action.triggered.connect(lambda: self.new_tab())
         toolbar.addAction(self.new_tab_action)
         toolbar.widgetForAction(self.new_tab_action).setObjectName("newChatButton")
         toolbar.widgetForAction(self.new_tab_action).setAccessibleName("New chat")
@@ -112,33 +132,66 @@ class MainWindow(QMainWindow):
         composer_row.addWidget(self.composer, 1)
         composer_row.addLayout(buttons)
 
+        self.edit_banner = QLabel()
+        self.edit_banner.setObjectName("editBanner")
+        self.edit_banner.setWordWrap(True)
+        self.edit_banner.setStyleSheet("background: #eef2ff; color: #3730a3; padding: 4px 8px;")
+        self.edit_banner.hide()
+
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 6)
         left_layout.addWidget(self.tabs, 1)
+        left_layout.addWidget(self.edit_banner)
         left_layout.addLayout(composer_row)
 
+        self.sidebar = Sidebar()
+        self.sidebar.openRequested.connect(self._open_by_id)
+        self.sidebar.renameRequested.connect(self.rename_conversation)
+        self.sidebar.pinRequested.connect(self.pin_conversation)
+        self.sidebar.deleteRequested.connect(self.trash_conversation)
+        self.sidebar.restoreRequested.connect(self._restore_from_trash)
+        self.sidebar.deleteForeverRequested.connect(self._delete_forever)
+        self.sidebar.exportRequested.connect(self._export_dialog)
+        self.sidebar.trashToggled.connect(lambda _on: self.refresh_sidebar())
         self.code_pane = CodePane()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")
+        splitter.addWidget(self.sidebar)
         splitter.addWidget(left)
         splitter.addWidget(self.code_pane)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([720, 480])
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([220, 600, 380])
         self.setCentralWidget(splitter)
+        self._build_menus()
 
         # Status bar: provider (permanent, right) and what is happening (left)
         self.status_label = QLabel("Ready")
         self.status_label.setObjectName("statusText")
         self.provider_label = QLabel()
         self.provider_label.setObjectName("statusProvider")
+        self.history_warning = QLabel()
+        self.history_warning.setObjectName("historyWarning")
+        self.history_warning.setStyleSheet("color: #b91c1c; font-weight: bold;")
+        self.history_warning.setWordWrap(True)
+        self.history_warning.hide()
         self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.history_warning)
         self.statusBar().addPermanentWidget(self.provider_label)
+        history.problem.connect(self._on_history_problem)
+        history.recovered.connect(self._on_history_recovered)
+        history.notice.connect(self._on_history_notice)
+        self._sidebar_timer = QTimer(self)
+        self._sidebar_timer.setSingleShot(True)
+        self._sidebar_timer.setInterval(150)
+        self._sidebar_timer.timeout.connect(lambda: asyncio.ensure_future(self._fill_sidebar()))
 
         # Shortcuts that work wherever the focus is
         for keys, slot in (
-            ("Esc", self.stop_current),
+            ("Esc", self._escape),
+            ("Ctrl+Shift+F", self.open_search),
             ("Ctrl+W", self.close_current_tab),
             ("Ctrl+Tab", lambda: self._cycle_tab(1)),
             ("Ctrl+Shift+Tab", lambda: self._cycle_tab(-1)),
@@ -152,6 +205,26 @@ class MainWindow(QMainWindow):
 
         self.new_tab()
         self._update_status_provider()
+        self.refresh_sidebar()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.new_tab_action)
+        file_menu.addSeparator()
+        file_menu.addAction("&Import conversations…", self._import_dialog)
+        export = file_menu.addMenu("&Export")
+        export.addAction("This conversation as Markdown…", lambda: self._export_current("md"))
+        export.addAction("This conversation as JSON…", lambda: self._export_current("json"))
+        export.addAction("All conversations as JSON…", lambda: self._export_dialog(None, "json"))
+        export.addAction("All conversations as Markdown…", lambda: self._export_dialog(None, "md"))
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("&Quit", self.close)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the QShortcut serves
+        edit_menu = self.menuBar().addMenu("&Edit")
+        search = edit_menu.addAction("&Search all conversations…", self.open_search)
+        search.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        search.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the QShortcut serves
 
     # --- providers ---------------------------------------------------------------------
 
@@ -184,38 +257,77 @@ class MainWindow(QMainWindow):
         view = self.current_view()
         return self._sessions.get(view) if view is not None else None
 
-    def new_tab(self) -> ChatView:
-        view = ChatView()
-        session = ChatSession(self.backend, parent=self)
+    def session_for(self, conversation_id: str) -> tuple[ChatView, ChatSession] | None:
+        for view, session in self._sessions.items():
+            if session.conversation.id == conversation_id:
+                return view, session
+        return None
+
+    def new_tab(self, conversation: Conversation | None = None) -> ChatView:
+        session = ChatSession(self.backend, self.history, conversation, parent=self)
+        view = ChatView(session.conversation)
         self._sessions[view] = session
         session.messageAdded.connect(
             lambda i, v=view, s=session: v.add_message(i, s.conversation.messages[i])
         )
         session.textArrived.connect(view.append_text)
         session.messageFinished.connect(lambda i, v=view, s=session: self._on_finished(v, s, i))
+        session.reset.connect(lambda v=view: self._on_reset(v))
         session.busyChanged.connect(lambda _busy, v=view: self._on_busy(v))
         session.statusChanged.connect(lambda text, v=view: self._on_status(v, text))
         view.retryRequested.connect(lambda s=session: self._retry(s))
+        view.actionRequested.connect(
+            lambda action, mid, s=session: self._on_message_action(s, action, mid)
+        )
         index = self.tabs.addTab(view, "New chat")
+        if conversation is not None and conversation.messages:
+            view.rebuild()
+            self._on_busy(view)  # the title
         self.tabs.setCurrentIndex(index)
         self.composer.setFocus()
+        self._save_session_soon()
         return view
 
-    def close_tab(self, index: int) -> None:
+    def open_conversation(self, conversation: Conversation, message_id: str = "") -> ChatView:
+        """Show a stored conversation: its tab if open, else a new one (reusing an empty
+        current tab); with a message id, that message's branch, scrolled to it."""
+        found = self.session_for(conversation.id)
+        if found is not None:
+            view, session = found
+            self.tabs.setCurrentWidget(view)
+        else:
+            current = self.current_session()
+            if current is not None and not current.conversation.nodes and not current.busy:
+                self.close_current_tab(reopen=False)
+            view = self.new_tab(conversation)
+            session = self._sessions[view]
+        if message_id and message_id in session.conversation.nodes and not session.busy:
+            if session.conversation.index_of(message_id) < 0:
+                session.conversation.switch_to(message_id)
+                view.rebuild()
+            index = session.conversation.index_of(message_id)
+            QTimer.singleShot(0, lambda: view.scroll_to_message(index))
+        self.sidebar_select(conversation.id)
+        return view
+
+    def close_tab(self, index: int, reopen: bool = True) -> None:
         view = self.tabs.widget(index)
         if not isinstance(view, ChatView):
             return
         session = self._sessions.pop(view)
         if session is self._draft_owner:
             self._draft_owner = None
+        if self._editing and self._editing[0] is session:
+            self._end_edit()
         session.close()
         self.tabs.removeTab(index)
         view.deleteLater()
-        if self.tabs.count() == 0:
+        if self.tabs.count() == 0 and reopen:
             self.new_tab()
+        self._save_session_soon()
 
-    def close_current_tab(self) -> None:
-        self.close_tab(self.tabs.currentIndex())
+    def close_current_tab(self, reopen: bool = True) -> None:
+        self.close_tab(self.tabs.currentIndex(), reopen)
 
     def _cycle_tab(self, step: int) -> None:
         if self.tabs.count() > 1:
@@ -225,6 +337,8 @@ class MainWindow(QMainWindow):
         session = self.current_session()
         if session is None:
             return
+        if self._editing is not None and self._editing[0] is not session:
+            self._end_edit()
         # Drafts belong to their conversation: the composer shows the current tab's.
         owner = self._draft_owner
         if owner is not session:
@@ -243,6 +357,13 @@ class MainWindow(QMainWindow):
         session = self.current_session()
         if session is None or session.busy:
             return
+        if self._editing and self._editing[0] is session:
+            index = session.conversation.index_of(self._editing[1])
+            if session.edit(index, text, self.current_provider()):
+                self._end_edit()
+                self.composer.clear()
+                session.draft = ""
+            return
         if session.send(text, self.current_provider()):
             self.composer.clear()
             session.draft = ""
@@ -250,9 +371,57 @@ class MainWindow(QMainWindow):
             if view is not None:
                 self.tabs.setTabToolTip(self.tabs.indexOf(view), session.conversation.title)
                 self._on_busy(view)  # the tab's title, with its busy marker
+            self.refresh_sidebar()
 
     def _retry(self, session: ChatSession) -> None:
         session.retry(self.current_provider())
+
+    def _on_message_action(self, session: ChatSession, action: str, message_id: str) -> None:
+        conv = session.conversation
+        message = conv.nodes.get(message_id)
+        if message is None:
+            return
+        index = conv.index_of(message_id)
+        provider = self.current_provider()
+        if action == "copy":
+            QApplication.clipboard().setText(message.content)
+            self.status_label.setText("Copied the message.")
+            return
+        if session.busy:
+            self.status_label.setText(BUSY_TEXT)
+            return
+        if action == "edit":
+            self._begin_edit(session, message_id)
+        elif action == "regenerate":
+            session.regenerate(index, provider)
+        elif action == "continue":
+            session.continue_answer(index, provider)
+        elif action == "delete":
+            session.delete(message_id)
+        elif action in ("previous", "next"):
+            session.switch_version(message_id, -1 if action == "previous" else 1)
+
+    def _begin_edit(self, session: ChatSession, message_id: str) -> None:
+        self._editing = (session, message_id)
+        self.composer.setPlainText(session.conversation.nodes[message_id].content)
+        self.composer.moveCursor(QTextCursor.MoveOperation.End)
+        self.composer.setFocus()
+        self.edit_banner.setText(
+            "Editing your message: Enter sends it as a new version (the old one is kept "
+            "and can be switched back to). Esc cancels."
+        )
+        self.edit_banner.show()
+
+    def _end_edit(self) -> None:
+        self._editing = None
+        self.edit_banner.hide()
+
+    def _escape(self) -> None:
+        if self._editing is not None:
+            self._end_edit()
+            self.composer.clear()
+        else:
+            self.stop_current()
 
     def stop_current(self) -> None:
         session = self.current_session()
@@ -263,6 +432,14 @@ class MainWindow(QMainWindow):
         view.finish_message(index, session.conversation.messages[index])
         if view is self.current_view():
             self._refresh_code_pane()
+        self.refresh_sidebar()
+
+    def _on_reset(self, view: ChatView) -> None:
+        view.rebuild()
+        self._on_busy(view)
+        if view is self.current_view():
+            self._refresh_code_pane()
+        self.refresh_sidebar()
 
     def _on_busy(self, view: ChatView) -> None:
         session = self._sessions.get(view)
@@ -293,6 +470,249 @@ class MainWindow(QMainWindow):
                     blocks.extend(b for b in extract_code_blocks(m.content) if b.code.strip())
         self.code_pane.set_blocks(blocks)
 
+    # --- history: sidebar, trash, search, export, session ----------------------------
+
+    def refresh_sidebar(self) -> None:
+        self._sidebar_timer.start()  # coalesces bursts (a stream finishing, several saves)
+
+    async def _fill_sidebar(self) -> None:
+        trash = self.sidebar.showing_trash
+        infos = await self.history.run(lambda s: s.list_conversations(trash), [])
+        if trash == self.sidebar.showing_trash:
+            self.sidebar.set_items(infos)
+            session = self.current_session()
+            if session is not None:
+                self.sidebar_select(session.conversation.id)
+
+    def sidebar_select(self, conversation_id: str) -> None:
+        item = self.sidebar.item_for(conversation_id)
+        if item is not None:
+            self.sidebar.list.setCurrentItem(item)
+
+    def _open_by_id(self, conversation_id: str, message_id: str = "") -> None:
+        asyncio.ensure_future(self.open_stored(conversation_id, message_id))
+
+    async def open_stored(self, conversation_id: str, message_id: str = "") -> None:
+        found = self.session_for(conversation_id)
+        if found is not None:
+            self.open_conversation(found[1].conversation, message_id)
+            return
+        conv = await self.history.run(lambda s: s.load(conversation_id), None)
+        if conv is None:
+            self.status_label.setText("That conversation is no longer in the history.")
+            self.refresh_sidebar()
+            return
+        if self.session_for(conversation_id) is None:  # not opened meanwhile
+            self.open_conversation(conv, message_id)
+
+    def rename_conversation(self, conversation_id: str, title: str) -> None:
+        found = self.session_for(conversation_id)
+        if found is not None:
+            view, session = found
+            session.conversation.title = title
+            self.history.save(session.conversation)
+            self._on_busy(view)
+        else:
+            self.history.run_soon(lambda s: s.rename(conversation_id, title))
+        self.refresh_sidebar()
+
+    def pin_conversation(self, conversation_id: str, pinned: bool) -> None:
+        found = self.session_for(conversation_id)
+        if found is not None:
+            found[1].conversation.pinned = pinned
+            self.history.save(found[1].conversation)
+        else:
+            self.history.run_soon(lambda s: s.set_pinned(conversation_id, pinned))
+        self.refresh_sidebar()
+
+    def trash_conversation(self, conversation_id: str) -> None:
+        found = self.session_for(conversation_id)
+        title = ""
+        if found is not None:
+            title = found[1].conversation.title
+            self.close_tab(self.tabs.indexOf(found[0]))
+        else:
+            item = self.sidebar.item_for(conversation_id)
+            title = item.toolTip().split("\n")[0] if item is not None else ""
+        self.history.run_soon(lambda s: s.trash(conversation_id))
+        self.refresh_sidebar()
+        self.sidebar.undo_bar.offer(
+            f"“{title or 'Untitled'}” moved to the Trash.",
+            lambda: self._restore_from_trash(conversation_id),
+        )
+
+    def _restore_from_trash(self, conversation_id: str) -> None:
+        self.history.run_soon(lambda s: s.restore(conversation_id))
+        self.refresh_sidebar()
+
+    def _delete_forever(self, conversation_id: str) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Delete forever",
+            "Delete this conversation forever? This cannot be undone.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.history.run_soon(lambda s: s.delete_forever(conversation_id))
+            self.refresh_sidebar()
+
+    def open_search(self) -> None:
+        if self._search is None:
+            self._search = SearchDialog(self)
+            self._search.queryChanged.connect(lambda q: asyncio.ensure_future(self._search_for(q)))
+            self._search.resultChosen.connect(self._open_by_id)
+        self._search.open_with_focus()
+
+    async def _search_for(self, query: str) -> None:
+        hits = await self.history.run(lambda s: s.search(query), []) if query else []
+        if self._search is not None:
+            self._search.set_results(query, hits)
+
+    def _export_current(self, fmt: str) -> None:
+        session = self.current_session()
+        if session is None or not session.conversation.nodes:
+            self.status_label.setText("Nothing to export yet: this conversation is empty.")
+            return
+        self._export_dialog(session.conversation.id, fmt)
+
+    def _export_dialog(self, conversation_id: str | None, fmt: str) -> None:
+        name = "glm-desk-conversations" if conversation_id is None else "conversation"
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export",
+            str(Path.home() / f"{name}.{fmt}"),
+            "Markdown (*.md)" if fmt == "md" else "JSON (*.json)",
+        )
+        if path:
+            asyncio.ensure_future(self.export_to(Path(path), conversation_id, fmt))
+
+    async def export_to(self, path: Path, conversation_id: str | None, fmt: str) -> bool:
+        text = await self.history.run(lambda s: render(export_records(s, conversation_id), fmt), "")
+        try:
+            await asyncio.get_running_loop().run_in_executor(
+                None, lambda: path.write_text(text, encoding="utf-8")
+            )
+        except OSError as exc:
+            self.status_label.setText(f"Could not write {path.name}: {exc.strerror or exc}.")
+            return False
+        self.status_label.setText(f"Exported to {path}.")
+        return True
+
+    def _import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import conversations", str(Path.home()), "GLM Desk export (*.json)"
+        )
+        if path:
+            asyncio.ensure_future(self.import_from(Path(path)))
+
+    async def import_from(self, path: Path) -> tuple[int, int] | None:
+        try:
+            text = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: path.read_text(encoding="utf-8")
+            )
+            conversations = parse_import(text)
+        except (OSError, UnicodeDecodeError, ImportRefused) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            if isinstance(exc, UnicodeDecodeError):
+                reason = "it is not a text file"
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Import",
+                f"{path.name} was not imported: {reason}.\n\n"
+                "GLM Desk imports the JSON files it exports.",
+                parent=self,
+            )
+            box.setObjectName("importRefused")
+            box.open()
+            self.status_label.setText(f"Not imported: {reason}.")
+            return None
+        counts = await self.history.run(lambda s: import_into(s, conversations), (0, 0))
+        imported, skipped = counts
+        note = f" ({skipped} already in the history)" if skipped else ""
+        self.status_label.setText(f"Imported {imported} conversation(s){note}.")
+        self.refresh_sidebar()
+        return counts
+
+    def session_state(self) -> dict[str, object]:
+        """The open tabs, for the next start: conversation, scroll position, draft."""
+        current = self.current_session()
+        if current is not None and current is self._draft_owner:
+            current.draft = self.composer.toPlainText()
+        tabs = []
+        for i in range(self.tabs.count()):
+            view = self.tabs.widget(i)
+            if not isinstance(view, ChatView):
+                continue
+            session = self._sessions[view]
+            conv = session.conversation
+            tabs.append(
+                {
+                    "id": conv.id if conv.nodes else None,
+                    "top": view.top_position(),
+                    "draft": session.draft,
+                }
+            )
+        return {"tabs": tabs, "current": self.tabs.currentIndex()}
+
+    def _save_session_soon(self) -> None:
+        state = json.dumps(self.session_state())
+        self.history.run_soon(lambda s: s.set_meta(SESSION_KEY, state))
+
+    async def restore_session(self) -> None:
+        """Reopen the tabs that were open at the last quit, with their scroll positions."""
+
+        def read(store: HistoryStore) -> tuple[dict, dict[str, Conversation]]:
+            try:
+                state = json.loads(store.get_meta(SESSION_KEY, "{}"))
+            except ValueError:
+                state = {}
+            ids = [t.get("id") for t in state.get("tabs", []) if isinstance(t, dict)]
+            loaded = {cid: c for cid in ids if cid and (c := store.load(cid)) is not None}
+            return state, loaded
+
+        state, loaded = await self.history.run(read, ({}, {}))
+        tabs = [t for t in state.get("tabs", []) if isinstance(t, dict)]
+        if not tabs:
+            return
+        first = self.current_session()
+        if first is not None and (first.conversation.nodes or first.busy):
+            return  # the user started already
+        self.close_current_tab(reopen=False)
+        for tab in tabs:
+            conv = loaded.get(tab.get("id") or "")
+            if tab.get("id") and conv is None:
+                continue  # deleted since
+            view = self.new_tab(conv)
+            self._sessions[view].draft = str(tab.get("draft") or "")
+            top = int(tab.get("top", -1))
+            if top >= 0:
+                QTimer.singleShot(0, lambda v=view, t=top: v.scroll_to_position(t))
+        if self.tabs.count() == 0:
+            self.new_tab()
+        self._draft_owner = None
+        self.tabs.setCurrentIndex(min(int(state.get("current", 0)), self.tabs.count() - 1))
+        self._on_tab_changed(self.tabs.currentIndex())
+
+    def _on_history_problem(self, text: str) -> None:
+        self.history_warning.setText("⚠ History not saved")
+        self.history_warning.setToolTip(text)
+        self.history_warning.show()
+        self.status_label.setText(text)
+
+    def _on_history_recovered(self) -> None:
+        self.history_warning.hide()
+        self.status_label.setText("History saved again; nothing was lost.")
+
+    def _on_history_notice(self, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "History", text, parent=self)
+        box.setObjectName("historyNotice")
+        box.open()
+
+    async def wait_stopped(self, timeout: float = 3.0) -> None:
+        """After Stop: let every answer's task end (and queue its last save)."""
+        tasks = [s._task for s in self._sessions.values() if s._task and not s._task.done()]
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+
     # --- window ------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -302,6 +722,7 @@ class MainWindow(QMainWindow):
         self.composer.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_session_soon()  # before Stop: the tabs as the user left them
         for session in self._sessions.values():
             session.stop()
         super().closeEvent(event)

@@ -15,6 +15,7 @@ from app.core.asyncutil import install_asyncgen_finalizer
 from app.core.client import RetryPolicy
 from app.core.providers import PROVIDERS
 from app.services.backend import Backend
+from app.services.history import HistoryService
 from app.services.main_thread_gc import MainThreadGarbageCollector
 from app.ui.main_window import MainWindow
 from tests.protocol_servers import ProtocolServer
@@ -60,7 +61,14 @@ def server() -> Iterator[ProtocolServer]:
 
 
 @pytest.fixture
-def window(qtbot, qloop, server) -> Iterator[MainWindow]:
+def history(qapp, tmp_path) -> Iterator[HistoryService]:
+    service = HistoryService(tmp_path / "history.db")
+    yield service
+    service.flush_and_close()
+
+
+@pytest.fixture
+def window(qtbot, qloop, server, history) -> Iterator[MainWindow]:
     providers = [
         p.with_overrides(base_url=server.base_url) if p.id == "openrouter" else p
         for p in PROVIDERS.values()
@@ -70,10 +78,11 @@ def window(qtbot, qloop, server) -> Iterator[MainWindow]:
         environ={"OPENROUTER_API_KEY": "test-key"},
         retry=RetryPolicy(attempts=2, base_delay=0.01),
     )
-    win = MainWindow(backend, providers, initial_provider="openrouter")
+    win = MainWindow(backend, history, providers, initial_provider="openrouter")
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
     yield win
     win.close()
+    qloop.run_until_complete(win.wait_stopped())
     qloop.run_until_complete(backend.aclose())

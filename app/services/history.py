@@ -1,0 +1,220 @@
+"""The history service: one worker thread owns the database; the GUI thread never waits.
+
+Writes are queued as records (plain dicts) and merged per message, so a stream saved every
+250 ms costs the GUI thread a dict copy. When a write fails (read-only file, full disk), the
+records stay queued, the user is told, and they are written again every few seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from app.core.conversation import ChatMessage, Conversation
+from app.core.store import HistoryStore, StoreError, conversation_record
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+RETRY_MS = 5000
+
+
+class _Pending:
+    """What is still to be written for one conversation (latest record wins)."""
+
+    def __init__(self, conversation: dict[str, Any]) -> None:
+        self.conversation = conversation
+        self.messages: dict[str, dict[str, Any]] = {}
+        self.deleted: set[str] = set()
+
+
+class HistoryService(QObject):
+    problem = Signal(str)  # a write failed: what happened and what to do
+    recovered = Signal()  # everything queued has been written after a problem
+    notice = Signal(str)  # something the user should know from opening (migration, ...)
+
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
+        self._store: HistoryStore | None = None
+        self._lock = threading.Lock()
+        self._pending: dict[str, _Pending] = {}
+        self._flush_queued = False
+        self.failing = False
+        self.open_error = ""
+        self._retry = QTimer(self)
+        self._retry.setInterval(RETRY_MS)
+        self._retry.timeout.connect(self._schedule_flush)
+        # Emitted from the worker: these slots of ours run queued, on the GUI thread.
+        self.problem.connect(self._on_problem)
+        self.recovered.connect(self._retry.stop)
+        self._opened: Future[None] = self._executor.submit(self._open)
+
+    @Slot(str)
+    def _on_problem(self, _text: str) -> None:
+        if self._store is not None:
+            self._retry.start()
+
+    # --- worker side --------------------------------------------------------------------
+
+    def _open(self) -> None:
+        try:
+            self._store = HistoryStore(self.path)
+        except (StoreError, sqlite3.Error, OSError) as exc:
+            self.open_error = (
+                f"History is off for this session: {exc} Conversations are kept only "
+                "until GLM Desk closes."
+            )
+            log.error("history could not be opened: %s", exc)
+            self.problem.emit(self.open_error)
+            return
+        if self._store.notice:
+            self.notice.emit(self._store.notice)
+        self._store.purge_trash()
+
+    def _take_pending(self) -> dict[str, _Pending]:
+        with self._lock:
+            batch, self._pending = self._pending, {}
+            self._flush_queued = False
+        return batch
+
+    def _write_pending(self) -> None:
+        batch = self._take_pending()
+        if not batch or self._store is None:
+            if batch:  # no database: keep the records in memory
+                self._requeue(batch)
+            return
+        done: list[str] = []
+        try:
+            for cid, p in batch.items():
+                self._store.save(p.conversation, list(p.messages.values()), p.deleted)
+                done.append(cid)
+        except (sqlite3.Error, OSError) as exc:
+            self._requeue({k: v for k, v in batch.items() if k not in done})
+            if not self.failing:
+                self.failing = True
+                log.error("history write failed: %s", exc)
+                self.problem.emit(_describe(exc, self.path))
+            return
+        if self.failing:
+            with self._lock:
+                still = bool(self._pending)
+            if not still:
+                self.failing = False
+                self.recovered.emit()
+
+    def _requeue(self, batch: dict[str, _Pending]) -> None:
+        """Put records back under anything newer queued meanwhile."""
+        with self._lock:
+            for cid, old in batch.items():
+                new = self._pending.get(cid)
+                if new is None:
+                    self._pending[cid] = old
+                    continue
+                merged = {**old.messages, **new.messages}
+                for mid in new.deleted:
+                    merged.pop(mid, None)
+                new.messages = merged
+                new.deleted |= old.deleted
+
+    def _call(self, fn: Callable[[HistoryStore], T], default: T) -> T:
+        self._write_pending()  # reads and other writes see everything queued before them
+        if self._store is None:
+            return default
+        return fn(self._store)
+
+    # --- GUI side -----------------------------------------------------------------------
+
+    def save(
+        self,
+        conversation: Conversation,
+        messages: Iterable[ChatMessage] = (),
+        deleted_ids: Iterable[str] = (),
+    ) -> None:
+        """Queue a conversation's fields and the given messages for writing (no waiting)."""
+        record = conversation_record(conversation)
+        with self._lock:
+            p = self._pending.get(conversation.id)
+            if p is None:
+                p = self._pending[conversation.id] = _Pending(record)
+            p.conversation = record
+            for m in messages:
+                p.messages[m.id] = m.to_dict()
+                p.deleted.discard(m.id)
+            for mid in deleted_ids:
+                p.messages.pop(mid, None)
+                p.deleted.add(mid)
+        self._schedule_flush()
+
+    def save_all(self, conversation: Conversation) -> None:
+        self.save(conversation, conversation.nodes.values())
+
+    def _schedule_flush(self) -> None:
+        with self._lock:
+            if self._flush_queued or not self._pending:
+                return
+            self._flush_queued = True
+        self._executor.submit(self._write_pending)
+
+    async def run(self, fn: Callable[[HistoryStore], T], default: T) -> T:
+        """Run `fn(store)` on the worker after the queued writes; `default` if no store."""
+        return await asyncio.wrap_future(self._executor.submit(self._call, fn, default))
+
+    def run_soon(self, fn: Callable[[HistoryStore], object]) -> None:
+        """Queue a write that nobody waits for (trash, restore, session state)."""
+        future = self._executor.submit(self._call, fn, None)
+        future.add_done_callback(self._report_failure)
+
+    def _report_failure(self, future: Future[object]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            log.error("history operation failed: %s", exc)
+            self.problem.emit(_describe(exc, self.path))
+
+    def flush_and_close(self, timeout: float = 10.0) -> bool:
+        """At quit: write what is queued and close the database. True if nothing is lost."""
+        self._retry.stop()
+
+        def finish() -> bool:
+            self._write_pending()
+            ok = not self._pending
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            return ok
+
+        try:
+            ok = self._executor.submit(finish).result(timeout)
+        finally:
+            self._executor.shutdown(wait=False)
+        return ok
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Block until queued work is done (tests and benchmarks only)."""
+        self._executor.submit(self._write_pending).result(timeout)
+
+
+def _describe(exc: BaseException, path: Path) -> str:
+    text = str(exc)
+    if "full" in text:
+        what = "the disk is full"
+        todo = "Free some space"
+    elif "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
+        what = "the history file is read-only"
+        todo = f"Make {path.parent} writable"
+    else:
+        what = text
+        todo = "Check the disk"
+    return (
+        f"Could not save history: {what}. Your conversations are kept in memory; {todo} "
+        "and GLM Desk will save them again automatically."
+    )
