@@ -72,6 +72,7 @@ class ProtocolServer:
         self.loading_requests = 0  # llama: answer this many requests with 503 first
         self.disconnects = 0  # client closed while we were still streaming
         self.completed = 0  # streams written to the end
+        self.sent_log: list[tuple[float, bytes]] = []  # (monotonic time, bytes) per write
         self.reply_for: Callable[[Recorded], Reply | None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
@@ -223,6 +224,7 @@ class ProtocolServer:
         head += "Transfer-Encoding: chunked\r\n\r\n"
         writer.write(head.encode())
         closed = asyncio.ensure_future(reader.read(1))  # b"" when the client hangs up
+        closed.add_done_callback(lambda f: f.cancelled() or f.exception())  # reset: seen
 
         async def put(data: bytes) -> None:
             if closed.done():
@@ -234,6 +236,7 @@ class ProtocolServer:
             for piece in pieces:
                 writer.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                 await writer.drain()
+                self.sent_log.append((time.monotonic(), piece))
                 if reply.split_bytes:
                     await asyncio.sleep(0.001)  # separate TCP reads on the client
 

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.history = history
         self._editing: tuple[ChatSession, str] | None = None  # (session, message id)
         self._search: SearchDialog | None = None
+        self._session_restored = False  # until then, the stored tabs must not be overwritten
         self.providers = providers or [p for p in PROVIDERS.values() if p.base_url]
         self._sessions: dict[ChatView, ChatSession] = {}
         self._draft_owner: ChatSession | None = None
@@ -654,6 +655,8 @@ class MainWindow(QMainWindow):
         return {"tabs": tabs, "current": self.tabs.currentIndex()}
 
     def _save_session_soon(self) -> None:
+        if not self._session_restored:
+            return
         state = json.dumps(self.session_state())
         self.history.run_soon(lambda s: s.set_meta(SESSION_KEY, state))
 
@@ -670,6 +673,7 @@ class MainWindow(QMainWindow):
             return state, loaded
 
         state, loaded = await self.history.run(read, ({}, {}))
+        self._session_restored = True
         tabs = [t for t in state.get("tabs", []) if isinstance(t, dict)]
         if not tabs:
             return
