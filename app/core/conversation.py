@@ -109,6 +109,10 @@ class Conversation:
         default_factory=dict, init=False, repr=False, compare=False
     )
     _last_seq: int = field(default=-1, init=False, repr=False, compare=False)
+    # the version last shown under each parent: switching back returns to that branch
+    _shown: dict[str | None, str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_messages(
@@ -145,6 +149,7 @@ class Conversation:
         self.updated = max(self.updated, message.created)
         self.nodes[message.id] = message
         self._kids.setdefault(message.parent_id, []).append(message)
+        self._shown[message.parent_id] = message.id
         self.messages.append(message)
         if not self.title and message.role == Role.USER:
             self.title = title_from(message.content)
@@ -167,11 +172,15 @@ class Conversation:
             path.insert(0, self.nodes[path[0].parent_id])
         if descend:
             while kids := self.children(path[-1].id):
-                path.append(kids[-1])
+                shown = self._shown.get(path[-1].id)
+                path.append(next((k for k in kids if k.id == shown), kids[-1]))
+        for m in path:
+            self._shown[m.parent_id] = m.id
         self.messages = path
 
     def switch_to(self, message_id: str) -> None:
-        """Show the branch through this message, down to its newest descendant."""
+        """Show the branch through this message, down to the version last shown at each
+        step (the newest where none was)."""
         self._show(self.nodes[message_id], descend=True)
 
     def delete(self, message_id: str) -> list[ChatMessage]:

@@ -49,6 +49,7 @@ class HistoryService(QObject):
         self._lock = threading.Lock()
         self._pending: dict[str, _Pending] = {}
         self._flush_queued = False
+        self._closed = False
         self.failing = False
         self.open_error = ""
         self._retry = QTimer(self)
@@ -160,17 +161,22 @@ class HistoryService(QObject):
 
     def _schedule_flush(self) -> None:
         with self._lock:
-            if self._flush_queued or not self._pending:
+            if self._closed or self._flush_queued or not self._pending:
                 return
             self._flush_queued = True
         self._executor.submit(self._write_pending)
 
     async def run(self, fn: Callable[[HistoryStore], T], default: T) -> T:
         """Run `fn(store)` on the worker after the queued writes; `default` if no store."""
+        if self._closed:
+            return default
         return await asyncio.wrap_future(self._executor.submit(self._call, fn, default))
 
     def run_soon(self, fn: Callable[[HistoryStore], object]) -> None:
         """Queue a write that nobody waits for (trash, restore, session state)."""
+        if self._closed:
+            log.warning("history closed: a late write was dropped")
+            return
         future = self._executor.submit(self._call, fn, None)
         future.add_done_callback(self._report_failure)
 
@@ -183,6 +189,9 @@ class HistoryService(QObject):
     def flush_and_close(self, timeout: float = 10.0) -> bool:
         """At quit: write what is queued and close the database. True if nothing is lost."""
         self._retry.stop()
+        if self._closed:
+            return not self._pending
+        self._closed = True
 
         def finish() -> bool:
             self._write_pending()

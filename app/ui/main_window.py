@@ -697,8 +697,8 @@ class MainWindow(QMainWindow):
         self._on_tab_changed(self.tabs.currentIndex())
 
     def _on_history_problem(self, text: str) -> None:
-        self.history_warning.setText("⚠ History not saved")
-        self.history_warning.setToolTip(text)
+        self.history_warning.setText("⚠ " + text.split(". ")[0])  # what happened
+        self.history_warning.setToolTip(text)  # and what to do
         self.history_warning.show()
         self.status_label.setText(text)
 

@@ -1,0 +1,306 @@
+"""History in the window: saved as it streams, sidebar, trash with undo, search, message
+actions with versions, export and import, session restore, a disk that refuses writes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.protocol import Role
+from app.core.store import HistoryStore, conversation_record
+from app.services.history import HistoryService
+from app.ui.chat_view import INTERRUPTED_TEXT, action_url
+from app.ui.main_window import MainWindow
+from tests.protocol_servers import Reply
+from tests.ui.conftest import until, wait_idle
+from tests.ui.test_main_window import type_and_send
+
+
+def stored(history: HistoryService, qloop, cid: str) -> Conversation | None:
+    return qloop.run_until_complete(history.run(lambda s: s.load(cid), None))
+
+
+def click(window: MainWindow, action: str, message_id: str) -> None:
+    window.current_view().anchorClicked.emit(QUrl(action_url(action, message_id)))
+
+
+def chat(window, server, qloop, *turns: tuple[str, str]) -> None:
+    for question, answer in turns:
+        server.push(Reply(text=answer))
+        window.composer.setPlainText(question)  # QTest types ASCII only
+        QTest.keyClick(window.composer, Qt.Key.Key_Return)
+        wait_idle(qloop, window.current_session())
+
+
+def sidebar_titles(window, qloop) -> list[str]:
+    window._sidebar_timer.stop()
+    qloop.run_until_complete(window._fill_sidebar())
+    lst = window.sidebar.list
+    return [lst.item(i).text() for i in range(lst.count())]
+
+
+def test_answers_are_saved_while_streaming_and_at_the_end(window, server, history, qloop):
+    server.push(Reply(text=" ".join(["word"] * 80), delay=0.01))
+    type_and_send(window, "stream please")
+    session = window.current_session()
+    cid = session.conversation.id
+
+    async def saved_while_streaming() -> ChatMessage:
+        while True:
+            answer = (await history.run(lambda s: s.load(cid), None)).messages[-1]
+            if answer.content:
+                return answer
+            await asyncio.sleep(0.02)
+
+    mid = qloop.run_until_complete(asyncio.wait_for(saved_while_streaming(), 5))
+    assert mid.state == AnswerState.STREAMING  # saved before the end
+    assert session.busy
+    wait_idle(qloop, session)
+    final = stored(history, qloop, cid)
+    assert [m.content for m in final.messages] == ["stream please", " ".join(["word"] * 80)]
+    assert final.messages[-1].state == AnswerState.DONE
+    assert final.title == "stream please"
+
+
+def test_sidebar_lists_renames_pins_and_trash_has_undo(window, server, qloop, qtbot):
+    chat(window, server, qloop, ("first topic", "a"))
+    window.new_tab()
+    chat(window, server, qloop, ("second topic", "b"))
+    assert sidebar_titles(window, qloop) == ["second topic", "first topic"]
+
+    first_id = window.sidebar.ids()[1]
+    window.pin_conversation(first_id, True)
+    assert sidebar_titles(window, qloop) == ["★ first topic", "second topic"]
+    window.rename_conversation(first_id, "Renamed 重命名")
+    assert sidebar_titles(window, qloop)[0] == "★ Renamed 重命名"
+    assert window.tabs.tabText(0) == "Renamed 重命名"
+
+    window.trash_conversation(first_id)
+    assert window.tabs.count() == 1  # its tab closed
+    assert sidebar_titles(window, qloop) == ["second topic"]
+    bar = window.sidebar.undo_bar
+    assert bar.isVisible() and "moved to the Trash" in bar.label.text()
+    QTest.mouseClick(bar.button, Qt.MouseButton.LeftButton)
+    assert sidebar_titles(window, qloop) == ["★ Renamed 重命名", "second topic"]
+
+    window.trash_conversation(first_id)
+    window.sidebar.trash_button.click()
+    assert sidebar_titles(window, qloop) == ["★ Renamed 重命名"]
+    window.sidebar.trash_button.click()
+    assert sidebar_titles(window, qloop) == ["second topic"]
+    # clicking an entry opens it (in the current tab if that one is empty)
+    window.new_tab()
+    count = window.tabs.count()
+    second_id = window.sidebar.ids()[0]
+    qloop.run_until_complete(window.open_stored(second_id))
+    assert window.tabs.count() == count
+    assert "second topic" in window.current_view().toPlainText()
+
+
+def test_search_opens_the_conversation_at_the_message(window, server, qloop, qtbot):
+    chat(window, server, qloop, ("tell me about 数据库索引", "B-trees keep keys sorted."))
+    window.new_tab()
+    chat(window, server, qloop, ("unrelated", "nothing here"))
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    QTest.keyClick(window, Qt.Key.Key_F, ctrl_shift)
+    dialog = window._search
+    assert dialog is not None and dialog.isVisible()
+    dialog.field.setText("数据库")
+    qloop.run_until_complete(until(lambda: dialog.results.count() == 1))
+    assert dialog.summary.text() == "1 result"
+    label = dialog.results.itemWidget(dialog.results.item(0))
+    assert "<b" in label.text() and "数据库" in label.text()
+    QTest.keyClick(dialog.field, Qt.Key.Key_Return)
+    qloop.run_until_complete(until(lambda: "数据库索引" in window.current_view().toPlainText()))
+    assert not dialog.isVisible()
+    dialog.field.setText("zzz-nothing")
+    qloop.run_until_complete(until(lambda: "Nothing found" in dialog.summary.text()))
+
+
+def test_regenerate_keeps_versions_and_edit_keeps_the_old_branch(window, server, qloop):
+    chat(window, server, qloop, ("question", "answer one"))
+    session = window.current_session()
+    conv = session.conversation
+    server.push(Reply(text="answer two"))
+    click(window, "regenerate", conv.messages[1].id)
+    wait_idle(qloop, session)
+    assert [m.content for m in conv.messages] == ["question", "answer two"]
+    assert "2/2" in window.current_view().toPlainText()
+    click(window, "previous", conv.messages[1].id)
+    assert [m.content for m in conv.messages] == ["question", "answer one"]
+    assert "1/2" in window.current_view().toPlainText()
+
+    click(window, "edit", conv.messages[0].id)
+    assert window.edit_banner.isVisible()
+    assert window.composer.toPlainText() == "question"
+    window.composer.selectAll()
+    server.push(Reply(text="edited answer"))
+    type_and_send(window, "better question")
+    wait_idle(qloop, session)
+    assert [m.content for m in conv.messages] == ["better question", "edited answer"]
+    assert not window.edit_banner.isVisible()
+    click(window, "previous", conv.messages[0].id)
+    assert [m.content for m in conv.messages] == ["question", "answer one"]
+    # all of it is in the history, with the branch on screen
+    again = stored(window.history, qloop, conv.id)
+    assert len(again.nodes) == 5
+    assert [m.content for m in again.messages] == ["question", "answer one"]
+    # what is sent is the branch on screen only
+    server.push(Reply(text="ok"))
+    type_and_send(window, "next")
+    wait_idle(qloop, session)
+    sent = [m["content"] for m in server.requests[-1].body["messages"]]
+    assert sent == ["question", "answer one", "next"]
+
+
+def test_copy_and_delete_a_message(window, server, qloop):
+    chat(window, server, qloop, ("q1", "a1"), ("q2", "a2"))
+    conv = window.current_session().conversation
+    click(window, "copy", conv.messages[1].id)
+    assert QApplication.clipboard().text() == "a1"
+    gone = conv.messages[1].id
+    click(window, "delete", gone)
+    assert [m.content for m in conv.messages] == ["q1", "q2", "a2"]
+    assert "a1" not in window.current_view().toPlainText().split()
+    again = stored(window.history, qloop, conv.id)
+    assert [m.content for m in again.messages] == ["q1", "q2", "a2"]
+
+
+def interrupted_profile(path) -> Conversation:
+    store = HistoryStore(path)
+    conv = Conversation(title="Cut off")
+    conv.add(ChatMessage(Role.USER, "count to ten"))
+    conv.add(ChatMessage(Role.ASSISTANT, "one two three", state=AnswerState.STREAMING))
+    store.save(conversation_record(conv), [m.to_dict() for m in conv.nodes.values()])
+    store.set_meta("session", json.dumps({"tabs": [{"id": conv.id, "top": -1}], "current": 0}))
+    store.close()
+    return conv
+
+
+@pytest.fixture
+def interrupted(tmp_path):
+    return interrupted_profile(tmp_path / "history.db")
+
+
+def test_an_interrupted_answer_offers_continue_and_regenerate(interrupted, window, server, qloop):
+    qloop.run_until_complete(window.restore_session())
+    session = window.current_session()
+    assert session.conversation.id == interrupted.id
+    shown = window.current_view().toPlainText()
+    assert INTERRUPTED_TEXT in shown and "Continue" in shown and "Regenerate" in shown
+    server.push(Reply(text=" four five"))
+    click(window, "continue", session.conversation.messages[1].id)
+    wait_idle(qloop, session)
+    answer = session.conversation.messages[1]
+    assert answer.content == "one two three four five" and answer.state == AnswerState.DONE
+    sent = server.requests[-1].body["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+    assert sent[1]["content"] == "one two three"
+    assert INTERRUPTED_TEXT not in window.current_view().toPlainText()
+
+
+def test_tabs_reopen_with_drafts_after_a_restart(window, server, history, qloop, qtbot, tmp_path):
+    qloop.run_until_complete(window.restore_session())
+    chat(window, server, qloop, ("kept tab", "yes"))
+    window.new_tab()
+    QTest.keyClicks(window.composer, "unsent draft")
+    window.tabs.setCurrentIndex(0)
+    window.close()
+    qloop.run_until_complete(window.wait_stopped())
+    assert history.flush_and_close()
+
+    again = HistoryService(tmp_path / "history.db")
+    win2 = MainWindow(window.backend, again, window.providers, initial_provider="openrouter")
+    qtbot.addWidget(win2)
+    win2.show()
+    qloop.run_until_complete(win2.restore_session())
+    assert win2.tabs.count() == 2 and win2.tabs.currentIndex() == 0
+    assert "kept tab" in win2.current_view().toPlainText()
+    win2.tabs.setCurrentIndex(1)
+    assert win2.composer.toPlainText() == "unsent draft"
+    win2.close()
+    again.flush_and_close()
+
+
+def test_export_and_import_from_the_window(window, server, qloop, tmp_path):
+    chat(window, server, qloop, ("export me", "fine"))
+    out = tmp_path / "all.json"
+    assert qloop.run_until_complete(window.export_to(out, None, "json"))
+    records = json.loads(out.read_text())
+    assert [m["content"] for m in records[0]["messages"]] == ["export me", "fine"]
+    md = tmp_path / "one.md"
+    cid = window.current_session().conversation.id
+    assert qloop.run_until_complete(window.export_to(md, cid, "md"))
+    assert md.read_text().startswith("# export me")
+
+    records[0]["id"] = "another"
+    copy = tmp_path / "copy.json"
+    copy.write_text(json.dumps(records))
+    assert qloop.run_until_complete(window.import_from(copy)) == (1, 0)
+    assert len(sidebar_titles(window, qloop)) == 2
+
+    bad = tmp_path / "photo.json"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert qloop.run_until_complete(window.import_from(bad)) is None
+    assert window.status_label.text() == "Not imported: it is not a text file."
+
+
+def test_a_full_disk_keeps_everything_in_memory_until_it_can_be_saved(
+    window, server, history, qloop, monkeypatch
+):
+    store = qloop.run_until_complete(history.run(lambda s: s, None))
+    real_save = store.save
+    broken = {"on": True}
+
+    def save(*args, **kwargs):
+        if broken["on"]:  # what SQLite raises when the disk is full
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(store, "save", save)
+    history._retry.setInterval(50)
+    chat(window, server, qloop, ("while the disk is full", "still here"))
+    qloop.run_until_complete(until(lambda: window.history_warning.isVisible()))
+    assert window.history_warning.text() == "⚠ Could not save history: the disk is full"
+    assert "kept in memory" in window.history_warning.toolTip()
+    assert "still here" in window.current_view().toPlainText()
+    broken["on"] = False
+    qloop.run_until_complete(until(lambda: not window.history_warning.isVisible()))
+    cid = window.current_session().conversation.id
+    assert [m.content for m in stored(history, qloop, cid).messages] == [
+        "while the disk is full",
+        "still here",
+    ]
+
+
+def test_a_read_only_history_is_reported_and_saved_once_writable(window, server, history, qloop):
+    # query_only makes SQLite itself refuse writes ("attempt to write a readonly database")
+    qloop.run_until_complete(history.run(lambda s: s.db.execute("PRAGMA query_only=ON"), None))
+    history._retry.setInterval(50)
+    chat(window, server, qloop, ("read-only?", "kept"))
+    qloop.run_until_complete(until(lambda: window.history_warning.isVisible()))
+    assert "the history file is read-only" in window.history_warning.text()
+    qloop.run_until_complete(history.run(lambda s: s.db.execute("PRAGMA query_only=OFF"), None))
+    qloop.run_until_complete(until(lambda: not window.history_warning.isVisible()))
+    cid = window.current_session().conversation.id
+    assert [m.content for m in stored(history, qloop, cid).messages] == ["read-only?", "kept"]
+
+
+@pytest.fixture
+def corrupt(tmp_path):
+    (tmp_path / "history.db").write_bytes(b"not a database " * 200)
+
+
+def test_a_corrupt_history_is_moved_aside_with_a_message(corrupt, window, qtbot, tmp_path):
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "historyNotice") is not None)
+    box = window.findChild(QMessageBox, "historyNotice")
+    assert "could not be read" in box.text() and ".corrupt-" in box.text()
+    assert any(".corrupt-" in p.name for p in tmp_path.iterdir())
+    box.close()
