@@ -365,7 +365,7 @@ class HistoryStore:
             match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
             sql = (
                 "SELECT m.conversation_id, m.id, c.title, "
-                f"snippet(messages_fts, 0, '{HIT_START}', '{HIT_END}', '…', 12) AS snip "
+                f"snippet(messages_fts, 0, '{HIT_START}', '{HIT_END}', '…', 64) AS snip "
                 "FROM messages_fts JOIN messages m ON m.rid = messages_fts.rowid "
                 "JOIN conversations c ON c.id = m.conversation_id "
                 "WHERE messages_fts MATCH ? AND c.deleted IS NULL "

@@ -146,11 +146,12 @@ class ChatView(QTextBrowser):
         if len(versions) > 1:
             n = versions.index(message) + 1
             cursor.insertText("     ", self._small)
+            arrow = QTextCharFormat(self._header)  # full size: easy to hit
             if n > 1:
-                self._link(cursor, "‹", action_url("previous", mid), self._small)
-            cursor.insertText(f" {n}/{len(versions)} ", self._small)
+                self._link(cursor, "◀", action_url("previous", mid), arrow)
+            cursor.insertText(f"  version {n}/{len(versions)}  ", self._small)
             if n < len(versions):
-                self._link(cursor, "›", action_url("next", mid), self._small)
+                self._link(cursor, "▶", action_url("next", mid), arrow)
         self._new_block(cursor, top=4)
         if message.content:
             cursor.insertText(message.content, self._body)

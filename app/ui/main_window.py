@@ -351,6 +351,7 @@ class MainWindow(QMainWindow):
         self._refresh_controls()
         self.status_label.setText(session.status)
         self._refresh_code_pane()
+        self.sidebar_select(session.conversation.id)
 
     # --- chatting ----------------------------------------------------------------------
 
@@ -537,10 +538,12 @@ class MainWindow(QMainWindow):
             title = item.toolTip().split("\n")[0] if item is not None else ""
         self.history.run_soon(lambda s: s.trash(conversation_id))
         self.refresh_sidebar()
-        self.sidebar.undo_bar.offer(
-            f"“{title or 'Untitled'}” moved to the Trash.",
-            lambda: self._restore_from_trash(conversation_id),
-        )
+        def undo() -> None:
+            self._restore_from_trash(conversation_id)
+            if found is not None:  # it was open: bring its tab back too
+                self._open_by_id(conversation_id)
+
+        self.sidebar.undo_bar.offer(f"“{title or 'Untitled'}” moved to the Trash.", undo)
 
     def _restore_from_trash(self, conversation_id: str) -> None:
         self.history.run_soon(lambda s: s.restore(conversation_id))

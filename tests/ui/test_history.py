@@ -89,6 +89,8 @@ def test_sidebar_lists_renames_pins_and_trash_has_undo(window, server, qloop, qt
     assert bar.isVisible() and "moved to the Trash" in bar.label.text()
     QTest.mouseClick(bar.button, Qt.MouseButton.LeftButton)
     assert sidebar_titles(window, qloop) == ["★ Renamed 重命名", "second topic"]
+    qloop.run_until_complete(until(lambda: window.tabs.count() == 2))  # its tab is back
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Renamed 重命名"
 
     window.trash_conversation(first_id)
     window.sidebar.trash_button.click()
