@@ -52,6 +52,7 @@ class HistoryService(QObject):
         self._closed = False
         self.failing = False
         self.open_error = ""
+        self.open_notice = ""
         self._retry = QTimer(self)
         self._retry.setInterval(RETRY_MS)
         self._retry.timeout.connect(self._schedule_flush)
@@ -76,11 +77,21 @@ class HistoryService(QObject):
                 "until GLM Desk closes."
             )
             log.error("history could not be opened: %s", exc)
-            self.problem.emit(self.open_error)
             return
-        if self._store.notice:
-            self.notice.emit(self._store.notice)
+        self.open_notice = self._store.notice
         self._store.purge_trash()
+
+    def announce(self) -> None:
+        """Report what opening found (moved-aside file, migration, failure) once the
+        receivers are connected: right away if it is known, else when the worker knows."""
+
+        def report(_future: Future[None]) -> None:
+            if self.open_error:
+                self.problem.emit(self.open_error)
+            elif self.open_notice:
+                self.notice.emit(self.open_notice)
+
+        self._opened.add_done_callback(report)
 
     def _take_pending(self) -> dict[str, _Pending]:
         with self._lock:

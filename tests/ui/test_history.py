@@ -306,3 +306,24 @@ def test_a_corrupt_history_is_moved_aside_with_a_message(corrupt, window, qtbot,
     assert "could not be read" in box.text() and ".corrupt-" in box.text()
     assert any(".corrupt-" in p.name for p in tmp_path.iterdir())
     box.close()
+
+
+@pytest.fixture
+def from_the_future(tmp_path):
+    db = sqlite3.connect(tmp_path / "history.db")
+    db.execute("PRAGMA user_version=99")
+    db.execute("CREATE TABLE x(y)")
+    db.commit()
+    db.close()
+
+
+def test_a_history_from_a_newer_version_is_left_alone_and_said_so(
+    from_the_future, window, server, qloop, tmp_path
+):
+    before = (tmp_path / "history.db").read_bytes()
+    qloop.run_until_complete(until(lambda: window.history_warning.isVisible()))
+    assert "newer GLM Desk" in window.history_warning.toolTip()
+    assert "kept only until GLM Desk closes" in window.history_warning.toolTip()
+    chat(window, server, qloop, ("still works", "yes"))  # chatting goes on, in memory
+    assert "yes" in window.current_view().toPlainText()
+    assert (tmp_path / "history.db").read_bytes() == before
