@@ -369,15 +369,17 @@ class HistoryStore:
                 "FROM messages_fts JOIN messages m ON m.rid = messages_fts.rowid "
                 "JOIN conversations c ON c.id = m.conversation_id "
                 "WHERE messages_fts MATCH ? AND c.deleted IS NULL "
-                "ORDER BY m.rid DESC LIMIT ?"
+                # the index's own order: SQLite stops after `limit` hits, no sort of all
+                "ORDER BY messages_fts.rowid DESC LIMIT ?"
             )
             rows = self.db.execute(sql, (match, limit)).fetchall()
             return [SearchHit(r[0], r[1], r[2], r[3]) for r in rows]
         # Terms under three characters (common in Chinese) cannot use the trigram index.
         where = " AND ".join("instr(lower(m.content), ?) > 0" for _ in terms)
         rows = self.db.execute(
+            # newest message first, so the scan stops at `limit` hits
             "SELECT m.conversation_id, m.id, c.title, m.content FROM messages m "
-            "JOIN conversations c ON c.id = m.conversation_id "
+            "CROSS JOIN conversations c ON c.id = m.conversation_id "
             f"WHERE c.deleted IS NULL AND {where} ORDER BY m.rid DESC LIMIT ?",
             (*[t.lower() for t in terms], limit),
         ).fetchall()

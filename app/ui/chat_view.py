@@ -7,7 +7,9 @@ has several versions, a "‹ 2/3 ›" switcher. Actions are links the view repor
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl, Signal
+import bisect
+
+from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
@@ -16,6 +18,8 @@ from app.core.protocol import Role
 
 SCHEME = "glmdesk"
 RETRY_URL = f"{SCHEME}:retry"
+EARLIER_URL = f"{SCHEME}:earlier"
+PAGE = 40  # messages laid out when a conversation opens; earlier ones come on scrolling up
 INTERRUPTED_TEXT = "⚠ Interrupted: GLM Desk ended before this answer was finished."
 
 
@@ -36,9 +40,11 @@ class ChatView(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.document().setDocumentMargin(12)
         self.conversation = conversation
-        self._starts: list[int] = []  # document position where each message begins
+        self._first = 0  # index of the first message in the document (older ones load later)
+        self._starts: list[int] = []  # document position where each shown message begins
         self._streaming_index = -1
         self._header = QTextCharFormat()
         self._header.setFontWeight(QFont.Weight.Bold)
@@ -61,6 +67,8 @@ class ChatView(QTextBrowser):
         text = url.toString()
         if text == RETRY_URL:
             self.retryRequested.emit()
+        elif text == EARLIER_URL:
+            self.show_earlier()
         elif url.scheme() == SCHEME and "/" in url.path():
             action, _, message_id = url.path().partition("/")
             self.actionRequested.emit(action, message_id)
@@ -105,21 +113,43 @@ class ChatView(QTextBrowser):
 
     # --- building the document ---------------------------------------------------------
 
-    def rebuild(self) -> None:
-        """Show the conversation's current branch from scratch (after a structural change)."""
+    def rebuild(self, first: int | None = None) -> None:
+        """Show the conversation's current branch from scratch (after a structural change):
+        the last PAGE messages, or from message `first` on."""
+        count = len(self.conversation.messages)
+        self._first = max(0, count - PAGE) if first is None else max(0, min(first, count - 1))
         self.clear()
         self._starts.clear()
         self._streaming_index = -1
         cursor = self._end_cursor()
-        for index, message in enumerate(self.conversation.messages):
+        cursor.beginEditBlock()  # one layout pass for the lot
+        if self._first:
+            self._new_block(cursor, top=4)
+            self._link(cursor, f"Show {self._first} earlier messages", EARLIER_URL, self._small)
+        for index in range(self._first, count):
+            message = self.conversation.messages[index]
             self._insert_message(cursor, index, message)
             if message.state != AnswerState.STREAMING:
                 self._insert_footer(cursor, index, message)
-        bar = self.verticalScrollBar()
-        bar.setValue(bar.maximum())
+        cursor.endEditBlock()
+        if first is None:
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.maximum())
+
+    def _on_scrolled(self, value: int) -> None:
+        if value == 0 and self._first > 0 and self.verticalScrollBar().maximum() > 0:
+            QTimer.singleShot(0, self.show_earlier)
+
+    def show_earlier(self) -> None:
+        """Lay out older messages above, keeping what is on screen where it is."""
+        if self._first == 0:
+            return
+        index, offset = self.top_anchor()
+        self.rebuild(max(0, self._first - 2 * PAGE))
+        self.scroll_to_anchor(index, offset)
 
     def _insert_message(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
-        del self._starts[index:]
+        del self._starts[index - self._first :]
         if message.role == Role.USER:
             title, colour = "You", "#0f766e"
         else:
@@ -205,17 +235,30 @@ class ChatView(QTextBrowser):
     # --- positions ---------------------------------------------------------------------
 
     def scroll_to_message(self, index: int) -> None:
-        if 0 <= index < len(self._starts):
-            self.scroll_to_position(self._starts[index])
+        self.scroll_to_anchor(index, 0)
+
+    def scroll_to_anchor(self, index: int, offset: int) -> None:
+        """Put message `index` (`offset` characters in) at the top of the view."""
+        if index < 0:
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.maximum())
+            return
+        if index < self._first:
+            self.rebuild(max(0, index - PAGE // 4))
+        i = index - self._first
+        if 0 <= i < len(self._starts):
+            self.scroll_to_position(self._starts[i] + offset)
 
     def scroll_to_position(self, position: int) -> None:
-        """Put the text at `position` at the top of the view (survives a new window width)."""
         block = self.document().findBlock(min(position, self.document().characterCount() - 1))
         top = self.document().documentLayout().blockBoundingRect(block).top()
         self.verticalScrollBar().setValue(int(top))
 
-    def top_position(self) -> int:
-        """The document position shown at the top left (for session restore)."""
-        if self._at_bottom():
-            return -1  # following the end
-        return self.cursorForPosition(self.viewport().rect().topLeft()).position()
+    def top_anchor(self) -> tuple[int, int]:
+        """(message index, characters into it) shown at the top; (-1, 0) when following the
+        end. Survives a new window width and older messages being laid out above."""
+        if self._at_bottom() or not self._starts:
+            return -1, 0
+        pos = self.cursorForPosition(self.viewport().rect().topLeft()).position()
+        i = max(0, bisect.bisect_right(self._starts, pos) - 1)
+        return self._first + i, max(0, pos - self._starts[i])

@@ -232,7 +232,7 @@ class HistoryMixin:
             tabs.append(
                 {
                     "id": conv.id if conv.nodes else None,
-                    "top": view.top_position(),
+                    "top": list(view.top_anchor()),
                     "draft": session.draft,
                 }
             )
@@ -271,9 +271,10 @@ class HistoryMixin:
                 continue  # deleted since
             view = self.new_tab(conv)
             self._sessions[view].draft = str(tab.get("draft") or "")
-            top = int(tab.get("top", -1))
-            if top >= 0:
-                QTimer.singleShot(0, lambda v=view, t=top: v.scroll_to_position(t))
+            top = tab.get("top")
+            if isinstance(top, list) and len(top) == 2 and top[0] >= 0:
+                index, offset = int(top[0]), int(top[1])
+                QTimer.singleShot(0, lambda v=view, i=index, o=offset: v.scroll_to_anchor(i, o))
         if self.tabs.count() == 0:
             self.new_tab()
         self._draft_owner = None

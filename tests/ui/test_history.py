@@ -16,7 +16,7 @@ from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.protocol import Role
 from app.core.store import HistoryStore, conversation_record
 from app.services.history import HistoryService
-from app.ui.chat_view import INTERRUPTED_TEXT, action_url
+from app.ui.chat_view import INTERRUPTED_TEXT, PAGE, action_url
 from app.ui.main_window import MainWindow
 from tests.protocol_servers import Reply
 from tests.ui.conftest import until, wait_idle
@@ -327,3 +327,23 @@ def test_a_history_from_a_newer_version_is_left_alone_and_said_so(
     chat(window, server, qloop, ("still works", "yes"))  # chatting goes on, in memory
     assert "yes" in window.current_view().toPlainText()
     assert (tmp_path / "history.db").read_bytes() == before
+
+
+def test_a_long_conversation_opens_at_its_end_and_lays_out_older_messages_on_demand(
+    window, history, qloop
+):
+    conv = Conversation(title="long")
+    for i in range(200):
+        conv.add(ChatMessage(Role.USER if i % 2 == 0 else Role.ASSISTANT, f"message {i}.\n" * 3))
+    history.save_all(conv)
+    qloop.run_until_complete(window.open_stored(conv.id))
+    view = window.current_view()
+    shown = view.toPlainText()
+    assert f"Show {200 - PAGE} earlier messages" in shown
+    assert "message 199." in shown and f"message {199 - PAGE}." not in shown
+    view.verticalScrollBar().setValue(0)  # scrolling to the top brings older ones
+    qloop.run_until_complete(until(lambda: f"message {199 - PAGE}." in view.toPlainText()))
+    assert view.top_anchor()[0] >= 200 - PAGE - 1  # what was on screen stayed there
+    view.scroll_to_message(2)  # e.g. a search result far back
+    assert "message 2." in view.toPlainText()
+    assert view.top_anchor() == (2, 0)
