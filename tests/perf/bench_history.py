@@ -21,26 +21,22 @@ import random
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer  # PySide6 before qasync
 from PySide6.QtTest import QTest
 
 # isort: split
-import qasync
 
-from app.core.asyncutil import install_asyncgen_finalizer
-from app.core.client import RetryPolicy
 from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.protocol import Role
-from app.core.providers import PROVIDERS
 from app.core.store import HistoryStore, conversation_record
 from app.services.backend import Backend
 from app.services.history import HistoryService
-from app.services.main_thread_gc import MainThreadGarbageCollector
 from app.ui.main_window import MainWindow
 from tests.protocol_servers import ProtocolServer, Reply, words
+from tests.ui.conftest import close_window as ui_close_window
+from tests.ui.conftest import make_window, until
 
 SEARCH_BUDGET_MS = 30.0
 OPEN_BUDGET_MS = 200.0
@@ -162,57 +158,11 @@ def figure(name: str, value: float, unit: str = "ms", note: str = "") -> None:
     print(f"  {name:<60} {shown}{'  ' + note if note else ''}")
 
 
-# --- the Qt side, as the app sets it up ----------------------------------------------------
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _gc_on_gui_thread(qapp) -> Iterator[None]:
-    collector = MainThreadGarbageCollector(qapp)  # as in the app
-    yield
-    collector.stop()
-
-
-@pytest.fixture
-def qloop(qapp) -> Iterator[qasync.QEventLoop]:
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    install_asyncgen_finalizer(loop)
-    yield loop
-    loop.run_until_complete(asyncio.sleep(0.05))
-    asyncio.set_event_loop(None)
-    loop.close()
-    gc.collect()
-
-
-async def until(predicate: Callable[[], object], timeout: float) -> None:
-    end = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {predicate}")
-        await asyncio.sleep(0.01)
-
-
-def make_window(qtbot, history: HistoryService, base_url: str = "") -> tuple[MainWindow, Backend]:
-    providers = [
-        p.with_overrides(base_url=base_url) if base_url and p.id == "openrouter" else p
-        for p in PROVIDERS.values()
-        if p.base_url
-    ]
-    backend = Backend(
-        environ={"OPENROUTER_API_KEY": "test-key"},
-        retry=RetryPolicy(attempts=2, base_delay=0.01),
-    )
-    win = MainWindow(backend, history, providers, initial_provider="openrouter")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win, backend
+# --- the Qt side: the UI tests' window, loop and GUI-thread collector ------------------------
 
 
 def close_window(qloop, win: MainWindow, backend: Backend, history: HistoryService) -> None:
-    win.close()
-    qloop.run_until_complete(win.wait_stopped())
-    qloop.run_until_complete(backend.aclose())
+    ui_close_window(qloop, win, backend)
     history.flush_and_close()
 
 

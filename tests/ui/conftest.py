@@ -67,10 +67,10 @@ def history(qapp, tmp_path) -> Iterator[HistoryService]:
     service.flush_and_close()
 
 
-@pytest.fixture
-def window(qtbot, qloop, server, history) -> Iterator[MainWindow]:
+def make_window(qtbot, history: HistoryService, base_url: str = "") -> tuple[MainWindow, Backend]:
+    """A shown main window whose OpenRouter provider points at base_url (a test server)."""
     providers = [
-        p.with_overrides(base_url=server.base_url) if p.id == "openrouter" else p
+        p.with_overrides(base_url=base_url) if base_url and p.id == "openrouter" else p
         for p in PROVIDERS.values()
         if p.base_url
     ]
@@ -82,7 +82,17 @@ def window(qtbot, qloop, server, history) -> Iterator[MainWindow]:
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    yield win
+    return win, backend
+
+
+def close_window(loop: qasync.QEventLoop, win: MainWindow, backend: Backend) -> None:
     win.close()
-    qloop.run_until_complete(win.wait_stopped())
-    qloop.run_until_complete(backend.aclose())
+    loop.run_until_complete(win.wait_stopped())
+    loop.run_until_complete(backend.aclose())
+
+
+@pytest.fixture
+def window(qtbot, qloop, server, history) -> Iterator[MainWindow]:
+    win, backend = make_window(qtbot, history, server.base_url)
+    yield win
+    close_window(qloop, win, backend)
