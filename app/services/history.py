@@ -136,7 +136,7 @@ class HistoryService(QObject):
                 for mid in new.deleted:
                     merged.pop(mid, None)
                 new.messages = merged
-                new.deleted |= old.deleted
+                new.deleted |= old.deleted - merged.keys()  # re-added since: keep it
 
     def _call(self, fn: Callable[[HistoryStore], T], default: T) -> T:
         self._write_pending()  # reads and other writes see everything queued before them

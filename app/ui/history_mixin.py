@@ -109,13 +109,10 @@ class HistoryMixin:
 
     def trash_conversation(self, conversation_id: str) -> None:
         found = self.session_for(conversation_id)
-        title = ""
+        title = self.sidebar.title_of(conversation_id)
         if found is not None:
             title = found[1].conversation.title
             self.close_tab(self.tabs.indexOf(found[0]))
-        else:
-            item = self.sidebar.item_for(conversation_id)
-            title = item.toolTip().split("\n")[0] if item is not None else ""
         self.history.run_soon(lambda s: s.trash(conversation_id))
         self.refresh_sidebar()
 

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 from app.core.store import TRASH_DAYS, ConversationInfo
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+TITLE_ROLE = Qt.ItemDataRole.UserRole + 1
+PINNED_ROLE = Qt.ItemDataRole.UserRole + 2
 UNDO_SECONDS = 10
 PIN_MARK = "★ "
 
@@ -137,7 +139,8 @@ class Sidebar(QWidget):
             item.setToolTip(f"{info.title}\n{what}: {stamp}")
             if not self.showing_trash:
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-            item.setData(ID_ROLE + 1, info.pinned)
+            item.setData(TITLE_ROLE, info.title)
+            item.setData(PINNED_ROLE, info.pinned)
             self.list.addItem(item)
             if info.id == keep:
                 self.list.setCurrentItem(item)
@@ -165,6 +168,10 @@ class Sidebar(QWidget):
                 return self.list.item(i)
         return None
 
+    def title_of(self, conversation_id: str) -> str:
+        item = self.item_for(conversation_id)
+        return str(item.data(TITLE_ROLE) or "") if item is not None else ""
+
     def _activated(self, item: QListWidgetItem) -> None:
         if not self.showing_trash:
             self.openRequested.emit(item.data(ID_ROLE))
@@ -189,7 +196,7 @@ class Sidebar(QWidget):
             menu.addAction("Restore", lambda: self.restoreRequested.emit(cid))
             menu.addAction("Delete forever", lambda: self.deleteForeverRequested.emit(cid))
         else:
-            pinned = bool(item.data(ID_ROLE + 1))
+            pinned = bool(item.data(PINNED_ROLE))
             menu.addAction("Open", lambda: self.openRequested.emit(cid))
             menu.addAction("Rename", lambda: self.list.editItem(item))
             menu.addAction(

@@ -5,29 +5,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from app.core.conversation import ChatMessage, Conversation
 from app.core.protocol import Role
 from app.core.store import HISTORY_FILE, HistoryStore, conversation_record
+from tests.app_process import run_glm_desk
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk-test-" + os.urandom(8).hex()
 
 
 def glm_desk(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OPENROUTER_API_KEY": KEY, "ZAI_API_KEY": KEY}
-    env.pop("GLM_DESK_PROFILE", None)
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
+    return run_glm_desk(*args, env={"OPENROUTER_API_KEY": KEY, "ZAI_API_KEY": KEY})
 
 
 def make_profile(path: Path) -> list[Conversation]:

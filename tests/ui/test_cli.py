@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 from app.main import parse_args, session_providers
-
-
-def run_app(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
-    full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=timeout,
-    )
+from tests.app_process import run_glm_desk
 
 
 def test_smoke_opens_the_window_and_exits_zero(tmp_path):
     profile = tmp_path / "prof"
-    proc = run_app("--smoke", "--no-crash-dialog", "--profile", str(profile))
+    proc = run_glm_desk("--smoke", "--no-crash-dialog", "--profile", str(profile))
     assert proc.returncode == 0, proc.stderr
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     assert len(lines) == 1
@@ -36,7 +24,7 @@ def test_smoke_opens_the_window_and_exits_zero(tmp_path):
 
 def test_profile_from_environment(tmp_path):
     profile = tmp_path / "envprof"
-    proc = run_app("--smoke", "--no-crash-dialog", env={"GLM_DESK_PROFILE": str(profile)})
+    proc = run_glm_desk("--smoke", "--no-crash-dialog", env={"GLM_DESK_PROFILE": str(profile)})
     assert proc.returncode == 0, proc.stderr
     assert (profile / "logs" / "glm-desk.log").is_file()
 
@@ -44,7 +32,7 @@ def test_profile_from_environment(tmp_path):
 def test_key_from_environment_is_never_written(tmp_path):
     profile = tmp_path / "keyprof"
     key = "zk-" + os.urandom(12).hex()
-    proc = run_app(
+    proc = run_glm_desk(
         "--smoke",
         "--no-crash-dialog",
         "--profile",
@@ -61,7 +49,7 @@ def test_key_from_environment_is_never_written(tmp_path):
 
 
 def test_version():
-    proc = run_app("--version")
+    proc = run_glm_desk("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("glm-desk ")
 
 
@@ -85,12 +73,12 @@ def test_base_url_alone_means_custom_and_custom_needs_a_url():
 
 
 def test_unknown_provider_is_refused():
-    proc = run_app("--provider", "nope", "--smoke")
+    proc = run_glm_desk("--provider", "nope", "--smoke")
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
 
 
 def test_a_foreign_qt_api_in_the_environment_does_not_switch_bindings(tmp_path):
-    proc = run_app(
+    proc = run_glm_desk(
         "--smoke",
         "--no-crash-dialog",
         "--profile",
