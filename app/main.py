@@ -217,7 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("GLM Desk")
-    app.setDesktopFileName(APP_ID)
+    app.setDesktopFileName(APP_ID)  # matches packaging/linux/<APP_ID>.desktop
+    from app.ui.about import app_icon
+
+    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # run_app decides when we are done
 
     try:

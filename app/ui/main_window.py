@@ -35,6 +35,7 @@ from app.core.providers import PROVIDERS, Provider
 from app.services.backend import Backend
 from app.services.chat_session import ChatSession
 from app.services.history import HistoryService
+from app.ui.about import AboutDialog
 from app.ui.chat_view import ChatView
 from app.ui.code_pane import CodePane
 from app.ui.composer import Composer
@@ -221,6 +222,14 @@ class MainWindow(HistoryMixin, QMainWindow):
         search = edit_menu.addAction("&Search all conversations…", self.open_search)
         search.setShortcut(QKeySequence("Ctrl+Shift+F"))
         search.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the QShortcut serves
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(f"&About {APP_NAME}", self.show_about)
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self.history.path.parent, self)  # the profile folder
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # --- providers ---------------------------------------------------------------------
 

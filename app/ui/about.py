@@ -1,0 +1,107 @@
+"""The application icon and the About dialog (version, Qt version, licence, data folder)."""
+
+from __future__ import annotations
+
+import platform
+from html import escape
+from pathlib import Path
+
+import PySide6
+from PySide6.QtCore import QSize, Qt, QUrl, qVersion
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME, __version__
+
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)  # as packaging/make_icons.py renders them
+LICENCE = "MIT"
+
+
+def app_icon() -> QIcon:
+    """The application icon in every rendered size (compiled into app/resources_rc.py)."""
+    from app import resources_rc  # noqa: F401  (registers :/icons with Qt)
+
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(f":/icons/app-{size}.png", QSize(size, size))
+    return icon
+
+
+def about_details(data_folder: Path) -> list[tuple[str, str]]:
+    """What the About dialog shows, also for a bug report (Copy details)."""
+    return [
+        ("Version", __version__),
+        ("Qt", f"{qVersion()} (PySide6 {PySide6.__version__})"),
+        ("Python", f"{platform.python_version()} on {platform.system()} {platform.machine()}"),
+        ("Licence", LICENCE),
+        ("Data folder", str(data_folder)),
+    ]
+
+
+class AboutDialog(QDialog):
+    def __init__(self, data_folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("aboutDialog")
+        self.setAccessibleName(f"About {APP_NAME}")
+        self.setWindowTitle(f"About {APP_NAME}")
+        self.data_folder = data_folder
+        self.details = about_details(data_folder)
+
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(QSize(96, 96)))
+        logo.setAlignment(Qt.AlignmentFlag.AlignTop)
+        title = QLabel(f"<h2 style='margin:0'>{APP_NAME} {__version__}</h2>")
+        summary = QLabel("A native desktop chat and coding assistant for GLM-4-32B.")
+        summary.setWordWrap(True)
+        rows = "".join(
+            f"<tr><td style='padding-right:12px'><b>{name}</b></td><td>{escape(value)}</td></tr>"
+            for name, value in self.details
+        )
+        facts = QLabel(f"<table>{rows}</table>")
+        facts.setObjectName("aboutDetails")
+        facts.setTextFormat(Qt.TextFormat.RichText)
+        facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        text = QVBoxLayout()
+        text.addWidget(title)
+        text.addWidget(summary)
+        text.addSpacing(8)
+        text.addWidget(facts)
+        top = QHBoxLayout()
+        top.addWidget(logo)
+        top.addSpacing(12)
+        top.addLayout(text, 1)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        open_folder = QPushButton("Open data folder")
+        open_folder.setObjectName("aboutOpenDataFolder")
+        open_folder.clicked.connect(self.open_data_folder)
+        copy = QPushButton("Copy details")
+        copy.setObjectName("aboutCopyDetails")
+        copy.clicked.connect(self.copy_details)
+        buttons.addButton(open_folder, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addSpacing(8)
+        layout.addWidget(buttons)
+
+    def details_text(self) -> str:
+        return "\n".join([APP_NAME, *(f"{name}: {value}" for name, value in self.details)])
+
+    def copy_details(self) -> None:
+        QGuiApplication.clipboard().setText(self.details_text())
+
+    def open_data_folder(self) -> bool:
+        self.data_folder.mkdir(parents=True, exist_ok=True)
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_folder)))
