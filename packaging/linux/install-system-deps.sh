@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages GLM Desk needs that a fresh machine may lack.
 #   install-system-deps.sh          what the app needs to run (Qt's runtime libraries)
-#   install-system-deps.sh --test   also what the test suite needs (Xvfb, xdotool, fonts)
+#   install-system-deps.sh --test   also what the test suite needs: Xvfb, xdotool, ImageMagick and
+#                                   tesseract (screenshots and OCR of real windows); binutils
+#                                   (the bundle build strips and inspects libraries); validators
+#                                   of the launcher and metainfo; gio (opens a launcher)
 # Idempotent: apt is not touched when everything is already installed.
 set -euo pipefail
 
@@ -12,7 +15,10 @@ runtime=(
   libxcb-xinerama0 libxcb-xkb1 libxrender1 libxi6 fonts-dejavu-core fonts-noto-cjk
   python3-venv
 )
-testing=(xvfb xauth xdotool imagemagick x11-utils)
+testing=(
+  xvfb xauth xdotool imagemagick x11-utils tesseract-ocr binutils
+  desktop-file-utils appstream libglib2.0-bin
+)
 
 want=("${runtime[@]}")
 [ "${1:-}" = "--test" ] && want+=("${testing[@]}")
