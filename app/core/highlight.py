@@ -118,3 +118,13 @@ def guess_language(code: str) -> str:
     if ranked[0] >= max(1, len(lines) // 3) and ranked[0] > ranked[1]:
         return best
     return ""
+
+
+def highlight_html(code: str, language: str, style: str = "default") -> str:
+    """HTML for a <pre> body with inline styles; everything in `code` is escaped."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+
+    return highlight(
+        code, lexer_for(language), HtmlFormatter(noclasses=True, nowrap=True, style=style)
+    )

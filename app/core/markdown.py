@@ -1,11 +1,26 @@
-"""Markdown helpers that need no Qt: fenced code block extraction."""
+"""Markdown for model output, without Qt: safe HTML per top-level block, incrementally.
+
+Model output is untrusted: raw HTML is shown as text, images become plain links (nothing is
+fetched), and links keep markdown-it's scheme check (no javascript:, file:, data:). Reference
+link definitions are off: one at the end of an answer would change blocks rendered long
+before it, and streamed blocks are never rendered twice.
+
+`MarkdownStream` is the incremental renderer: finished top-level blocks are parsed and
+rendered once ("frozen"); only the open tail is parsed again as text arrives. Only complete
+lines can end a block: a half-received line such as "#" might still become "#tag".
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
 
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)$")
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 
 @dataclass(frozen=True)
@@ -15,34 +30,140 @@ class CodeBlock:
     closed: bool = True  # False for a fence still open at the end of the text
 
 
-def extract_code_blocks(text: str) -> list[CodeBlock]:
-    """Fenced code blocks (CommonMark rules for ``` and ~~~ fences) in document order."""
-    blocks: list[CodeBlock] = []
+@dataclass(frozen=True)
+class Block:
+    """One top-level block: a fenced code block, or any other Markdown as HTML."""
+
+    source: str  # the block's lines, with the blank lines that follow it
+    html: str = ""  # for Markdown blocks (a nested fence is inside, as <pre>)
+    code: CodeBlock | None = None  # for a top-level fence
+    fences: int = 0  # fenced code blocks in it (1 for a top-level fence, nested ones count)
+
+    @property
+    def is_code(self) -> bool:
+        return self.code is not None
+
+
+_FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*$")
+
+
+def _render_image(
+    renderer: object, tokens: Sequence[Token], idx: int, options: object, env: dict
+) -> str:
+    token = tokens[idx]
+    alt = "".join(child.content for child in token.children or [])
+    src = escape(str(token.attrGet("src") or ""), quote=True)
+    return f'<a href="{src}">[image: {escape(alt) or "untitled"}]</a>'
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.disable("reference")
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+def _fence_code(token: Token, lines: list[str]) -> CodeBlock:
+    """A fence token as a CodeBlock; closed when its last line is a closing fence."""
+    info = token.info.strip()
+    start, end = token.map or (0, 0)
+    last = lines[end - 1] if end - 1 > start and end - 1 < len(lines) else ""
+    m = _FENCE_CLOSE.match(last)
+    closed = bool(m and m[1][0] == token.markup[0] and len(m[1]) >= len(token.markup))
+    code = token.content[:-1] if token.content.endswith("\n") else token.content
+    return CodeBlock(info.split()[0] if info else "", code, closed)
+
+
+def _top_level(tokens: list[Token]) -> list[tuple[int, int]]:
+    """(first token index, first source line) of each top-level block."""
+    return [
+        (i, t.map[0])
+        for i, t in enumerate(tokens)
+        if t.level == 0 and t.nesting >= 0 and t.map is not None
+    ]
+
+
+def render_blocks(text: str) -> list[Block]:
+    """The whole text as top-level blocks (a finished message, or the open tail of one)."""
+    return _blocks(text, parser().parse(text), len(text.split("\n")))
+
+
+def _blocks(text: str, tokens: list[Token], upto_line: int) -> list[Block]:
+    md = parser()
     lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        m = _FENCE.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        fence, indent = m["fence"], len(m["indent"])
-        info = m["info"].strip()
-        language = info.split()[0] if info else ""
-        body: list[str] = []
-        i += 1
-        closed = False
-        while i < len(lines):
-            stripped = lines[i].lstrip(" ")
-            if (
-                len(lines[i]) - len(stripped) <= 3
-                and stripped.startswith(fence[0] * len(fence))
-                and not stripped.strip(fence[0]).strip()
-            ):
-                closed = True
-                i += 1
-                break
-            line = lines[i]
-            body.append(line[min(indent, len(line) - len(line.lstrip(" "))) :])
-            i += 1
-        blocks.append(CodeBlock(language, "\n".join(body), closed))
-    return blocks
+    tops = _top_level(tokens)
+    out: list[Block] = []
+    for n, (i, line) in enumerate(tops):
+        j, next_line = tops[n + 1] if n + 1 < len(tops) else (len(tokens), upto_line)
+        source = "\n".join(lines[line:next_line])
+        if n + 1 < len(tops) or next_line < len(lines):
+            source += "\n"
+        if tokens[i].type == "fence":
+            out.append(Block(source, code=_fence_code(tokens[i], lines), fences=1))
+        else:
+            html = md.renderer.render(tokens[i:j], md.options, {})
+            fences = sum(1 for t in tokens[i:j] if t.type == "fence")
+            out.append(Block(source, html=html, fences=fences))
+    if tops and tops[0][1] > 0:  # leading blank lines belong to the first block
+        lead = "\n".join(lines[: tops[0][1]]) + "\n"
+        out[0] = dataclasses.replace(out[0], source=lead + out[0].source)
+    return out
+
+
+def extract_code_blocks(text: str) -> list[CodeBlock]:
+    """Every fenced code block, nested ones too (in lists, quotes), in document order."""
+    lines = text.split("\n")
+    return [_fence_code(t, lines) for t in parser().parse(text) if t.type == "fence"]
+
+
+class MarkdownStream:
+    """A streaming answer's Markdown: `feed` text, then `update` for what changed.
+
+    `update()` returns (newly frozen blocks, the tail's blocks). Frozen blocks never change
+    again; the tail is everything after them, rendered afresh each time. `finish()` freezes
+    the rest. Joining every frozen block's source gives back the text fed so far.
+    """
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._frozen_upto = 0  # characters of `text` in frozen blocks
+        self._scanned_upto = 0  # complete lines after this may free more blocks
+
+    def feed(self, text: str) -> None:
+        self.text += text
+
+    def update(self) -> tuple[list[Block], list[Block]]:
+        frozen = self._freeze() if "\n" in self.text[self._scanned_upto :] else []
+        return frozen, render_blocks(self.text[self._frozen_upto :])
+
+    def finish(self) -> list[Block]:
+        rest = render_blocks(self.text[self._frozen_upto :])
+        self._frozen_upto = self._scanned_upto = len(self.text)
+        return rest
+
+    def _freeze(self) -> list[Block]:
+        region = self.text[self._frozen_upto :]
+        complete = region[: region.rfind("\n") + 1]
+        self._scanned_upto = self._frozen_upto + len(complete)
+        lines = complete.split("\n")  # ends with "" (complete lines only)
+        tokens = parser().parse(complete)
+        tops = _top_level(tokens)
+        if not tops:
+            return []
+        # Every block but the last is closed by the block after it; the last one only if it
+        # is a fence whose closing line has arrived.
+        keep = len(tops) - 1
+        last = tokens[tops[-1][0]]
+        if last.type == "fence" and _fence_code(last, lines).closed:
+            keep = len(tops)
+        if keep == 0:
+            return []
+        end_line = tops[keep][1] if keep < len(tops) else len(lines) - 1
+        blocks = _blocks(
+            complete, tokens[: tops[keep][0]] if keep < len(tops) else tokens, end_line
+        )
+        frozen = "".join(b.source for b in blocks)
+        self._frozen_upto += len(frozen)
+        return blocks
