@@ -8,19 +8,36 @@ has several versions, a "‹ 2/3 ›" switcher. Actions are links the view repor
 from __future__ import annotations
 
 import bisect
+from pathlib import Path
 
-from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtCore import QEvent, QPoint, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QContextMenuEvent,
+    QDesktopServices,
+    QFont,
+    QGuiApplication,
+    QMouseEvent,
+    QResizeEvent,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QTextBrowser, QWidget
 
 from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.markdown import CodeBlock, MarkdownStream, extract_code_blocks, render_blocks
 from app.core.protocol import Role
+from app.ui.code_actions import CodeBlockActions, JumpToBottom
+from app.ui.rich_text import BlockWriter, code_frame_at, frame_key, frame_language
 
 SCHEME = "glmdesk"
 RETRY_URL = f"{SCHEME}:retry"
 EARLIER_URL = f"{SCHEME}:earlier"
 PAGE = 40  # messages laid out when a conversation opens; earlier ones come on scrolling up
 INTERRUPTED_TEXT = "⚠ Interrupted: GLM Desk ended before this answer was finished."
+LINK_SCHEMES = ("http", "https", "mailto")  # what a click may open in the system browser
 
 
 def action_url(action: str, message_id: str) -> str:
@@ -28,10 +45,12 @@ def action_url(action: str, message_id: str) -> str:
 
 
 class ChatView(QTextBrowser):
-    """Read-only view; text is inserted as plain text (model output is untrusted)."""
+    """Read-only view. Questions are plain text; answers are Markdown rendered without raw
+    HTML or remote resources (model output is untrusted), streamed block by block."""
 
     retryRequested = Signal()
     actionRequested = Signal(str, str)  # action, message id
+    openInCodePane = Signal(str, int)  # message id, code block index in that message
 
     def __init__(self, conversation: Conversation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +76,18 @@ class ChatView(QTextBrowser):
         self._small = QTextCharFormat()
         self._small.setForeground(QColor("#6b7280"))
         self._small.setFontPointSize(max(6.0, self.font().pointSizeF() * 0.85))
+        self.document().setUndoRedoEnabled(False)  # streaming edits would pile up undo steps
+        self._writer = BlockWriter(self.palette())
+        self._stream: MarkdownStream | None = None  # the streaming answer's Markdown
+        self._stream_id = ""
+        self._body_start = 0  # document position of the streaming answer's body
+        self._tail_start = 0  # ... and of its open tail (after the frozen blocks)
+        self._stream_fences = 0  # code blocks in its frozen blocks
+        self._code_actions = CodeBlockActions(self.viewport())
+        self._code_actions.triggered.connect(self._on_code_action)
+        self._jump = JumpToBottom(self.viewport())
+        self._jump.clicked.connect(self.scroll_to_bottom)
+        self.verticalScrollBar().rangeChanged.connect(lambda *_: self._update_jump())
 
     # QTextBrowser would load local files or qrc resources named in a document; we never
     # put any there, and refuse them should one ever appear.
@@ -72,6 +103,8 @@ class ChatView(QTextBrowser):
         elif url.scheme() == SCHEME and "/" in url.path():
             action, _, message_id = url.path().partition("/")
             self.actionRequested.emit(action, message_id)
+        elif url.scheme() in LINK_SCHEMES:
+            QDesktopServices.openUrl(url)  # only on a click, and only these schemes
 
     def _at_bottom(self) -> bool:
         bar = self.verticalScrollBar()
@@ -121,6 +154,7 @@ class ChatView(QTextBrowser):
         self.clear()
         self._starts.clear()
         self._streaming_index = -1
+        self._stream = None
         cursor = self._end_cursor()
         cursor.beginEditBlock()  # one layout pass for the lot
         if self._first:
@@ -137,6 +171,8 @@ class ChatView(QTextBrowser):
             bar.setValue(bar.maximum())
 
     def _on_scrolled(self, value: int) -> None:
+        self._code_actions.hide()
+        self._update_jump()
         if value == 0 and self._first > 0 and self.verticalScrollBar().maximum() > 0:
             QTimer.singleShot(0, self.show_earlier)
 
@@ -182,11 +218,18 @@ class ChatView(QTextBrowser):
             cursor.insertText(f"  version {n}/{len(versions)}  ", self._small)
             if n < len(versions):
                 self._link(cursor, "▶", action_url("next", mid), arrow)
-        self._new_block(cursor, top=4)
-        if message.content:
-            cursor.insertText(message.content, self._body)
-        if message.state == AnswerState.STREAMING:
+        if message.role != Role.ASSISTANT:
+            self._new_block(cursor, top=4)
+            if message.content:
+                cursor.insertText(message.content, self._body)
+        elif message.state == AnswerState.STREAMING:
             self._streaming_index = index
+            self._begin_stream(cursor, message)
+        else:
+            fences = 0
+            for block in render_blocks(message.content):
+                self._writer.insert(cursor, block, f"{message.id}/{fences}")
+                fences += block.fences
 
     def _insert_footer(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
         if message.state == AnswerState.STOPPED:
@@ -219,18 +262,154 @@ class ChatView(QTextBrowser):
         self._follow(at_bottom)
 
     def append_text(self, index: int, text: str) -> None:
-        if index != self._streaming_index or not text:
+        if index != self._streaming_index or not text or self._stream is None:
             return
         at_bottom = self._at_bottom()
-        self._end_cursor().insertText(text, self._body)
+        self._stream.feed(text)
+        self._render_stream(final=False)
         self._follow(at_bottom)
 
     def finish_message(self, index: int, message: ChatMessage) -> None:
+        at_bottom = self._at_bottom()
         if index == self._streaming_index:
             self._streaming_index = -1
-        at_bottom = self._at_bottom()
+            if self._stream is not None:
+                if self._stream.text != message.content:  # what was saved is the truth
+                    self._tail_start, self._stream_fences = self._body_start, 0
+                    self._stream = MarkdownStream()
+                    self._stream.feed(message.content)
+                self._render_stream(final=True)
+                self._stream = None
         self._insert_footer(self._end_cursor(), index, message)
         self._follow(at_bottom)
+
+    # --- streaming Markdown ------------------------------------------------------------
+
+    def _begin_stream(self, cursor: QTextCursor, message: ChatMessage) -> None:
+        self._stream = MarkdownStream()
+        self._stream_id = message.id
+        self._body_start = self._tail_start = cursor.position()
+        self._stream_fences = 0
+        if message.content:  # an answer being continued
+            self._stream.feed(message.content)
+            self._render_stream(final=False)
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+
+    def _render_stream(self, final: bool) -> None:
+        """Replace the open tail: newly finished blocks are written (highlighted) once, after
+        the earlier ones; the rest is rendered again, with open code plain."""
+        assert self._stream is not None
+        if final:
+            frozen, tail = self._stream.finish(), []
+        else:
+            frozen, tail = self._stream.update()
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()  # one layout pass
+        cursor.setPosition(self._tail_start)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        for block in frozen:
+            self._writer.insert(cursor, block, f"{self._stream_id}/{self._stream_fences}")
+            self._stream_fences += block.fences
+        self._tail_start = cursor.position()
+        fences = self._stream_fences
+        for block in tail:
+            self._writer.insert(cursor, block, f"{self._stream_id}/{fences}", highlight=False)
+            fences += block.fences
+        cursor.endEditBlock()
+
+    # --- code blocks -------------------------------------------------------------------
+
+    def code_block(self, key: str) -> tuple[str, int, CodeBlock] | None:
+        """(message id, index, block) for a code block's key "message id/index"."""
+        message_id, _, n = key.rpartition("/")
+        message = self.conversation.nodes.get(message_id)
+        if message is None or not n.isdigit():
+            return None
+        blocks = extract_code_blocks(message.content)
+        return (message_id, int(n), blocks[int(n)]) if int(n) < len(blocks) else None
+
+    def _on_code_action(self, action: str, key: str) -> None:
+        found = self.code_block(key)
+        if found is None:
+            return
+        message_id, n, block = found
+        if action == "copy":
+            QGuiApplication.clipboard().setText(block.code)
+        elif action == "save":
+            self.save_code(block)
+        elif action == "open":
+            self.openInCodePane.emit(message_id, n)
+
+    def save_code(self, block: CodeBlock) -> Path | None:
+        path = self._ask_save_path(suggested_name(block))
+        if path is None:
+            return None
+        try:
+            path.write_text(block.code if block.code.endswith("\n") else block.code + "\n")
+        except OSError as exc:
+            self._warn("Could not save the code", f"{path}: {exc.strerror or exc}")
+            return None
+        return path
+
+    def _ask_save_path(self, suggested: str) -> Path | None:  # tests replace the dialogs
+        name, _ = QFileDialog.getSaveFileName(self, "Save code as", suggested)
+        return Path(name) if name else None
+
+    def _warn(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    def _hover(self, pos: QPoint) -> None:
+        frame = code_frame_at(self.cursorForPosition(pos))
+        if frame is None:
+            self._code_actions.hide()
+            return
+        rect = self.document().documentLayout().frameBoundingRect(frame)
+        dx, dy = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
+        right, top = int(rect.right()) - dx - 2, int(rect.top()) - dy + 2
+        self._code_actions.show_for(frame_key(frame), frame_language(frame), right, top)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        self._hover(event.position().toPoint())
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave:
+            self._code_actions.hide()
+        return super().viewportEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.createStandardContextMenu(event.pos())
+        frame = code_frame_at(self.cursorForPosition(event.pos()))
+        if frame is not None:
+            key, first = frame_key(frame), (menu.actions() or [None])[0]
+            for text, action in (
+                ("Copy code", "copy"),
+                ("Save code as…", "save"),
+                ("Open in code pane", "open"),
+            ):
+                item = QAction(text, menu)
+                item.triggered.connect(lambda _=False, a=action: self._on_code_action(a, key))
+                menu.insertAction(first, item)
+            menu.insertSeparator(first)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    # --- following the end -------------------------------------------------------------
+
+    def scroll_to_bottom(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _update_jump(self) -> None:
+        show = self.verticalScrollBar().maximum() > 0 and not self._at_bottom()
+        if show:
+            self._jump.place()
+        self._jump.setVisible(show)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_jump()
 
     # --- positions ---------------------------------------------------------------------
 
@@ -262,3 +441,12 @@ class ChatView(QTextBrowser):
         pos = self.cursorForPosition(self.viewport().rect().topLeft()).position()
         i = max(0, bisect.bisect_right(self._starts, pos) - 1)
         return self._first + i, max(0, pos - self._starts[i])
+
+
+def suggested_name(block: CodeBlock) -> str:
+    """A file name for Save as…: the snippet's own hint, else snippet.<extension>."""
+    from app.core.highlight import lexer_for
+
+    extensions = lexer_for(block.language).filenames if block.language else []
+    ext = extensions[0].lstrip("*") if extensions and extensions[0].startswith("*.") else ".txt"
+    return f"snippet{ext}"

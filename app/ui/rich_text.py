@@ -1,0 +1,135 @@
+"""Writes Markdown blocks (app/core/markdown.py) into a QTextDocument.
+
+A Markdown block is imported from its HTML; a top-level fenced code block becomes a QTextFrame
+whose format carries the block's key ("message id/n"), so the view can find the code block
+under the mouse. An open fence is plain monospace; a closed one is highlighted once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import (
+    QColor,
+    QPalette,
+    QTextBlock,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextDocumentFragment,
+    QTextFormat,
+    QTextFrame,
+    QTextFrameFormat,
+)
+from PySide6.QtWidgets import QApplication
+
+from app.core.highlight import guess_language, token_runs
+from app.core.markdown import Block, CodeBlock
+from app.ui.syntax import code_font, current_theme, is_dark
+
+CODE_KEY = QTextFormat.Property.UserProperty + 1  # frame property: "message id/n"
+CODE_LANGUAGE = QTextFormat.Property.UserProperty + 2  # frame property: the shown language
+
+
+class BlockWriter:
+    """Inserts blocks at a cursor in the palette's colours."""
+
+    def __init__(self, palette: QPalette | None = None) -> None:
+        palette = palette or QApplication.palette()
+        dark = is_dark(palette)
+        self.code_background = QColor("#1f2430" if dark else "#f6f8fa")
+        self.code_border = QColor("#3b4252" if dark else "#d0d7de")
+        inline = "#2d3343" if dark else "#eff1f3"
+        rule = "#4b5563" if dark else "#d0d7de"
+        self._replacements = (
+            ("<table>", f'<table border="1" cellspacing="0" cellpadding="4" bordercolor="{rule}">'),
+            ("<code>", f'<code style="background-color:{inline};">'),
+            ("<blockquote>", '<blockquote style="color:#6b7280;">'),
+        )
+        self._code_char = QTextCharFormat()
+        self._code_char.setFont(code_font())
+
+    # --- Markdown ------------------------------------------------------------------------
+
+    def _styled(self, html: str) -> str:
+        for old, new in self._replacements:
+            html = html.replace(old, new)
+        return html
+
+    def insert(self, cursor: QTextCursor, block: Block, key: str, highlight: bool = True) -> None:
+        """Insert `block` in new blocks after the cursor's; the cursor ends after it."""
+        if block.code is not None:
+            self.insert_code(cursor, block.code, key, highlight and block.code.closed)
+        else:
+            self.insert_html(cursor, block.html)
+
+    def insert_html(self, cursor: QTextCursor, html: str) -> None:
+        doc = cursor.document()
+        tmp = QTextDocument()
+        tmp.setDefaultFont(doc.defaultFont())
+        tmp.setHtml(self._styled(html))
+        first = tmp.begin()
+        here = cursor.block()
+        after_frame = here.previous().isValid() and not _same_frame(here.previous(), here)
+        if here.length() > 1 or not after_frame:  # Qt keeps an empty block after a frame: use it
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        target = cursor.block()
+        cursor.insertFragment(QTextDocumentFragment(tmp))
+        # The fragment's first block merged into the target, losing its block format (a
+        # quote's indent, a heading's spacing, a rule); a list starts afresh and leaves the
+        # target empty.
+        fix = QTextCursor(target)
+        removable = target.previous().isValid() and _same_frame(target.previous(), target)
+        if first.textList() is not None and target.length() == 1 and removable:
+            fix.deletePreviousChar()
+        else:
+            fmt = first.blockFormat()
+            fmt.setTopMargin(max(fmt.topMargin(), 6.0))
+            fix.setBlockFormat(fmt)
+
+    # --- code ------------------------------------------------------------------------------
+
+    def insert_code(self, cursor: QTextCursor, code: CodeBlock, key: str, highlight: bool) -> None:
+        language = code.language or (guess_language(code.code) if highlight else "")
+        fmt = QTextFrameFormat()
+        fmt.setBackground(self.code_background)
+        fmt.setBorder(1)
+        fmt.setBorderBrush(self.code_border)
+        fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
+        fmt.setPadding(8)
+        fmt.setTopMargin(6)
+        fmt.setBottomMargin(4)
+        fmt.setProperty(CODE_KEY, key)
+        fmt.setProperty(CODE_LANGUAGE, language)
+        frame = cursor.insertFrame(fmt)
+        cursor.setCharFormat(self._code_char)
+        if highlight and code.code:
+            for text, ttype in token_runs(code.code, language):
+                run = QTextCharFormat(self._code_char)
+                run.merge(current_theme().format_for(ttype))
+                cursor.insertText(text, run)
+        else:
+            cursor.insertText(code.code, self._code_char)
+        cursor.setPosition(frame.lastPosition())
+        cursor.movePosition(QTextCursor.MoveOperation.NextCharacter)
+
+
+def _same_frame(a: QTextBlock, b: QTextBlock) -> bool:
+    return QTextCursor(a).currentFrame() == QTextCursor(b).currentFrame()
+
+
+def code_frame_at(cursor: QTextCursor) -> QTextFrame | None:
+    """The code block's frame that holds the cursor, if any."""
+    frame = cursor.currentFrame()
+    while frame is not None:
+        if frame.frameFormat().property(CODE_KEY):
+            return frame
+        frame = frame.parentFrame()
+    return None
+
+
+def frame_key(frame: QTextFrame) -> str:
+    return str(frame.frameFormat().property(CODE_KEY) or "")
+
+
+def frame_language(frame: QTextFrame) -> str:
+    return str(frame.frameFormat().property(CODE_LANGUAGE) or "")
