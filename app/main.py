@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -135,6 +136,7 @@ async def run_app(args: argparse.Namespace, profile: Path, log_file: Path) -> in
     from PySide6.QtWidgets import QApplication
 
     from app.core.asyncutil import install_asyncgen_finalizer
+    from app.core.highlight import warm_up
     from app.core.store import HISTORY_FILE
     from app.services.backend import Backend
     from app.services.history import HistoryService
@@ -162,6 +164,10 @@ async def run_app(args: argparse.Namespace, profile: Path, log_file: Path) -> in
     window.show()
     try:
         await window.restore_session()
+        # Lexers and the Markdown parser load on a worker thread, not in the first answer,
+        # once start-up is over (the thread would compete with it for the GIL).
+        warm = threading.Thread(target=warm_up, name="warm-up", daemon=True)
+        QTimer.singleShot(1000, warm.start)
         if args.smoke:
             for _ in range(3):  # let show/expose/paint events and deferred work settle
                 await asyncio.sleep(0)
