@@ -29,8 +29,6 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.core.conversation import Conversation
-from app.core.markdown import extract_code_blocks
-from app.core.protocol import Role
 from app.core.providers import PROVIDERS, Provider
 from app.services.backend import Backend
 from app.services.chat_session import ChatSession
@@ -469,12 +467,19 @@ class MainWindow(HistoryMixin, QMainWindow):
 
     def _refresh_code_pane(self) -> None:
         session = self.current_session()
-        blocks = []
-        if session is not None:
-            for m in session.conversation.messages:
-                if m.role == Role.ASSISTANT and m.content:
-                    blocks.extend(b for b in extract_code_blocks(m.content) if b.code.strip())
-        self.code_pane.set_blocks(blocks)
+        self.code_pane.set_conversation(session.conversation if session else None)
+
+    def open_in_code_pane(self, message_id: str, block_index: int) -> bool:
+        """Show this code block of the current conversation in the code pane."""
+        self._refresh_code_pane()
+        if not self.code_pane.show_snippet(message_id, block_index):
+            return False
+        splitter = self.centralWidget()
+        if isinstance(splitter, QSplitter) and splitter.sizes()[-1] == 0:
+            sizes = splitter.sizes()
+            splitter.setSizes([*sizes[:-1], 380])  # the pane was collapsed: open it
+        self.code_pane.editor.setFocus()
+        return True
 
     async def wait_stopped(self, timeout: float = 3.0) -> None:
         """After Stop: let every answer's task end (and queue its last save)."""

@@ -1,0 +1,155 @@
+"""The code pane's file side: Save as, Save all, Compare with file, Apply to file.
+
+A mixin of CodePane. Every dialog is behind a small method (`_ask_save_path`, `_ask_folder`,
+`_ask_open_path`, `_confirm_apply`, `_confirm_overwrite`) that tests replace; files are small
+and written on the GUI thread, and a file to compare is read only after its size is checked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from app.core.snippets import (
+    FileRefused,
+    Snippet,
+    SnippetGroup,
+    apply_with_backup,
+    file_text_for,
+    read_text_file,
+    save_all_names,
+    unified_diff,
+    write_files,
+    write_text,
+)
+from app.ui.diff_dialog import DiffDialog
+
+if TYPE_CHECKING:
+    _Base = QWidget
+else:
+    _Base = object
+
+
+class SnippetFileActions(_Base):
+    # Provided by CodePane.
+    _groups: list[SnippetGroup]
+    _last_dir: str
+
+    if TYPE_CHECKING:
+
+        def current_snippet(self) -> Snippet | None: ...
+        def current_code(self) -> str: ...
+        def _code_of(self, snippet: Snippet) -> str: ...
+        def _say(self, text: str, error: bool = False) -> None: ...
+        def _diff_window(self) -> DiffDialog: ...
+
+    def _default_name(self, snippet: Snippet) -> str:
+        return save_all_names([(snippet.name, snippet.language)])[0].name
+
+    def save_current(self) -> None:
+        snippet = self.current_snippet()
+        if snippet is None:
+            return
+        path = self._ask_save_path(str(Path(self._last_dir) / self._default_name(snippet)))
+        if not path:
+            return
+        try:
+            write_text(Path(path), file_text_for(self.current_code()))
+        except OSError as e:
+            self._say(f"Could not save {Path(path).name}: {e.strerror or e}", error=True)
+            return
+        self._last_dir = str(Path(path).parent)
+        self._say(f"Saved {path}")
+
+    def save_all(self) -> None:
+        if not self._groups:
+            return
+        folder = self._ask_folder()
+        if not folder:
+            return
+        snippets = [g.snippet for g in self._groups]
+        names = save_all_names([(s.name, s.language) for s in snippets])
+        existing = [str(n) for n in names if (Path(folder) / n).exists()]
+        if existing and not self._confirm_overwrite(existing):
+            return
+        files = [(n, file_text_for(self._code_of(s))) for n, s in zip(names, snippets, strict=True)]
+        try:
+            written = write_files(Path(folder), files)
+        except (OSError, FileRefused) as e:
+            self._say(f"Could not save all: {e}", error=True)
+            return
+        self._last_dir = folder
+        self._say(f"Saved {len(written)} file(s) to {folder}")
+
+    def _read_for_compare(self, title: str) -> tuple[Path, str] | None:
+        path = self._ask_open_path(title)
+        if not path:
+            return None
+        try:
+            return Path(path), read_text_file(Path(path))
+        except FileRefused as e:
+            self._say(f"{e}.", error=True)
+            return None
+
+    def compare_with_file(self) -> None:
+        snippet = self.current_snippet()
+        picked = self._read_for_compare("Compare with file") if snippet else None
+        if picked is None:
+            return
+        path, existing = picked
+        diff = unified_diff(existing, file_text_for(self.current_code(), existing),
+                            str(path), "snippet")  # fmt: skip
+        self._diff_window().show_diff(f"{path.name} ↔ snippet", diff, f"{path.name} → snippet")
+        self._say(f"Compared with {path}")
+
+    def apply_to_file(self) -> None:
+        snippet = self.current_snippet()
+        picked = self._read_for_compare("Apply to file") if snippet else None
+        if picked is None:
+            return
+        path, existing = picked
+        new_text = file_text_for(self.current_code(), existing)
+        if new_text == existing:
+            self._say(f"{path.name} already has this content.")
+            return
+        diff = unified_diff(existing, new_text, str(path), f"{path} (new)")
+        if not self._confirm_apply(path, diff):
+            self._say("Not applied.")
+            return
+        try:
+            backup = apply_with_backup(path, new_text)
+        except OSError as e:
+            self._say(f"Could not write {path.name}: {e.strerror or e}", error=True)
+            return
+        self._say(f"Applied to {path}" + (f"; the old file is {backup.name}" if backup else ""))
+
+    # --- dialogs (replaced in tests) ----------------------------------------------------
+
+    def _ask_save_path(self, default: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, "Save snippet as", default)
+        return path
+
+    def _ask_folder(self) -> str:
+        return QFileDialog.getExistingDirectory(self, "Save all snippets to", self._last_dir)
+
+    def _ask_open_path(self, title: str) -> str:
+        path, _ = QFileDialog.getOpenFileName(self, title, self._last_dir)
+        return path
+
+    def _confirm_apply(self, path: Path, diff: str) -> bool:
+        dialog = DiffDialog(self)
+        try:
+            return dialog.ask_to_apply(
+                f"Apply to {path.name}?", diff, f"{path} (a backup is written first)"
+            )
+        finally:
+            dialog.deleteLater()
+
+    def _confirm_overwrite(self, names: list[str]) -> bool:
+        shown = "\n".join(names[:10]) + ("\n…" if len(names) > 10 else "")
+        answer = QMessageBox.question(
+            self, "Replace files?", f"These files exist and will be replaced:\n{shown}"
+        )
+        return answer == QMessageBox.StandardButton.Yes
