@@ -53,6 +53,7 @@ class CodeEditor(QPlainTextEdit):
         self.highlighter = CodeHighlighter(self.document(), parent=self)
         self.gutter = LineNumberGutter(self)
         self.find_bar: FindBar | None = None
+        self._line_numbers = True
         self.blockCountChanged.connect(self._update_gutter_width)
         self.updateRequest.connect(self._update_gutter)
         self._update_gutter_width()
@@ -64,12 +65,24 @@ class CodeEditor(QPlainTextEdit):
 
     # --- the gutter ----------------------------------------------------------------------
 
+    def set_line_numbers(self, visible: bool) -> None:
+        self._line_numbers = visible
+        self.gutter.setVisible(visible)
+        self._update_gutter_width()
+
     def gutter_width(self) -> int:
+        if not self._line_numbers:
+            return 0
         digits = len(str(max(1, self.blockCount())))
         return 10 + self.fontMetrics().horizontalAdvance("9") * max(2, digits)
 
     def _update_gutter_width(self, _count: int = 0) -> None:
         self.setViewportMargins(self.gutter_width(), 0, 0, 0)
+        self._place_gutter()
+
+    def _place_gutter(self) -> None:
+        r = self.contentsRect()
+        self.gutter.setGeometry(QRect(r.left(), r.top(), self.gutter_width(), r.height()))
 
     def _update_gutter(self, rect: QRect, dy: int) -> None:
         if dy:
@@ -81,8 +94,7 @@ class CodeEditor(QPlainTextEdit):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        r = self.contentsRect()
-        self.gutter.setGeometry(QRect(r.left(), r.top(), self.gutter_width(), r.height()))
+        self._place_gutter()
 
     def paint_gutter(self, event: QPaintEvent) -> None:
         painter = QPainter(self.gutter)

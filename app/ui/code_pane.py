@@ -58,6 +58,7 @@ class CodePane(SnippetFileActions, QWidget):
         self.version_selector.setObjectName("codeVersionSelector")
         self.version_selector.setAccessibleName("Snippet version")
         self.version_selector.setToolTip("Versions of this file from later or regenerated answers")
+        self.version_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.version_selector.currentIndexChanged.connect(self._on_version_chosen)
         self.diff_button = self._button("codeDiffButton", "Diff", "Diff with previous version")
         self.diff_button.setToolTip("Show what changed from the previous version")

@@ -24,6 +24,7 @@ class DiffDialog(QDialog):
         self.view = CodeEditor()
         self.view.setObjectName("codeDiffView")
         self.view.setAccessibleName("Unified diff")
+        self.view.set_line_numbers(False)  # a diff's own line numbers are in its hunk headers
         self.find_bar = FindBar(self.view)
         self.buttons = QDialogButtonBox()
         self.buttons.accepted.connect(self.accept)

@@ -250,6 +250,7 @@ def test_versions_and_a_diff_in_one_click(pane, qtbot):
     assert '-    return "hi " + name' in diff and '+    return "hello " + name' in diff
     assert dialog.summary.text() == "v1 → v2: 2 line(s) added, 4 removed."
     assert dialog.view.highlighter.language == "diff"
+    assert dialog.view.gutter_width() == 0  # a diff numbers its lines in its hunk headers
     plus = next(i for i, ln in enumerate(diff.splitlines()) if ln.startswith("+    return"))
     assert colour_at(dialog.view, plus, 0)  # inserted lines are coloured
 
