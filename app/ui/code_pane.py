@@ -46,6 +46,7 @@ class CodePane(SnippetFileActions, QWidget):
         self._edits: dict[str | None, dict[Key, str]] = {}  # per conversation
         self._cache: dict[str, tuple[str, list[Snippet]]] = {}  # message id -> (text, snippets)
         self._loading = False
+        self._shown: tuple[Key, str] | None = None  # the snippet in the editor, its language
         self._last_dir = str(Path.home())
         self.diff_dialog: DiffDialog | None = None
 
@@ -169,7 +170,8 @@ class CodePane(SnippetFileActions, QWidget):
         self._signature = signature
         new_id = conversation.id if conversation else None
         if new_id != self._conversation_id:
-            self._cache.clear()
+            if len(self._cache) > 5000:
+                self._cache.clear()  # kept across tabs (ids are unique), within reason
             self._chosen.clear()
             self._conversation_id = new_id
             self._set_groups([], keep=False)
@@ -250,13 +252,17 @@ class CodePane(SnippetFileActions, QWidget):
             self.version_selector.clear()
             if group is None:
                 self.editor.set_code("", "")
+                self._shown = None
                 self.info.clear()
             else:
                 for i in range(len(group.versions)):
                     self.version_selector.addItem(group.version_label(i))
                 self.version_selector.setCurrentIndex(group.current)
                 s = group.snippet
-                self.editor.set_code(self._code_of(s), s.language)
+                code = self._code_of(s)
+                if (s.key, s.language) != self._shown or self.editor.toPlainText() != code:
+                    self.editor.set_code(code, s.language)  # else: cursor and scroll stay
+                self._shown = (s.key, s.language)
                 lines = s.code.count("\n") + 1
                 parts = [s.name or "unnamed", s.language or "plain text", f"{lines} lines"]
                 if not s.closed:

@@ -226,6 +226,14 @@ def test_read_only_by_default_and_edits_stay_with_the_snippet(pane):
     select(pane, "schema.sql")
     assert pane.current_code().endswith("-- edited")
 
+    cursor = pane.editor.textCursor()
+    cursor.setPosition(5)
+    pane.editor.setTextCursor(cursor)
+    c.add(ChatMessage(Role.USER, "one more"))
+    c.add(ChatMessage(Role.ASSISTANT, "Nothing to add."))
+    pane.set_conversation(c)  # the snippet being edited is not reloaded under the cursor
+    assert pane.editor.textCursor().position() == 5
+
     toggle.click()
     assert pane.editor.isReadOnly()
 
