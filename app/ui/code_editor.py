@@ -184,8 +184,10 @@ class _FindInput(QLineEdit):
         if event.key() == Qt.Key.Key_Escape:
             bar.close_bar()
         elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-            bar.find_previous() if shift else bar.find_next()
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                bar.find_previous()
+            else:
+                bar.find_next()
         else:
             super().keyPressEvent(event)
 
@@ -208,6 +210,7 @@ class FindBar(QWidget):
         self.status = QLabel()
         self.status.setObjectName("codeFindStatus")
         self.status.setAccessibleName("Find result")
+        self.status.setStyleSheet("color: #c62828")  # it only ever says "Not found"
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
         layout.setSpacing(4)
@@ -225,7 +228,7 @@ class FindBar(QWidget):
             button.clicked.connect(slot)
             layout.addWidget(button)
             if name == "codeFindNext":
-                layout.insertWidget(layout.count(), self.status)
+                layout.addWidget(self.status)
         self.hide()
 
     def open(self) -> None:

@@ -102,10 +102,6 @@ class CodeHighlighter(QSyntaxHighlighter):
             if relex:
                 self._on_change(0, 0, self.document().characterCount())
 
-    def set_theme(self, theme: SyntaxTheme) -> None:
-        self._theme = theme
-        self.rehighlight()
-
     # --- lexing ----------------------------------------------------------------------
 
     def _on_change(self, position: int, removed: int, added: int) -> None:
@@ -157,6 +153,8 @@ class CodeHighlighter(QSyntaxHighlighter):
                 return
 
     def _finish(self, lines: list[list[Range]], text: str) -> None:
+        self._lex_timer.stop()
+        self._job = None
         self._lines = lines
         self._prints = [_fingerprint(r) for r in lines]
         self._lexed = text

@@ -144,6 +144,17 @@ def test_an_edit_recolours_the_lines_it_affects(pane, qtbot):
     assert colour_at(editor, 2, 0) == colour_at(editor, 0, 4)
 
 
+def test_colours_land_on_the_right_columns_after_wide_characters(pane):
+    editor = pane.editor
+    editor.set_code('s = "😀中"; n = 42\n', "python")
+    before = 's = "😀中"; n = '
+    column = len(before.encode("utf-16-le")) // 2  # Qt counts UTF-16 units: the emoji is two
+    assert column == len(before) + 1
+    number = colour_at(editor, 0, column)
+    assert number and number == colour_at(editor, 0, column + 1)
+    assert colour_at(editor, 0, column - 1) != number
+
+
 def test_a_large_snippet_is_lexed_off_the_hot_path(pane, qtbot):
     editor = pane.editor
     code = "def f():\n    return 1\n" * 2000
