@@ -136,12 +136,13 @@ async def run_app(args: argparse.Namespace, profile: Path, log_file: Path) -> in
     from PySide6.QtWidgets import QApplication
 
     from app.core.asyncutil import install_asyncgen_finalizer
-    from app.core.highlight import warm_up
     from app.core.store import HISTORY_FILE
+    from app.core.warmup import warm_up
     from app.services.backend import Backend
     from app.services.history import HistoryService
     from app.services.main_thread_gc import MainThreadGarbageCollector
     from app.ui.main_window import MainWindow
+    from app.ui.rich_text import warm_up_rendering
 
     loop = asyncio.get_running_loop()
     hook: CrashHook = sys.excepthook  # type: ignore[assignment]
@@ -164,10 +165,11 @@ async def run_app(args: argparse.Namespace, profile: Path, log_file: Path) -> in
     window.show()
     try:
         await window.restore_session()
-        # Lexers and the Markdown parser load on a worker thread, not in the first answer,
-        # once start-up is over (the thread would compete with it for the GIL).
+        # Lexers, the Markdown parser and the TLS context load on a worker thread, not in
+        # the first answer, once start-up is over (the thread would compete for the GIL).
         warm = threading.Thread(target=warm_up, name="warm-up", daemon=True)
         QTimer.singleShot(1000, warm.start)
+        QTimer.singleShot(1500, warm_up_rendering)  # the Qt side, on the GUI thread
         if args.smoke:
             for _ in range(3):  # let show/expose/paint events and deferred work settle
                 await asyncio.sleep(0)

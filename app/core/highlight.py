@@ -128,17 +128,3 @@ def highlight_html(code: str, language: str, style: str = "default") -> str:
     return highlight(
         code, lexer_for(language), HtmlFormatter(noclasses=True, nowrap=True, style=style)
     )
-
-
-WARM_LANGUAGES = ("python", "javascript", "typescript", "bash", "json", "sql", "c", "cpp", "go")
-WARM_LANGUAGES += ("rust", "java", "html", "css", "yaml", "toml", "diff", "text")
-
-
-def warm_up() -> None:
-    """Import the common lexers and the Markdown parser ahead of need (Pygments loads each
-    lexer's module on first use: 10-40 ms). For a background thread at start-up."""
-    from app.core.markdown import parser
-
-    parser().parse("# x\n\n- a\n\n| a |\n|---|\n| 1 |\n\n```\nx\n```\n")
-    for language in WARM_LANGUAGES:
-        token_runs("x = 1\n", language)
