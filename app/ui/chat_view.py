@@ -8,6 +8,8 @@ has several versions, a "‹ 2/3 ›" switcher. Actions are links the view repor
 from __future__ import annotations
 
 import bisect
+import time
+from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QTimer, QUrl, Signal
@@ -27,7 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTextBrowser, QWidget
 
 from app.core.conversation import AnswerState, ChatMessage, Conversation
-from app.core.markdown import CodeBlock, MarkdownStream, extract_code_blocks, render_blocks
+from app.core.markdown import Block, CodeBlock, MarkdownStream, extract_code_blocks, render_blocks
 from app.core.protocol import Role
 from app.ui.code_actions import CodeBlockActions, JumpToBottom
 from app.ui.rich_text import BlockWriter, code_frame_at, frame_key, frame_language
@@ -37,6 +39,7 @@ RETRY_URL = f"{SCHEME}:retry"
 EARLIER_URL = f"{SCHEME}:earlier"
 PAGE = 40  # messages laid out when a conversation opens; earlier ones come on scrolling up
 INTERRUPTED_TEXT = "⚠ Interrupted: GLM Desk ended before this answer was finished."
+RENDER_SLICE_S = 0.008  # rendering runs this long, then the event loop gets a turn
 LINK_SCHEMES = ("http", "https", "mailto")  # what a click may open in the system browser
 
 
@@ -83,6 +86,13 @@ class ChatView(QTextBrowser):
         self._body_start = 0  # document position of the streaming answer's body
         self._tail_start = 0  # ... and of its open tail (after the frozen blocks)
         self._stream_fences = 0  # code blocks in its frozen blocks
+        self._pending: deque[Block] = deque()  # finished blocks still to be written
+        self._tail: list[Block] = []  # the open tail, written once nothing is pending
+        self._finishing: tuple[int, ChatMessage] | None = None  # footer after the last block
+        self._slice_timer = QTimer(self)
+        self._slice_timer.setSingleShot(True)
+        self._slice_timer.setInterval(0)
+        self._slice_timer.timeout.connect(self._render_slice)
         self._code_actions = CodeBlockActions(self.viewport())
         self._code_actions.triggered.connect(self._on_code_action)
         self._jump = JumpToBottom(self.viewport())
@@ -155,6 +165,9 @@ class ChatView(QTextBrowser):
         self._starts.clear()
         self._streaming_index = -1
         self._stream = None
+        self._slice_timer.stop()
+        self._pending.clear()
+        self._tail, self._finishing = [], None
         cursor = self._end_cursor()
         cursor.beginEditBlock()  # one layout pass for the lot
         if self._first:
@@ -257,6 +270,7 @@ class ChatView(QTextBrowser):
             cursor.insertText(message.notice, self._muted)
 
     def add_message(self, index: int, message: ChatMessage) -> None:
+        self.drain()
         at_bottom = self._at_bottom()
         self._insert_message(self._end_cursor(), index, message)
         self._follow(at_bottom)
@@ -264,22 +278,26 @@ class ChatView(QTextBrowser):
     def append_text(self, index: int, text: str) -> None:
         if index != self._streaming_index or not text or self._stream is None:
             return
-        at_bottom = self._at_bottom()
         self._stream.feed(text)
-        self._render_stream(final=False)
-        self._follow(at_bottom)
+        frozen, self._tail = self._stream.update()
+        self._pending.extend(frozen)
+        self._render_slice()
 
     def finish_message(self, index: int, message: ChatMessage) -> None:
-        at_bottom = self._at_bottom()
         if index == self._streaming_index:
             self._streaming_index = -1
             if self._stream is not None:
                 if self._stream.text != message.content:  # what was saved is the truth
                     self._tail_start, self._stream_fences = self._body_start, 0
+                    self._pending.clear()
                     self._stream = MarkdownStream()
                     self._stream.feed(message.content)
-                self._render_stream(final=True)
-                self._stream = None
+                self._pending.extend(self._stream.finish())
+                self._tail, self._stream = [], None
+                self._finishing = (index, message)  # the footer follows the last block
+                self._render_slice()
+                return
+        at_bottom = self._at_bottom()
         self._insert_footer(self._end_cursor(), index, message)
         self._follow(at_bottom)
 
@@ -292,31 +310,53 @@ class ChatView(QTextBrowser):
         self._stream_fences = 0
         if message.content:  # an answer being continued
             self._stream.feed(message.content)
-            self._render_stream(final=False)
+            frozen, self._tail = self._stream.update()
+            self._pending.extend(frozen)
+            self.drain()
             cursor.movePosition(QTextCursor.MoveOperation.End)
 
-    def _render_stream(self, final: bool) -> None:
-        """Replace the open tail: newly finished blocks are written (highlighted) once, after
-        the earlier ones; the rest is rendered again, with open code plain."""
-        assert self._stream is not None
-        if final:
-            frozen, tail = self._stream.finish(), []
-        else:
-            frozen, tail = self._stream.update()
+    @property
+    def rendering(self) -> bool:
+        """Finished blocks (or the footer) of the streamed answer are still to be written."""
+        return bool(self._pending or self._finishing)
+
+    def drain(self) -> None:
+        """Write whatever is still queued now (before anything else goes in the document)."""
+        if self.rendering:
+            self._render_slice(budget=float("inf"))
+
+    def _render_slice(self, budget: float = RENDER_SLICE_S) -> None:
+        """Replace the open tail: queued finished blocks are written once (code highlighted),
+        for at most `budget` seconds, the rest on the next turn of the event loop; once none
+        are left, the open tail is rendered again (open code plain), then any footer."""
+        self._slice_timer.stop()
+        at_bottom = self._at_bottom()
+        deadline = time.perf_counter() + budget
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()  # one layout pass
         cursor.setPosition(self._tail_start)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
-        for block in frozen:
+        while self._pending:
+            block = self._pending.popleft()
             self._writer.insert(cursor, block, f"{self._stream_id}/{self._stream_fences}")
             self._stream_fences += block.fences
+            if time.perf_counter() > deadline:
+                break
         self._tail_start = cursor.position()
-        fences = self._stream_fences
-        for block in tail:
-            self._writer.insert(cursor, block, f"{self._stream_id}/{fences}", highlight=False)
-            fences += block.fences
+        if not self._pending:
+            fences = self._stream_fences
+            for block in self._tail:
+                self._writer.insert(cursor, block, f"{self._stream_id}/{fences}", highlight=False)
+                fences += block.fences
         cursor.endEditBlock()
+        if self._pending:
+            self._slice_timer.start()
+        elif self._finishing is not None:
+            index, message = self._finishing
+            self._finishing = None
+            self._insert_footer(self._end_cursor(), index, message)
+        self._follow(at_bottom)
 
     # --- code blocks -------------------------------------------------------------------
 
