@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
 
@@ -28,6 +28,7 @@ class CodeBlock:
     language: str  # from the fence info string; "" when none
     code: str
     closed: bool = True  # False for a fence still open at the end of the text
+    info: str = field(default="", compare=False)  # the whole info string ("py src/x.py")
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def _fence_code(token: Token, lines: list[str]) -> CodeBlock:
     m = _FENCE_CLOSE.match(last)
     closed = bool(m and m[1][0] == token.markup[0] and len(m[1]) >= len(token.markup))
     code = token.content[:-1] if token.content.endswith("\n") else token.content
-    return CodeBlock(info.split()[0] if info else "", code, closed)
+    return CodeBlock(info.split()[0] if info else "", code, closed, info)
 
 
 def _top_level(tokens: list[Token]) -> list[tuple[int, int]]:
@@ -112,10 +113,16 @@ def _blocks(text: str, tokens: list[Token], upto_line: int) -> list[Block]:
     return out
 
 
+@lru_cache(maxsize=1)
+def block_parser() -> MarkdownIt:
+    """The same block rules without inline parsing: enough to find code blocks."""
+    return MarkdownIt("commonmark").enable(["table"]).disable(["reference", "inline"])
+
+
 def extract_code_blocks(text: str) -> list[CodeBlock]:
     """Every fenced code block, nested ones too (in lists, quotes), in document order."""
     lines = text.split("\n")
-    return [_fence_code(t, lines) for t in parser().parse(text) if t.type == "fence"]
+    return [_fence_code(t, lines) for t in block_parser().parse(text) if t.type == "fence"]
 
 
 class MarkdownStream:

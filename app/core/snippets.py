@@ -20,7 +20,7 @@ from pygments.util import ClassNotFound
 
 from app.core.conversation import ChatMessage, Conversation
 from app.core.highlight import guess_language
-from app.core.markdown import extract_code_blocks, parser
+from app.core.markdown import extract_code_blocks
 from app.core.protocol import Role
 from app.core.snippet_files import (  # noqa: F401  (re-exported: the snippets' file side)
     EXTENSIONS,
@@ -161,15 +161,13 @@ def name_from_code(code: str) -> str:
 
 def fence_infos(text: str) -> list[str]:
     """The info string of each fenced block, in the order extract_code_blocks finds them."""
-    return [t.info.strip() for t in parser().parse(text) if t.type == "fence"]
+    return [block.info.strip() for block in extract_code_blocks(text)]
 
 
 def message_snippets(message: ChatMessage) -> list[Snippet]:
     """The non-empty code blocks of one message, named and with a language."""
     blocks = extract_code_blocks(message.content)
-    infos = fence_infos(message.content)
-    if len(infos) != len(blocks):  # one parser makes both; be safe anyway
-        infos = [b.language for b in blocks]
+    infos = [block.info.strip() for block in blocks]
     out: list[Snippet] = []
     for i, (block, info) in enumerate(zip(blocks, infos, strict=True)):
         code = block.code.replace("\r\n", "\n")

@@ -178,6 +178,10 @@ class MainWindow(HistoryMixin, QMainWindow):
         history.recovered.connect(self._on_history_recovered)
         history.notice.connect(self._on_history_notice)
         history.announce()
+        self._code_pane_timer = QTimer(self)
+        self._code_pane_timer.setSingleShot(True)
+        self._code_pane_timer.setInterval(60)
+        self._code_pane_timer.timeout.connect(self._refresh_code_pane)
         self._sidebar_timer = QTimer(self)
         self._sidebar_timer.setSingleShot(True)
         self._sidebar_timer.setInterval(150)
@@ -279,6 +283,7 @@ class MainWindow(HistoryMixin, QMainWindow):
         session.busyChanged.connect(lambda _busy, v=view: self._on_busy(v))
         session.statusChanged.connect(lambda text, v=view: self._on_status(v, text))
         view.retryRequested.connect(lambda s=session: self._retry(s))
+        view.openInCodePane.connect(self.open_in_code_pane)
         view.actionRequested.connect(
             lambda action, mid, s=session: self._on_message_action(s, action, mid)
         )
@@ -435,7 +440,7 @@ class MainWindow(HistoryMixin, QMainWindow):
     def _on_finished(self, view: ChatView, session: ChatSession, index: int) -> None:
         view.finish_message(index, session.conversation.messages[index])
         if view is self.current_view():
-            self._refresh_code_pane()
+            self._code_pane_timer.start()  # after the answer's last frame is painted
         self.refresh_sidebar()
 
     def _on_reset(self, view: ChatView) -> None:
@@ -466,6 +471,7 @@ class MainWindow(HistoryMixin, QMainWindow):
         self.stop_button.setEnabled(busy)
 
     def _refresh_code_pane(self) -> None:
+        self._code_pane_timer.stop()
         session = self.current_session()
         self.code_pane.set_conversation(session.conversation if session else None)
 

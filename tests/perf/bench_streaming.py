@@ -58,8 +58,10 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
 # isort: split
 
+from app.core.warmup import warm_up
 from app.services.history import HistoryService
 from app.ui.main_window import MainWindow
+from app.ui.rich_text import warm_up_rendering
 from tests.perf.answer_fixture import (
     QUESTION,
     ROOT,
@@ -252,6 +254,10 @@ def test_streaming_markdown_answer(qtbot, qloop, tmp_path):
         win, backend = make_window(qtbot, history, server.base_url)
         try:
             win.resize(*WINDOW_SIZE)
+            # As the app does a second after start-up: lexers, Markdown parser, TLS context,
+            # and Qt's side of rendering.
+            warm_up()
+            warm_up_rendering()
             qloop.run_until_complete(asyncio.sleep(0.5))  # laid out, history open, idle
             view = message_view(win)
             composer = win.findChild(QWidget, "composer")

@@ -17,7 +17,7 @@ from app.core.protocol import Role
 from app.ui.code_editor import CodeEditor
 from app.ui.code_pane import CodePane
 from tests.protocol_servers import Reply
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import until, wait_idle
 
 APP_V1 = 'def greet(name):\n    """Say hello.\n\n    Twice."""\n    return "hi " + name\n'
 APP_V2 = 'def greet(name):\n    """Say hello."""\n    return "hello " + name\n'
@@ -420,11 +420,14 @@ def test_the_window_opens_a_block_in_the_code_pane(window, server, qloop):
     session = window.current_session()
     wait_idle(qloop, session)
     pane = window.code_pane
-    assert pane.current_code() == "echo b"
+    qloop.run_until_complete(until(lambda: pane.current_code() == "echo b"))
     answer = session.conversation.messages[-1]
     assert window.open_in_code_pane(answer.id, 0)
     assert pane.current_code() == "print('a')" and pane.current_snippet().name == "a.py"
     assert not window.open_in_code_pane(answer.id, 7)
+    # the chat view's "Open in code pane" on a code block reaches the pane
+    window.current_view()._code_actions.triggered.emit("open", f"{answer.id}/1")
+    assert pane.current_code() == "echo b"
 
     pane.editor.setFocus()
     QTest.keyClick(pane.editor, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)

@@ -209,7 +209,7 @@ def test_code_blocks_reach_the_code_pane(window, server, qloop):
 
     wait_idle(qloop, session)
     pane = window.code_pane
-    assert pane.list.count() == 2
+    qloop.run_until_complete(until(lambda: pane.list.count() == 2))  # just after the answer
     assert pane.current_code() == "ls -la"
     pane.list.setCurrentRow(0)
     assert pane.current_code() == "print('hi')"
