@@ -7,6 +7,7 @@ import functools
 import logging
 import random
 import ssl
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import aclosing
 from dataclasses import dataclass
@@ -72,6 +73,9 @@ def shared_ssl_context() -> ssl.SSLContext:
     """One TLS context (with the CA bundle loaded) for every client. Building it takes
     30-40 ms: the warm-up thread does it at start-up, not the first send on the GUI thread."""
     return httpx.create_ssl_context()
+
+
+YIELD_AFTER_S = 0.004  # the longest stretch of stream handling before the loop gets a turn
 
 
 class ClientPool:
@@ -265,8 +269,14 @@ class ChatClient:
 
 async def _sse_payloads(response: httpx.Response) -> AsyncIterator[str]:
     decoder = SseDecoder()
+    turn = time.perf_counter()
     async for chunk in response.aiter_bytes():
         for sse in decoder.feed(chunk):
             yield sse.data
+            # A fast server fills a read with hundreds of events, and handling them all
+            # at once (here and in the caller) would hold the event loop for tens of ms.
+            if time.perf_counter() - turn > YIELD_AFTER_S:
+                await asyncio.sleep(0)
+                turn = time.perf_counter()
     for sse in decoder.close():
         yield sse.data
