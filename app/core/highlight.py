@@ -119,12 +119,3 @@ def guess_language(code: str) -> str:
         return best
     return ""
 
-
-def highlight_html(code: str, language: str, style: str = "default") -> str:
-    """HTML for a <pre> body with inline styles; everything in `code` is escaped."""
-    from pygments import highlight
-    from pygments.formatters import HtmlFormatter
-
-    return highlight(
-        code, lexer_for(language), HtmlFormatter(noclasses=True, nowrap=True, style=style)
-    )
