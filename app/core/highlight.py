@@ -118,4 +118,3 @@ def guess_language(code: str) -> str:
     if ranked[0] >= max(1, len(lines) // 3) and ranked[0] > ranked[1]:
         return best
     return ""
-
