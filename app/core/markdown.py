@@ -1,7 +1,8 @@
 """Markdown for model output, without Qt: safe HTML per top-level block, incrementally.
 
 Model output is untrusted: raw HTML is shown as text, images become plain links (nothing is
-fetched), and links keep markdown-it's scheme check (no javascript:, file:, data:). Reference
+fetched), and a link may only point to http, https or mailto (not javascript:, file:, nor
+the app's own glmdesk: actions, which the model could otherwise forge). Reference
 link definitions are off: one at the end of an answer would change blocks rendered long
 before it, and streamed blocks are never rendered twice.
 
@@ -40,10 +41,6 @@ class Block:
     code: CodeBlock | None = None  # for a top-level fence
     fences: int = 0  # fenced code blocks in it (1 for a top-level fence, nested ones count)
 
-    @property
-    def is_code(self) -> bool:
-        return self.code is not None
-
 
 _FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*$")
 
@@ -57,13 +54,33 @@ def _render_image(
     return f'<a href="{src}">[image: {escape(alt) or "untitled"}]</a>'
 
 
-@lru_cache(maxsize=1)
-def parser() -> MarkdownIt:
+LINK_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def _safe_link(url: str) -> bool:
+    return url.strip().lower().startswith(LINK_SCHEMES)
+
+
+def _new_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.disable("reference")
+    md.validateLink = _safe_link  # type: ignore[method-assign]
+    return md
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    md = _new_parser()
     md.add_render_rule("image", _render_image)
     return md
+
+
+@lru_cache(maxsize=1)
+def block_parser() -> MarkdownIt:
+    """The same block rules without inline parsing: enough to find code blocks, and it must
+    find the same ones as `parser` (a code block's number is its key)."""
+    return _new_parser().disable("inline")
 
 
 def _fence_code(token: Token, lines: list[str]) -> CodeBlock:
@@ -86,9 +103,15 @@ def _top_level(tokens: list[Token]) -> list[tuple[int, int]]:
     ]
 
 
-def render_blocks(text: str) -> list[Block]:
-    """The whole text as top-level blocks (a finished message, or the open tail of one)."""
+def _render(text: str) -> list[Block]:
     return _blocks(text, parser().parse(text), len(text.split("\n")))
+
+
+@lru_cache(maxsize=256)
+def render_blocks(text: str) -> list[Block]:
+    """A finished message as top-level blocks. Cached: a view rebuilt after an edit or a
+    version switch renders the same answers again. The list is shared: do not change it."""
+    return _render(text)
 
 
 def _blocks(text: str, tokens: list[Token], upto_line: int) -> list[Block]:
@@ -113,12 +136,6 @@ def _blocks(text: str, tokens: list[Token], upto_line: int) -> list[Block]:
     return out
 
 
-@lru_cache(maxsize=1)
-def block_parser() -> MarkdownIt:
-    """The same block rules without inline parsing: enough to find code blocks."""
-    return MarkdownIt("commonmark").enable(["table"]).disable(["reference", "inline"])
-
-
 def extract_code_blocks(text: str) -> list[CodeBlock]:
     """Every fenced code block, nested ones too (in lists, quotes), in document order."""
     lines = text.split("\n")
@@ -130,7 +147,8 @@ class MarkdownStream:
 
     `update()` returns (newly frozen blocks, the tail's blocks). Frozen blocks never change
     again; the tail is everything after them, rendered afresh each time. `finish()` freezes
-    the rest. Joining every frozen block's source gives back the text fed so far.
+    the rest. Joining every frozen block's source gives back the text fed so far (but for
+    blank lines that no block follows).
     """
 
     def __init__(self) -> None:
@@ -143,10 +161,10 @@ class MarkdownStream:
 
     def update(self) -> tuple[list[Block], list[Block]]:
         frozen = self._freeze() if "\n" in self.text[self._scanned_upto :] else []
-        return frozen, render_blocks(self.text[self._frozen_upto :])
+        return frozen, _render(self.text[self._frozen_upto :])
 
     def finish(self) -> list[Block]:
-        rest = render_blocks(self.text[self._frozen_upto :])
+        rest = _render(self.text[self._frozen_upto :])
         self._frozen_upto = self._scanned_upto = len(self.text)
         return rest
 

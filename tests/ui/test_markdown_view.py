@@ -187,11 +187,63 @@ def test_hovering_a_code_block_shows_its_actions(qtbot, tmp_path, monkeypatch):
 def test_save_failure_is_reported(qtbot, tmp_path, monkeypatch):
     view = shown(qtbot, conversation_with(ANSWER))
     warnings: list[str] = []
-    monkeypatch.setattr(view, "_ask_save_path", lambda s: tmp_path / "missing" / "x.py")
+    (tmp_path / "x.py").mkdir()  # a folder where the file should go
+    monkeypatch.setattr(view, "_ask_save_path", lambda s: tmp_path / "x.py")
     monkeypatch.setattr(view, "_warn", lambda title, text: warnings.append(text))
-    block = view.code_block(f"{view.conversation.messages[1].id}/0")[2]
-    assert view.save_code(block) is None
+    assert view.save_code(view.conversation.messages[1].id, 0) is None
     assert warnings and "x.py" in warnings[0]
+
+
+def test_save_as_offers_the_snippet_name(qtbot, tmp_path, monkeypatch):
+    view = shown(qtbot, conversation_with(ANSWER))
+    offered: list[str] = []
+    monkeypatch.setattr(view, "_ask_save_path", lambda s: offered.append(s) or tmp_path / s)
+    saved = view.save_code(view.conversation.messages[1].id, 0)
+    assert offered == ["app.py"] and saved.read_text().startswith("# file: src/app.py\n")
+
+
+def test_model_output_cannot_forge_the_apps_own_links(qtbot):
+    """A link in an answer to glmdesk:retry or glmdesk:delete/... is plain text, not an action."""
+    view = shown(qtbot, conversation_with("[Show more](glmdesk:retry) <glmdesk:delete/x>\n"))
+    anchors = []
+    block = view.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            href = it.fragment().charFormat().anchorHref()
+            if href and "Show more" in it.fragment().text():
+                anchors.append(href)
+            it += 1
+        block = block.next()
+    assert anchors == [] and "[Show more](glmdesk:retry)" in view.toPlainText()
+
+
+def test_code_block_keys_match_the_code_pane_numbering(qtbot):
+    text = "<details>\n```python\nprint('a')\n```\n</details>\n\n```bash\nrm -rf build\n```\n"
+    view = shown(qtbot, conversation_with(text))
+    mid = view.conversation.messages[1].id
+    assert [(k, t) for k, t in code_frames(view)] == [
+        (f"{mid}/0", "print('a')"),
+        (f"{mid}/1", "rm -rf build"),
+    ]
+    assert view.code_block(f"{mid}/1")[2].code == "rm -rf build"
+
+
+def test_a_rebuild_mid_stream_shows_what_arrived_once(qtbot):
+    conv = conversation_with("", AnswerState.STREAMING)
+    view = shown(qtbot, conv)
+    answer = conv.messages[-1]
+    answer.content = "Hello"
+    view.append_text(1, "Hello")
+    answer.content += " world"  # arrived, not yet passed on by the session
+    view.rebuild()  # e.g. older messages laid out above
+    assert view.toPlainText().rstrip().endswith("Hello")
+    view.append_text(1, " world")
+    assert view.toPlainText().rstrip().endswith("Hello world")
+
+    continued = conversation_with("Partial paragraph", AnswerState.STREAMING)
+    view2 = shown(qtbot, continued)  # an answer being continued: its text shows at once
+    assert view2.toPlainText().rstrip().endswith("Partial paragraph")
 
 
 @pytest.mark.parametrize("scrolled_up", [False, True])
