@@ -76,8 +76,10 @@ def lexer_for(language: str) -> Lexer:
         return TextLexer(**options)
 
 
+@lru_cache(maxsize=512)
 def token_runs(code: str, language: str) -> list[TokenRun]:
-    """(text, token type) runs covering `code` exactly, adjacent runs of one type merged."""
+    """(text, token type) runs covering `code` exactly, adjacent runs of one type merged.
+    Cached (a rebuilt view highlights the same blocks again); the list is shared."""
     runs: list[TokenRun] = []
     for ttype, value in lexer_for(language).get_tokens(code):
         if not value:

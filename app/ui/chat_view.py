@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QTextBrowser, QWidget
 from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.markdown import Block, CodeBlock, MarkdownStream, extract_code_blocks, render_blocks
 from app.core.protocol import Role
+from app.core.snippets import file_name, file_text_for, message_snippets, write_text
 from app.ui.code_actions import CodeBlockActions, JumpToBottom
 from app.ui.rich_text import BlockWriter, code_frame_at, frame_key, frame_language
 
@@ -83,6 +84,7 @@ class ChatView(QTextBrowser):
         self._writer = BlockWriter(self.palette())
         self._stream: MarkdownStream | None = None  # the streaming answer's Markdown
         self._stream_id = ""
+        self._received: tuple[str, int] | None = None  # (answer id, characters) before a rebuild
         self._body_start = 0  # document position of the streaming answer's body
         self._tail_start = 0  # ... and of its open tail (after the frozen blocks)
         self._stream_fences = 0  # code blocks in its frozen blocks
@@ -161,6 +163,10 @@ class ChatView(QTextBrowser):
         the last PAGE messages, or from message `first` on."""
         count = len(self.conversation.messages)
         self._first = max(0, count - PAGE) if first is None else max(0, min(first, count - 1))
+        # What a streaming answer had shown: its content may already hold text that the
+        # session has not passed on yet (and will, through append_text).
+        self._received = (self._stream_id, len(self._stream.text)) if self._stream else None
+        self._code_actions.hide()
         self.clear()
         self._starts.clear()
         self._streaming_index = -1
@@ -308,11 +314,14 @@ class ChatView(QTextBrowser):
         self._stream_id = message.id
         self._body_start = self._tail_start = cursor.position()
         self._stream_fences = 0
-        if message.content:  # an answer being continued
-            self._stream.feed(message.content)
+        text = message.content  # an answer being continued, or shown again (rebuild)
+        if self._received and self._received[0] == message.id:
+            text = text[: self._received[1]]
+        if text:
+            self._stream.feed(text)
             frozen, self._tail = self._stream.update()
             self._pending.extend(frozen)
-            self.drain()
+            self._render_slice(budget=float("inf"))  # the open tail too
             cursor.movePosition(QTextCursor.MoveOperation.End)
 
     @property
@@ -380,16 +389,21 @@ class ChatView(QTextBrowser):
         if action == "copy":
             QGuiApplication.clipboard().setText(block.code)
         elif action == "save":
-            self.save_code(block)
+            self.save_code(message_id, n)
         elif action == "open":
             self.openInCodePane.emit(message_id, n)
 
-    def save_code(self, block: CodeBlock) -> Path | None:
-        path = self._ask_save_path(suggested_name(block))
+    def save_code(self, message_id: str, n: int) -> Path | None:
+        """Save as… for code block n of a message, named as the code pane would name it."""
+        message = self.conversation.nodes[message_id]
+        snippet = next((s for s in message_snippets(message) if s.block_index == n), None)
+        if snippet is None:  # an empty block
+            return None
+        path = self._ask_save_path(file_name(snippet))
         if path is None:
             return None
         try:
-            path.write_text(block.code if block.code.endswith("\n") else block.code + "\n")
+            write_text(path, file_text_for(snippet.code))
         except OSError as exc:
             self._warn("Could not save the code", f"{path}: {exc.strerror or exc}")
             return None
@@ -484,15 +498,6 @@ class ChatView(QTextBrowser):
         pos = self.cursorForPosition(self.viewport().rect().topLeft()).position()
         i = max(0, bisect.bisect_right(self._starts, pos) - 1)
         return self._first + i, max(0, pos - self._starts[i])
-
-
-def suggested_name(block: CodeBlock) -> str:
-    """A file name for Save as…: the snippet's own hint, else snippet.<extension>."""
-    from app.core.highlight import lexer_for
-
-    extensions = lexer_for(block.language).filenames if block.language else []
-    ext = extensions[0].lstrip("*") if extensions and extensions[0].startswith("*.") else ".txt"
-    return f"snippet{ext}"
 
 
 def cost_estimate(block: Block) -> float:

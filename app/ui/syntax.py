@@ -12,8 +12,6 @@ from pygments.token import _TokenType
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QApplication
 
-from app.core.highlight import TokenRun
-
 LIGHT_STYLE = "default"
 DARK_STYLE = "monokai"
 
@@ -56,9 +54,6 @@ class SyntaxTheme:
                 fmt.setFontUnderline(True)
             self._formats[ttype] = fmt
         return fmt
-
-    def formats_for_runs(self, runs: list[TokenRun]) -> list[tuple[str, QTextCharFormat]]:
-        return [(text, self.format_for(ttype)) for text, ttype in runs]
 
 
 @lru_cache(maxsize=4)
