@@ -51,7 +51,9 @@ def safe_relative_path(name: str) -> PurePosixPath | None:
     """`name` as a relative path that stays inside any folder, or None if it cannot.
 
     Subfolders are kept ("src/x.py"); "..", absolute paths and drive letters are refused;
-    characters that some systems forbid become "_"."""
+    characters that some systems forbid become "_". Hidden folders lose their dot, so a
+    model cannot aim at ".git/hooks" or ".ssh" ("git/hooks/x"); "~" is no home folder ("_");
+    each part is cut to 255 bytes (its extension kept)."""
     name = name.strip().replace("\\", "/")
     if not name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         return None
@@ -59,7 +61,20 @@ def safe_relative_path(name: str) -> PurePosixPath | None:
     if not parts or ".." in parts:
         return None
     cleaned = [_BAD_CHARS.sub("_", p).rstrip(" .") or "_" for p in parts]
+    cleaned = [p.lstrip(".") or "_" for p in cleaned[:-1]] + cleaned[-1:]
+    cleaned = [_shortened("_" if p == "~" else p) for p in cleaned]
     return PurePosixPath(*cleaned)
+
+
+def _shortened(part: str, limit: int = 255) -> str:
+    if len(part.encode()) <= limit:
+        return part
+    stem, dot, ext = part.rpartition(".")
+    if not dot or len(ext) > 16:
+        stem, ext = part, ""
+    keep = limit - len(ext.encode()) - (1 if ext else 0)
+    stem = stem.encode()[:keep].decode(errors="ignore")
+    return f"{stem}.{ext}" if ext else stem
 
 
 def save_all_names(items: Sequence[tuple[str, str]]) -> list[PurePosixPath]:
@@ -116,9 +131,18 @@ def file_text_for(code: str, existing: str | None = None) -> str:
     return text
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_NEW_FILE_MODE = 0o666 & ~_umask()  # what open() would give a new file
+
+
 def write_text(path: Path, text: str) -> None:
     """Write UTF-8 text exactly (no newline translation), via a temporary file and a rename,
-    keeping the permissions of a file that is replaced."""
+    keeping the permissions of a file that is replaced (a new one gets the usual ones)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -126,6 +150,8 @@ def write_text(path: Path, text: str) -> None:
             f.write(text)
         if path.exists():
             shutil.copymode(path, tmp)
+        else:
+            os.chmod(tmp, _NEW_FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -133,10 +159,17 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_files(folder: Path, files: Sequence[tuple[PurePosixPath, str]]) -> list[Path]:
-    """Write each (relative path, text) under folder; return the paths written."""
+    """Write each (relative path, text) under folder; return the paths written. A failure
+    is a FileRefused that says which file failed and how many were written before it."""
     targets = [inside(folder, rel) for rel, _ in files]  # all checked before any is written
-    for target, (_, text) in zip(targets, files, strict=True):
-        write_text(target, text)
+    for n, (target, (rel, text)) in enumerate(zip(targets, files, strict=True)):
+        try:
+            write_text(target, text)
+        except OSError as e:
+            raise FileRefused(
+                f"{rel} could not be written ({e.strerror or e}); "
+                f"{n} of {len(files)} files were saved before it"
+            ) from e
     return targets
 
 
@@ -144,7 +177,7 @@ def backup_path(path: Path) -> Path:
     """Where to back up `path` before changing it: name.bak, else name.bak.1, .2, …"""
     candidate = path.with_name(path.name + ".bak")
     n = 0
-    while candidate.exists():
+    while os.path.lexists(candidate):  # a dangling link counts: never write through one
         n += 1
         candidate = path.with_name(f"{path.name}.bak.{n}")
     return candidate
@@ -153,10 +186,13 @@ def backup_path(path: Path) -> Path:
 def apply_with_backup(path: Path, text: str) -> Path | None:
     """Replace the file's content with `text`, after copying it to a backup; return the
     backup (None if the file did not exist). Nothing is written if the backup fails."""
+    path = path.resolve()  # a link: change the file it names, and keep the link
     backup = None
     if path.exists():
         backup = backup_path(path)
-        shutil.copy2(path, backup)
+        with path.open("rb") as src, backup.open("xb") as dst:  # "x": never an existing path
+            shutil.copyfileobj(src, dst)
+        shutil.copystat(path, backup)
     write_text(path, text)
     return backup
 

@@ -159,25 +159,23 @@ def name_from_code(code: str) -> str:
     return ""
 
 
-def fence_infos(text: str) -> list[str]:
-    """The info string of each fenced block, in the order extract_code_blocks finds them."""
-    return [block.info.strip() for block in extract_code_blocks(text)]
-
-
 def message_snippets(message: ChatMessage) -> list[Snippet]:
     """The non-empty code blocks of one message, named and with a language."""
-    blocks = extract_code_blocks(message.content)
-    infos = [block.info.strip() for block in blocks]
     out: list[Snippet] = []
-    for i, (block, info) in enumerate(zip(blocks, infos, strict=True)):
+    for i, block in enumerate(extract_code_blocks(message.content)):
         code = block.code.replace("\r\n", "\n")
         if not code.strip():
             continue
-        language, name = name_from_info(info)
+        language, name = name_from_info(block.info.strip())
         name = name or name_from_code(code)
         language = language or (language_for_name(name) if name else "") or guess_language(code)
         out.append(Snippet(message.id, i, language, code, name, block.closed))
     return out
+
+
+def file_name(snippet: Snippet) -> str:
+    """The file name a snippet is saved as by default: its hint, else snippet-1.<ext>."""
+    return save_all_names([(snippet.name, snippet.language)])[0].name
 
 
 def _answer_number(conv: Conversation, message: ChatMessage) -> int:

@@ -1,7 +1,7 @@
 """The code pane's file side: Save as, Save all, Compare with file, Apply to file.
 
 A mixin of CodePane. Every dialog is behind a small method (`_ask_save_path`, `_ask_folder`,
-`_ask_open_path`, `_confirm_apply`, `_confirm_overwrite`) that tests replace; files are small
+`_ask_open_path`, `_confirm_apply`, `_confirm_save_all`) that tests replace; files are small
 and written on the GUI thread, and a file to compare is read only after its size is checked.
 """
 
@@ -17,6 +17,7 @@ from app.core.snippets import (
     Snippet,
     SnippetGroup,
     apply_with_backup,
+    file_name,
     file_text_for,
     read_text_file,
     save_all_names,
@@ -45,14 +46,11 @@ class SnippetFileActions(_Base):
         def _say(self, text: str, error: bool = False) -> None: ...
         def _diff_window(self) -> DiffDialog: ...
 
-    def _default_name(self, snippet: Snippet) -> str:
-        return save_all_names([(snippet.name, snippet.language)])[0].name
-
     def save_current(self) -> None:
         snippet = self.current_snippet()
         if snippet is None:
             return
-        path = self._ask_save_path(str(Path(self._last_dir) / self._default_name(snippet)))
+        path = self._ask_save_path(str(Path(self._last_dir) / file_name(snippet)))
         if not path:
             return
         try:
@@ -72,7 +70,8 @@ class SnippetFileActions(_Base):
         snippets = [g.snippet for g in self._groups]
         names = save_all_names([(s.name, s.language) for s in snippets])
         existing = [str(n) for n in names if (Path(folder) / n).exists()]
-        if existing and not self._confirm_overwrite(existing):
+        # The names come from the model: show every one before anything is written.
+        if not self._confirm_save_all(folder, [str(n) for n in names], existing):
             return
         files = [(n, file_text_for(self._code_of(s))) for n, s in zip(names, snippets, strict=True)]
         try:
@@ -147,9 +146,17 @@ class SnippetFileActions(_Base):
         finally:
             dialog.deleteLater()
 
-    def _confirm_overwrite(self, names: list[str]) -> bool:
-        shown = "\n".join(names[:10]) + ("\n…" if len(names) > 10 else "")
-        answer = QMessageBox.question(
-            self, "Replace files?", f"These files exist and will be replaced:\n{shown}"
+    def _confirm_save_all(self, folder: str, names: list[str], existing: list[str]) -> bool:
+        replaced = set(existing)
+        lines = [f"{n}   (replaces the file there)" if n in replaced else n for n in names]
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Save all snippets?",
+            f"{len(names)} file(s) will be written in {folder}:",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            self,
         )
-        return answer == QMessageBox.StandardButton.Yes
+        box.setObjectName("codeSaveAllConfirm")
+        box.setInformativeText("\n".join(lines[:12]) + ("\n…" if len(lines) > 12 else ""))
+        box.setDetailedText("\n".join(lines))
+        return box.exec() == QMessageBox.StandardButton.Save

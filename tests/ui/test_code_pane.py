@@ -293,17 +293,26 @@ def test_save_all_into_a_folder(pane, tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     monkeypatch.setattr(pane, "_ask_folder", lambda: str(out))
-    pane.save_all_button.click()
+    asked: list[tuple[list[str], list[str]]] = []
+
+    def confirm(folder: str, names: list[str], existing: list[str], answer: bool = True) -> bool:
+        asked.append((names, existing))
+        return answer
+
+    monkeypatch.setattr(pane, "_confirm_save_all", confirm)
+    pane.save_all_button.click()  # every name is shown before anything is written
+    assert asked == [(["src/x.py", "escape.py", "snippet-3.sh", "SRC/X-2.py"], [])]
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert files == ["SRC/X-2.py", "escape.py", "snippet-3.sh", "src/x.py"]
     assert (out / "src/x.py").read_text() == "x = 1\n"
     assert not (tmp_path / "escape.py").exists()
     assert "Saved 4 file(s)" in pane.status.text()
 
-    asked: list[list[str]] = []
-    monkeypatch.setattr(pane, "_confirm_overwrite", lambda names: asked.append(names) or False)
-    pane.save_all_button.click()  # the files exist now: asked first, and declined
-    assert asked and "src/x.py" in asked[0]
+    monkeypatch.setattr(pane, "_confirm_save_all", lambda f, n, e: confirm(f, n, e, False))
+    (out / "src/x.py").write_text("mine\n")
+    pane.save_all_button.click()  # the files exist now: shown as replaced, and declined
+    assert asked[-1][1] == ["src/x.py", "escape.py", "snippet-3.sh", "SRC/X-2.py"]
+    assert (out / "src/x.py").read_text() == "mine\n"
 
 
 def test_save_as_uses_the_hinted_name(pane, tmp_path, monkeypatch):

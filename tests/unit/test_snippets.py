@@ -15,7 +15,6 @@ from app.core.snippets import (
     apply_with_backup,
     backup_path,
     extension_for,
-    fence_infos,
     file_text_for,
     group_snippets,
     inside,
@@ -95,7 +94,7 @@ def test_message_snippets_name_language_and_index():
     )
     m = answer(text)
     snippets = message_snippets(m)
-    assert len(extract_code_blocks(text)) == len(fence_infos(text)) == 5
+    assert len(extract_code_blocks(text)) == 5
     assert [(s.block_index, s.name, s.language) for s in snippets] == [
         (0, "app/main.py", "python"),
         (2, "", "python"),
@@ -321,10 +320,39 @@ def test_apply_writes_nothing_when_the_backup_fails(tmp_path, monkeypatch):
     def fail(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("shutil.copy2", fail)
+    monkeypatch.setattr("shutil.copyfileobj", fail)
     with pytest.raises(PermissionError):
         apply_with_backup(target, "new\n")
     assert target.read_text() == "old\n"
+
+
+def test_apply_through_a_link_changes_the_file_and_keeps_the_link(tmp_path):
+    real = tmp_path / "real.py"
+    real.write_text("old\n")
+    link = tmp_path / "link.py"
+    link.symlink_to(real)
+    elsewhere = tmp_path / "elsewhere"
+    (tmp_path / "real.py.bak").symlink_to(elsewhere)  # a dangling link where a backup would go
+    backup = apply_with_backup(link, "new\n")
+    assert link.is_symlink() and real.read_text() == "new\n"
+    assert backup == tmp_path / "real.py.bak.1" and backup.read_text() == "old\n"
+    assert not elsewhere.exists()
+
+
+def test_new_files_get_the_usual_permissions(tmp_path):
+    mask = os.umask(0o022)
+    os.umask(mask)
+    (written,) = write_files(tmp_path, [(PurePosixPath("a.py"), "x\n")])
+    assert written.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_save_all_names_strip_hidden_folders_and_cut_long_names():
+    names = save_all_names(
+        [(".git/hooks/pre-commit", "bash"), ("~/.bashrc", "bash"), ("a" * 300 + ".py", "python")]
+    )
+    assert names[0] == PurePosixPath("git/hooks/pre-commit")
+    assert names[1] == PurePosixPath("_/.bashrc")
+    assert len(names[2].name.encode()) == 255 and names[2].suffix == ".py"
 
 
 # --- reading files to compare -----------------------------------------------------------------
