@@ -138,6 +138,8 @@ def _blocks(text: str, tokens: list[Token], upto_line: int) -> list[Block]:
 
 def extract_code_blocks(text: str) -> list[CodeBlock]:
     """Every fenced code block, nested ones too (in lists, quotes), in document order."""
+    if "```" not in text and "~~~" not in text:  # no fence can open without one
+        return []
     lines = text.split("\n")
     return [_fence_code(t, lines) for t in block_parser().parse(text) if t.type == "fence"]
 

@@ -178,11 +178,21 @@ def file_name(snippet: Snippet) -> str:
     return save_all_names([(snippet.name, snippet.language)])[0].name
 
 
-def _answer_number(conv: Conversation, message: ChatMessage) -> int:
-    n, node = 0, message
-    while node.parent_id is not None and (node := conv.nodes.get(node.parent_id)):
+def _questions_above(conv: Conversation, message_id: str | None, memo: dict[str, int]) -> int:
+    """How many questions lead to this message, itself included (memoised: a long
+    conversation would otherwise walk its whole history once per answer)."""
+    path: list[ChatMessage] = []
+    while message_id is not None and message_id not in memo:
+        node = conv.nodes.get(message_id)
+        if node is None:
+            break
+        path.append(node)
+        message_id = node.parent_id
+    n = memo.get(message_id, 0) if message_id is not None else 0
+    for node in reversed(path):
         n += node.role == Role.USER
-    return max(n, 1)
+        memo[node.id] = n
+    return n
 
 
 def group_snippets(
@@ -198,9 +208,13 @@ def group_snippets(
         (m for m in conv.nodes.values() if m.role == Role.ASSISTANT and m.content),
         key=lambda m: m.seq,
     )
+    memo: dict[str, int] = {}
     for message in answers:
-        answer = _answer_number(conv, message)
-        for s in snippets_of(message):
+        snippets = snippets_of(message)
+        if not snippets:
+            continue
+        answer = max(1, _questions_above(conv, message.parent_id, memo))
+        for s in snippets:
             if s.name:
                 key = "file:" + s.name
             else:

@@ -245,10 +245,7 @@ class ChatView(QTextBrowser):
             self._streaming_index = index
             self._begin_stream(cursor, message)
         else:
-            fences = 0
-            for block in render_blocks(message.content):
-                self._writer.insert(cursor, block, f"{message.id}/{fences}")
-                fences += block.fences
+            self._writer.insert_all(cursor, render_blocks(message.content), message.id)
 
     def _insert_footer(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
         if message.state == AnswerState.STOPPED:

@@ -67,11 +67,28 @@ class BlockWriter:
         else:
             self.insert_html(cursor, block.html)
 
+    def insert_all(self, cursor: QTextCursor, blocks: list[Block], key_prefix: str) -> None:
+        """Insert a finished message's blocks; runs of Markdown blocks go in as one fragment
+        (one HTML import instead of one per paragraph)."""
+        fences, run = 0, []
+        for block in blocks:
+            if block.code is None:
+                run.append(block.html.strip())  # a newline between blocks would be a space
+                fences += block.fences
+                continue
+            if run:
+                self.insert_html(cursor, "".join(run))
+                run = []
+            self.insert_code(cursor, block.code, f"{key_prefix}/{fences}", block.code.closed)
+            fences += 1
+        if run:
+            self.insert_html(cursor, "".join(run))
+
     def insert_html(self, cursor: QTextCursor, html: str) -> None:
         doc = cursor.document()
         tmp = QTextDocument()
         tmp.setDefaultFont(doc.defaultFont())
-        tmp.setHtml(self._styled(html))
+        tmp.setHtml(self._styled(html.strip()))
         first = tmp.begin()
         here = cursor.block()
         after_frame = here.previous().isValid() and not _same_frame(here.previous(), here)
@@ -80,11 +97,16 @@ class BlockWriter:
         target = cursor.block()
         cursor.insertFragment(QTextDocumentFragment(tmp))
         # The fragment's first block merged into the target, losing its block format (a
-        # quote's indent, a heading's spacing, a rule); a list starts afresh and leaves the
-        # target empty.
+        # quote's indent, a heading's spacing, a rule); a list or a table starts afresh and
+        # leaves the target empty.
         fix = QTextCursor(target)
         removable = target.previous().isValid() and _same_frame(target.previous(), target)
-        if first.textList() is not None and target.length() == 1 and removable:
+        starts_afresh = first.textList() is not None or (  # a table: Qt puts one before it
+            first.length() == 1
+            and first.next().isValid()
+            and QTextCursor(first.next()).currentFrame() != tmp.rootFrame()
+        )
+        if starts_afresh and target.length() == 1 and removable:
             fix.deletePreviousChar()
         else:
             fmt = first.blockFormat()
