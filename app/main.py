@@ -226,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("GLM Desk")
     app.setDesktopFileName(APP_ID)  # matches packaging/linux/<APP_ID>.desktop
-    from app.ui.about import app_icon
+    from app.ui.icon import app_icon
 
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # run_app decides when we are done

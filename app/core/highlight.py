@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from pygments.lexer import Lexer
-from pygments.lexers import TextLexer, get_lexer_by_name
-from pygments.token import _TokenType
-from pygments.util import ClassNotFound
+if TYPE_CHECKING:  # Pygments loads on first use, not at start-up
+    from pygments.lexer import Lexer
 
-TokenRun = tuple[str, _TokenType]
+TokenRun = tuple[str, Any]  # (text, a pygments.token._TokenType)
 
 # Language guessing for fences that name none. Pygments' own guesser reads short snippets
 # badly (it calls a Python function "teratermmacro"), so each common language gets a few line
@@ -69,6 +68,9 @@ _SHEBANGS["node"] = "javascript"
 @lru_cache(maxsize=64)
 def lexer_for(language: str) -> Lexer:
     """A Pygments lexer for a fence's language name or alias ("" or unknown: plain text)."""
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     options = {"stripnl": False, "ensurenl": False}
     try:
         return get_lexer_by_name(language.strip().lower() or "text", **options)

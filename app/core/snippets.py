@@ -15,9 +15,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pygments.lexers import get_lexer_for_filename
-from pygments.util import ClassNotFound
-
 from app.core.conversation import ChatMessage, Conversation
 from app.core.highlight import guess_language
 from app.core.markdown import extract_code_blocks
@@ -111,6 +108,9 @@ class SnippetGroup:
 
 
 def language_for_name(name: str) -> str:
+    from pygments.lexers import get_lexer_for_filename
+    from pygments.util import ClassNotFound
+
     try:
         lexer = get_lexer_for_filename(name.rsplit("/", 1)[-1])
     except ClassNotFound:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import QSize, Qt, QUrl, qVersion
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,19 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__
+from app.ui.icon import app_icon
 
-ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)  # as packaging/make_icons.py renders them
 LICENCE = "MIT"
-
-
-def app_icon() -> QIcon:
-    """The application icon in every rendered size (compiled into app/resources_rc.py)."""
-    from app import resources_rc  # noqa: F401  (registers :/icons with Qt)
-
-    icon = QIcon()
-    for size in ICON_SIZES:
-        icon.addFile(f":/icons/app-{size}.png", QSize(size, size))
-    return icon
 
 
 def about_details(data_folder: Path) -> list[tuple[str, str]]:

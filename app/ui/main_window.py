@@ -16,6 +16,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -33,7 +34,6 @@ from app.core.providers import PROVIDERS, Provider
 from app.services.backend import Backend
 from app.services.chat_session import ChatSession
 from app.services.history import HistoryService
-from app.ui.about import AboutDialog
 from app.ui.chat_view import ChatView
 from app.ui.code_pane import CodePane
 from app.ui.composer import Composer
@@ -227,7 +227,9 @@ class MainWindow(HistoryMixin, QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(f"&About {APP_NAME}", self.show_about)
 
-    def show_about(self) -> AboutDialog:
+    def show_about(self) -> QDialog:
+        from app.ui.about import AboutDialog  # loaded when asked for
+
         dialog = AboutDialog(self.history.path.parent, self)  # the profile folder
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

@@ -6,9 +6,8 @@ Shared by the chat view (highlighted code blocks) and the code pane (its QSyntax
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
-from pygments.styles import get_style_by_name
-from pygments.token import _TokenType
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QApplication
 
@@ -35,11 +34,13 @@ class SyntaxTheme:
 
     def __init__(self, style_name: str) -> None:
         self.style_name = style_name
+        from pygments.styles import get_style_by_name  # on first use, not at start-up
+
         self._style = get_style_by_name(style_name)
         self.background = QColor(self._style.background_color or "#ffffff")
-        self._formats: dict[_TokenType, QTextCharFormat] = {}
+        self._formats: dict[Any, QTextCharFormat] = {}  # by pygments token type
 
-    def format_for(self, ttype: _TokenType) -> QTextCharFormat:
+    def format_for(self, ttype: Any) -> QTextCharFormat:
         fmt = self._formats.get(ttype)
         if fmt is None:
             fmt = QTextCharFormat()

@@ -15,7 +15,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 
 from app import APP_ID
-from app.ui.about import ICON_SIZES, app_icon
+from app.ui.icon import ICON_SIZES, app_icon
 
 ROOT = Path(__file__).resolve().parents[2]
 LINUX = ROOT / "packaging" / "linux"
