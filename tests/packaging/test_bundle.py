@@ -93,7 +93,10 @@ def test_bundle_holds_what_it_needs_and_no_dev_tools(build, bundle):
     modules = {line.strip() for line in listing.splitlines()}
     top = {name.split(".")[0] for name in modules}
     assert not top & DEV_PACKAGES, sorted(top & DEV_PACKAGES)
-    for needed in ("app.main", "app.resources_rc", "httpx", "qasync", "pygments.lexers"):
+    for needed in ("app.main", "app.resources_rc", "httpx", "qasync", "markdown_it.main"):
+        assert needed in modules, needed
+    # Pygments loads lexers and styles by name: the ones the app names must be there
+    for needed in ("pygments.lexers.python", "pygments.lexers.shell", "pygments.styles.monokai"):
         assert needed in modules, needed
     # keyring finds its backends through entry points; Secret Service needs secretstorage
     for needed in ("keyring.backends.SecretService", "secretstorage", "jeepney"):
