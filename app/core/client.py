@@ -129,8 +129,10 @@ class ChatClient:
         api_key: str | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        offline: bool = False,
     ) -> None:
         self.provider = provider
+        self.offline = offline  # only loopback endpoints may be asked
         self._http = http
         self._api_key = api_key
         self._retry = retry or RetryPolicy()
@@ -141,6 +143,12 @@ class ChatClient:
 
     def _preflight(self) -> None:
         p = self.provider
+        if self.offline and not p.is_loopback:
+            raise self._error(
+                ErrorKind.OFFLINE,
+                f"Offline mode is on: nothing is sent to {p.name} or any other server off this "
+                "machine.",
+            )
         if not p.base_url:
             raise self._error(ErrorKind.MODEL, f"No base URL is set for {p.name}.", retryable=False)
         if p.needs_key and not self._api_key:

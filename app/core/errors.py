@@ -32,6 +32,7 @@ class ErrorKind(StrEnum):
     TIMEOUT = "timeout"
     PROTOCOL = "protocol"  # malformed stream
     INTERRUPTED = "interrupted"  # stream ended without finishing
+    OFFLINE = "offline"  # Offline mode: nothing leaves this machine
 
 
 # What the user should do next, per kind. Messages name the provider where it helps.
@@ -51,6 +52,7 @@ _ACTIONS: dict[ErrorKind, str] = {
     ErrorKind.TIMEOUT: "Retry; if it keeps happening, check your network or the server.",
     ErrorKind.PROTOCOL: "Retry; if it keeps happening, the endpoint may not be OpenAI-compatible.",
     ErrorKind.INTERRUPTED: "Retry to get a complete answer.",
+    ErrorKind.OFFLINE: "Switch to the local model, or turn Offline mode off to use {provider}.",
 }
 
 _RETRYABLE = {

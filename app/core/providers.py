@@ -54,6 +54,11 @@ class Provider:
     def label(self) -> str:
         return f"{self.name} · {self.model}"
 
+    def with_context(self, n_ctx: int) -> Provider:
+        """The same endpoint with the context size the server reports (llama.cpp's /props);
+        the output limit never exceeds it."""
+        return replace(self, context_window=n_ctx, max_output=min(self.max_output, n_ctx))
+
     def with_overrides(self, base_url: str | None = None, model: str | None = None) -> Provider:
         return replace(
             self,

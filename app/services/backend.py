@@ -17,13 +17,18 @@ class Backend:
         self.pool = ClientPool()
         self._environ = environ
         self._retry = retry
+        self.offline = False  # Offline mode: every request off this machine is refused
 
     def api_key(self, provider: Provider) -> str | None:
         return provider.api_key(self._environ)
 
     def client_for(self, provider: Provider) -> ChatClient:
         return ChatClient(
-            provider, self.pool.get(provider), api_key=self.api_key(provider), retry=self._retry
+            provider,
+            self.pool.get(provider),
+            api_key=self.api_key(provider),
+            retry=self._retry,
+            offline=self.offline,
         )
 
     async def aclose(self) -> None:
