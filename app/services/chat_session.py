@@ -11,6 +11,7 @@ from contextlib import aclosing
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.client import Retrying
+from app.core.context import answer_reserve, fit_to_context
 from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.errors import FINISH_NOTICES, ChatError, ErrorKind, make_error
 from app.core.protocol import Finish, Message, Role, TextDelta, Timings, Usage
@@ -63,6 +64,7 @@ class ChatSession(QObject):
         self._answer_index = -1
         self._answer: ChatMessage | None = None
         self._last_provider: Provider | None = None
+        self._context_share = 1.0  # of the model's window; each "trim history" halves it
 
     @property
     def busy(self) -> bool:
@@ -103,8 +105,11 @@ class ChatSession(QObject):
         self._start(provider)
         return True
 
-    def retry(self, provider: Provider | None = None) -> bool:
-        """Ask again for the last user message (after an error or a stop)."""
+    def retry(self, provider: Provider | None = None, trim: bool = False) -> bool:
+        """Ask again for the last user message (after an error or a stop); with `trim`,
+        send a shorter history (after the model said the conversation was too long)."""
+        if trim and not self.busy:
+            self._context_share /= 2
         return self.regenerate(None, provider)
 
     def continue_answer(self, index: int, provider: Provider) -> bool:
@@ -167,6 +172,15 @@ class ChatSession(QObject):
         self, provider: Provider, answer: ChatMessage, index: int, history: list[Message]
     ) -> None:
         self._last_provider = provider
+        n_ctx = provider.context_window
+        history, dropped = fit_to_context(
+            history, n_ctx, answer_reserve(n_ctx, provider.max_output), self._context_share
+        )
+        if dropped:
+            answer.notice = (
+                f"{dropped} earlier message{'s were' if dropped > 1 else ' was'} left out so "
+                f"the conversation fits the model's context ({n_ctx:,} tokens)."
+            )
         self._answer_index, self._answer = index, answer
         self._save(self.conversation.messages[-2:])  # the question and the empty answer
         self._busy = True
@@ -219,7 +233,8 @@ class ChatSession(QObject):
                     elif isinstance(event, Timings):
                         timings = event
                     elif isinstance(event, Finish):
-                        answer.notice = FINISH_NOTICES.get(event.reason, "")
+                        finish = FINISH_NOTICES.get(event.reason, "")
+                        answer.notice = " ".join(n for n in (answer.notice, finish) if n)
                     elif isinstance(event, Retrying):
                         self._set_status(
                             f"{event.error.message} Retrying in {event.delay:.0f} s "

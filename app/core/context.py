@@ -1,0 +1,52 @@
+"""Fitting a conversation into a model's context window, oldest turns first to go.
+
+Token counts are estimated without the model's tokenizer: a CJK character is about one token,
+other text about three characters a token (GLM-4's tokenizer does better on English, so the
+estimate errs on the safe side). When the server still refuses (llama.cpp's
+exceed_context_size_error), a retry with a smaller share of the window trims more.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from app.core.protocol import Message, Role
+
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+PER_MESSAGE = 4  # role markers and separators of the chat template
+
+
+def estimate_tokens(text: str) -> int:
+    cjk = len(_CJK.findall(text))
+    return cjk + math.ceil((len(text) - cjk) / 3) + PER_MESSAGE
+
+
+def answer_reserve(n_ctx: int, max_output: int) -> int:
+    """Tokens kept free for the answer: an eighth of the window, within the output limit."""
+    return max(64, min(max_output, n_ctx // 8))
+
+
+def fit_to_context(
+    messages: list[Message], n_ctx: int, reserve: int, share: float = 1.0
+) -> tuple[list[Message], int]:
+    """The messages that fit `share` of (n_ctx - reserve) tokens, and how many were left
+    out. A system prompt and the last message always stay; earlier messages go oldest
+    first, and an answer never stays without its question."""
+    if n_ctx <= 0 or not messages:
+        return messages, 0
+    budget = max(0, int((n_ctx - reserve) * share))
+    system = [m for m in messages[:1] if m.role == Role.SYSTEM]
+    rest = messages[len(system) :]
+    used = sum(estimate_tokens(m.content) for m in system)
+    kept: list[Message] = []
+    for message in reversed(rest):
+        cost = estimate_tokens(message.content)
+        if kept and used + cost > budget:
+            break
+        kept.append(message)
+        used += cost
+    kept.reverse()
+    while len(kept) > 1 and kept[0].role == Role.ASSISTANT:  # no answer without its question
+        kept.pop(0)
+    return system + kept, len(rest) - len(kept)
