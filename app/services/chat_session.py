@@ -218,7 +218,9 @@ class ChatSession(QObject):
                         deltas += 1
                         answer.content += event.text
                         self._pending.append(event.text)
-                        if not self._flush_timer.isActive():
+                        if deltas == 1:
+                            self._flush()  # the first token shows at once, not a frame later
+                        elif not self._flush_timer.isActive():
                             self._flush_timer.start()
                         if not self._save_timer.isActive():
                             self._save_timer.start()
