@@ -4,7 +4,9 @@
 #   install-system-deps.sh --test   also what the test suite needs: Xvfb, xdotool, ImageMagick and
 #                                   tesseract (screenshots and OCR of real windows); binutils
 #                                   (the bundle build strips and inspects libraries); validators
-#                                   of the launcher and metainfo; gio (opens a launcher)
+#                                   of the launcher and metainfo; gio (opens a launcher); cmake,
+#                                   g++ and make (the tests build a real llama-server once, see
+#                                   tests/llama.py)
 # Idempotent: apt is not touched when everything is already installed.
 set -euo pipefail
 
@@ -17,7 +19,7 @@ runtime=(
 )
 testing=(
   xvfb xauth xdotool imagemagick x11-utils tesseract-ocr binutils
-  desktop-file-utils appstream libglib2.0-bin
+  desktop-file-utils appstream libglib2.0-bin cmake g++ make
 )
 
 want=("${runtime[@]}")
