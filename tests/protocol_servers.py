@@ -70,6 +70,7 @@ class ProtocolServer:
         self.script: list[Reply] = []
         self.requests: list[Recorded] = []
         self.loading_requests = 0  # llama: answer this many requests with 503 first
+        self.n_ctx = 8192  # llama: the context size /props and /v1/models report
         self.disconnects = 0  # client closed while we were still streaming
         self.completed = 0  # streams written to the end
         self.sent_log: list[tuple[float, bytes]] = []  # (monotonic time, bytes) per write
@@ -189,7 +190,10 @@ class ProtocolServer:
                 await self._send(writer, 200, {"status": "ok"})
             return True
         if req.path.endswith("/models"):
-            await self._send(writer, 200, {"object": "list", "data": [{"id": "glm-4-32b"}]})
+            await self._send(writer, 200, self._models())
+            return True
+        if self.flavor == "llama" and req.path.endswith("/props") and req.method == "GET":
+            await self._send(writer, 200, self._props())
             return True
         if not req.path.endswith("/chat/completions") or req.method != "POST":
             await self._send(writer, 404, {"error": {"message": "Not found", "code": 404}})
@@ -207,6 +211,26 @@ class ProtocolServer:
             await self._send(writer, reply.status, reply.body or {}, reply.headers)
             return True
         return await self._stream(req, reply, reader, writer)
+
+    def _models(self) -> dict[str, Any]:
+        """GET /v1/models; llama-server's shape (owned_by "llamacpp", meta) for llama."""
+        if self.flavor != "llama":
+            return {"object": "list", "data": [{"id": "glm-4-32b"}]}
+        meta = {"n_ctx_train": self.n_ctx, "n_params": 32_000_000_000, "size": 19_000_000_000}
+        model = {"id": "glm-4-32b", "object": "model", "owned_by": "llamacpp", "meta": meta}
+        return {"object": "list", "data": [model], "models": [{"name": "glm-4-32b"}]}
+
+    def _props(self) -> dict[str, Any]:
+        """llama-server's GET /props, the fields clients read."""
+        return {
+            "default_generation_settings": {"n_ctx": self.n_ctx, "params": {}},
+            "total_slots": 4,
+            "model_path": "/models/glm-4-32b.gguf",
+            "model_alias": "glm-4-32b",
+            "chat_template": "[gMASK]<sop>{% for m in messages %}<|{{ m.role }}|>{% endfor %}",
+            "chat_template_caps": {"supports_tools": True, "supports_tool_calls": False},
+            "build_info": "b0000-protocol-test",
+        }
 
     @staticmethod
     def _loading_body() -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QTimer, QUrl, Signal
@@ -29,6 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTextBrowser, QWidget
 
 from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.errors import ErrorKind
 from app.core.markdown import Block, CodeBlock, MarkdownStream, extract_code_blocks, render_blocks
 from app.core.protocol import Role
 from app.core.snippets import file_name, file_text_for, message_snippets, write_text
@@ -38,6 +40,7 @@ from app.ui.rich_text import BlockWriter, code_frame_at, frame_key, frame_langua
 SCHEME = "glmdesk"
 RETRY_URL = f"{SCHEME}:retry"
 EARLIER_URL = f"{SCHEME}:earlier"
+SWITCH_LOCAL_URL = f"{SCHEME}:switch-local"
 PAGE = 40  # messages laid out when a conversation opens; earlier ones come on scrolling up
 INTERRUPTED_TEXT = "⚠ Interrupted: GLM Desk ended before this answer was finished."
 RENDER_SLICE_S = 0.006  # rendering runs about this long, then the event loop gets a turn
@@ -53,6 +56,7 @@ class ChatView(QTextBrowser):
     HTML or remote resources (model output is untrusted), streamed block by block."""
 
     retryRequested = Signal()
+    switchLocalRequested = Signal()  # "Switch to the local model" under a failed answer
     actionRequested = Signal(str, str)  # action, message id
     openInCodePane = Signal(str, int)  # message id, code block index in that message
 
@@ -66,6 +70,8 @@ class ChatView(QTextBrowser):
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.document().setDocumentMargin(12)
         self.conversation = conversation
+        # Which failed answers offer "Switch to the local model" (the window knows providers).
+        self.offers_local: Callable[[ChatMessage], bool] = offers_local
         self._first = 0  # index of the first message in the document (older ones load later)
         self._starts: list[int] = []  # document position where each shown message begins
         self._streaming_index = -1
@@ -110,6 +116,8 @@ class ChatView(QTextBrowser):
         text = url.toString()
         if text == RETRY_URL:
             self.retryRequested.emit()
+        elif text == SWITCH_LOCAL_URL:
+            self.switchLocalRequested.emit()
         elif text == EARLIER_URL:
             self.show_earlier()
         elif url.scheme() == SCHEME and "/" in url.path():
@@ -268,6 +276,9 @@ class ChatView(QTextBrowser):
             bold = QTextCharFormat(self._error)
             bold.setFontWeight(QFont.Weight.Bold)
             self._link(cursor, "Retry", RETRY_URL, bold)
+            if self.offers_local(message):
+                cursor.insertText("   ", self._error)
+                self._link(cursor, "Switch to the local model", SWITCH_LOCAL_URL, bold)
         if message.notice:
             self._new_block(cursor, top=4)
             cursor.insertText(message.notice, self._muted)
@@ -495,6 +506,12 @@ class ChatView(QTextBrowser):
         pos = self.cursorForPosition(self.viewport().rect().topLeft()).position()
         i = max(0, bisect.bisect_right(self._starts, pos) - 1)
         return self._first + i, max(0, pos - self._starts[i])
+
+
+def offers_local(message: ChatMessage) -> bool:
+    """By default: a cloud answer that failed for want of a network, or in Offline mode."""
+    kinds = (ErrorKind.NETWORK, ErrorKind.OFFLINE)
+    return bool(message.error and message.error.kind in kinds and message.provider_id != "local")
 
 
 def cost_estimate(block: Block) -> float:

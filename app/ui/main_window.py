@@ -38,13 +38,14 @@ from app.ui.chat_view import ChatView
 from app.ui.code_pane import CodePane
 from app.ui.composer import Composer
 from app.ui.history_mixin import HistoryMixin
+from app.ui.local_mixin import LocalModelMixin
 from app.ui.search_dialog import SearchDialog
 from app.ui.sidebar import Sidebar
 
 BUSY_TEXT = "Wait for the answer to finish, or press Stop (Esc)."
 
 
-class MainWindow(HistoryMixin, QMainWindow):
+class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
     closed = Signal()
 
     def __init__(
@@ -159,6 +160,7 @@ class MainWindow(HistoryMixin, QMainWindow):
         splitter.setStretchFactor(2, 2)
         splitter.setSizes([220, 600, 380])
         self.setCentralWidget(splitter)
+        self._setup_local()
         self._build_menus()
 
         # Status bar: provider (permanent, right) and what is happening (left)
@@ -173,6 +175,8 @@ class MainWindow(HistoryMixin, QMainWindow):
         self.history_warning.hide()
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.history_warning)
+        self.statusBar().addPermanentWidget(self.offline_toggle)
+        self.statusBar().addPermanentWidget(self.local_status)
         self.statusBar().addPermanentWidget(self.provider_label)
         history.problem.connect(self._on_history_problem)
         history.recovered.connect(self._on_history_recovered)
@@ -217,6 +221,8 @@ class MainWindow(HistoryMixin, QMainWindow):
         export.addAction("All conversations as JSON…", lambda: self._export_dialog(None, "json"))
         export.addAction("All conversations as Markdown…", lambda: self._export_dialog(None, "md"))
         file_menu.addSeparator()
+        self._add_local_menu(file_menu)
+        file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the QShortcut serves
@@ -251,7 +257,9 @@ class MainWindow(HistoryMixin, QMainWindow):
     def _update_status_provider(self) -> None:
         p = self.current_provider()
         key_note = ""
-        if p.needs_key and not self.backend.api_key(p):
+        if self.backend.offline and not p.is_loopback:
+            key_note = " · offline: not sent"
+        elif p.needs_key and not self.backend.api_key(p):
             key_note = " · no API key"
         self.provider_label.setText(f"{p.name} · {p.model}{key_note}")
         self.provider_label.setToolTip(p.base_url)
@@ -285,6 +293,8 @@ class MainWindow(HistoryMixin, QMainWindow):
         session.busyChanged.connect(lambda _busy, v=view: self._on_busy(v))
         session.statusChanged.connect(lambda text, v=view: self._on_status(v, text))
         view.retryRequested.connect(lambda s=session: self._retry(s))
+        view.offers_local = self._offers_local
+        view.switchLocalRequested.connect(lambda s=session: self.switch_to_local(s))
         view.openInCodePane.connect(self.open_in_code_pane)
         view.actionRequested.connect(
             lambda action, mid, s=session: self._on_message_action(s, action, mid)
@@ -441,6 +451,7 @@ class MainWindow(HistoryMixin, QMainWindow):
 
     def _on_finished(self, view: ChatView, session: ChatSession, index: int) -> None:
         view.finish_message(index, session.conversation.messages[index])
+        self._after_answer(session, session.conversation.messages[index])
         if view is self.current_view():
             self._code_pane_timer.start()  # after the answer's last frame is painted
         self.refresh_sidebar()
@@ -490,10 +501,12 @@ class MainWindow(HistoryMixin, QMainWindow):
         return True
 
     async def wait_stopped(self, timeout: float = 3.0) -> None:
-        """After Stop: let every answer's task end (and queue its last save)."""
+        """After Stop: let every answer's task end (and queue its last save), and stop the
+        local llama-server if one runs."""
         tasks = [s._task for s in self._sessions.values() if s._task and not s._task.done()]
         if tasks:
             await asyncio.wait(tasks, timeout=timeout)
+        await self.stop_local()
 
     # --- window ------------------------------------------------------------------------
 
@@ -507,5 +520,6 @@ class MainWindow(HistoryMixin, QMainWindow):
         self._save_session_soon()  # before Stop: the tabs as the user left them
         for session in self._sessions.values():
             session.stop()
+        self._begin_local_stop()
         super().closeEvent(event)
         self.closed.emit()

@@ -1,0 +1,434 @@
+"""The Local model dialog: start a GGUF model with llama-server, watch it, or use a server
+already running on this machine. It draws and forwards intent; `LocalServerService` does
+the work (on the event loop or a worker thread, never blocking the GUI thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Callable, Coroutine, Iterable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase, QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.discovery import KNOWN_PORTS, DetectedServer
+from app.core.gguf_info import GgufInfo, NotGguf
+from app.core.localserver import DEFAULT_PORT, LaunchOptions, ServerState, generate_key
+from app.services.local_server import LocalServerService
+
+MAX_DEFAULT_CONTEXT = 32_768  # GLM-4-32B's native context; more needs YaRN and much memory
+LOG_BLOCKS = 2000
+OLD_GLM4_TEXT = (
+    "This GLM-4 file was converted before April 2025; without a fix it may not stop at the "
+    "end of its answer."
+)
+RED = "color: #b91c1c;"
+
+
+class LocalServerDialog(QDialog):
+    """Non-modal; one instance, owned by the main window."""
+
+    useServer = Signal(object)  # DetectedServer: point the chat's local provider at it
+
+    def __init__(
+        self,
+        service: LocalServerService,
+        extra_urls: Callable[[], Iterable[str]] = tuple,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("localServerDialog")
+        self.setAccessibleName("Local model")
+        self.setWindowTitle("Local model")
+        self.setModal(False)
+        self.resize(1100, 680)
+        self.service = service
+        self.extra_urls = extra_urls
+        self.info: GgufInfo | None = None  # the chosen file's metadata, once read
+        self.detected: list[DetectedServer] = []
+        self._key: str | None = None  # generated once per session, in memory only
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._reading: Path | None = None
+        self._generation = 0  # of detection runs: only the latest one fills the list
+        self._build()
+        service.stateChanged.connect(self._on_state)
+        service.logLine.connect(self.log.appendPlainText)
+        service.failed.connect(self._show_failure)
+        for line in service.server.log_lines:  # a server started before the dialog opened
+            self.log.appendPlainText(line)
+        self._on_state(str(service.state), service.server.detail)
+
+    # --- layout ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.model_path = self._named(QLineEdit(), "localModelPath", "Model file")
+        self.model_path.setPlaceholderText("A GGUF model file, e.g. GLM-4-32B-0414-Q4_K_M.gguf")
+        self.model_path.editingFinished.connect(self._on_path_edited)
+        browse = self._named(QPushButton("Browse…"), "localModelBrowse", "Browse for a model")
+        browse.clicked.connect(self._browse_model)
+        row = QHBoxLayout()
+        row.addWidget(self.model_path, 1)
+        row.addWidget(browse)
+        self.info_label = self._named(QLabel("No model file chosen yet."), "ggufInfo", "Model")
+        self.info_label.setTextFormat(Qt.TextFormat.RichText)
+        self.info_label.setWordWrap(True)
+        self.old_warning = self._named(QLabel(OLD_GLM4_TEXT), "glm4Warning", "Old GLM-4 file")
+        self.old_warning.setWordWrap(True)
+        self.old_warning.setStyleSheet("background: #fffbeb; color: #92400e; padding: 4px;")
+        self.fix_eos = self._named(
+            QCheckBox("End turns at <|user|> (--override-kv fix)"), "fixGlm4Eos", "Fix old GLM-4"
+        )
+        self.fix_eos.setChecked(True)
+        model_box = QGroupBox("Model file")
+        model_layout = QVBoxLayout(model_box)
+        model_layout.addLayout(row)
+        for widget in (self.info_label, self.old_warning, self.fix_eos):
+            model_layout.addWidget(widget)
+        self.old_warning.hide()
+        self.fix_eos.hide()
+
+        self.context = self._spin("localContext", "Context size", 0, 1_048_576, 0, 1024)
+        self.context.setSpecialValueText("the model's own")
+        self.context.setSuffix(" tokens")
+        self.gpu_layers = self._spin("localGpuLayers", "GPU layers", 0, 999, 0)
+        self.threads = self._spin("localThreads", "Threads", 0, 512, 0)
+        self.threads.setSpecialValueText("automatic")
+        self.port = self._spin("localPort", "Port", 1024, 65535, DEFAULT_PORT)
+        self.port.setToolTip("If this port is taken, a free one is used.")
+        self.use_key = self._named(
+            QCheckBox("Protect it with a generated API key"), "localApiKey", "Use an API key"
+        )
+        self.use_key.setToolTip("A random key, kept in memory for this session only.")
+        self.binary = self._named(QLineEdit(), "llamaServerPath", "llama-server program")
+        self.binary.setPlaceholderText("blank: llama-server on PATH")
+        binary_browse = self._named(QPushButton("Browse…"), "llamaServerBrowse", "Browse")
+        binary_browse.clicked.connect(self._browse_binary)
+        binary_row = QHBoxLayout()
+        binary_row.addWidget(self.binary, 1)
+        binary_row.addWidget(binary_browse)
+        settings = QGroupBox("Server")
+        form = QFormLayout(settings)
+        form.addRow("Context size:", self.context)
+        form.addRow("GPU layers:", self.gpu_layers)
+        form.addRow("Threads:", self.threads)
+        form.addRow("Port:", self.port)
+        form.addRow("", self.use_key)
+        form.addRow("llama-server:", binary_row)
+
+        self.start_button = self._named(QPushButton("Start"), "localServerStart", "Start")
+        self.start_button.clicked.connect(lambda: self._spawn(self.start()))
+        self.stop_button = self._named(QPushButton("Stop"), "localServerStop", "Stop")
+        self.stop_button.clicked.connect(lambda: self._spawn(self.stop()))
+        self.state_label = self._named(QLabel("Stopped"), "localServerState", "Server state")
+        self.state_label.setWordWrap(True)
+        self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = self._named(QProgressBar(), "localServerProgress", "Starting")
+        self.progress.setRange(0, 0)  # indeterminate
+        self.progress.setMaximumHeight(10)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.message = self._named(QLabel(), "localServerMessage", "Problem")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(RED)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        controls = QHBoxLayout()
+        controls.addWidget(self.start_button)
+        controls.addWidget(self.stop_button)
+        controls.addWidget(self.state_label, 1)
+
+        self.log = self._named(QPlainTextEdit(), "localServerLog", "Server log")
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(LOG_BLOCKS)
+        self.log.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.log.setPlaceholderText("llama-server's output appears here.")
+        log_box = QGroupBox("Log")
+        QVBoxLayout(log_box).addWidget(self.log)
+
+        self.detected_list = self._named(QListWidget(), "detectedServers", "Detected servers")
+        self.detected_list.itemSelectionChanged.connect(self._update_buttons)
+        self.detected_list.itemDoubleClicked.connect(lambda _item: self.use_selected())
+        refresh = self._named(QPushButton("Refresh"), "refreshDetected", "Refresh")
+        refresh.clicked.connect(lambda: self._spawn(self.refresh_detected()))
+        self.use_button = self._named(
+            QPushButton("Use this server"), "useDetectedServer", "Use this server"
+        )
+        self.use_button.clicked.connect(self.use_selected)
+        detected_box = QGroupBox("Servers already running on this machine")
+        detected_layout = QVBoxLayout(detected_box)
+        detected_layout.addWidget(self.detected_list)
+        detected_buttons = QHBoxLayout()
+        detected_buttons.addStretch(1)
+        detected_buttons.addWidget(refresh)
+        detected_buttons.addWidget(self.use_button)
+        detected_layout.addLayout(detected_buttons)
+
+        left = QWidget()  # what to run and how; on the right, what it says
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        for widget in (model_box, settings):
+            column.addWidget(widget)
+        column.addLayout(controls)
+        column.addWidget(self.progress)
+        column.addWidget(self.message)
+        column.addWidget(detected_box, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.addWidget(left)
+        split.addWidget(log_box)
+        split.setSizes([560, 500])
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addWidget(close)
+        for button in self.findChildren(QPushButton):  # Enter in a field must not press one
+            button.setAutoDefault(False)
+
+    @staticmethod
+    def _named(widget: Any, name: str, accessible: str) -> Any:
+        widget.setObjectName(name)
+        widget.setAccessibleName(accessible)
+        return widget
+
+    def _spin(self, name: str, label: str, lo: int, hi: int, value: int, step: int = 1) -> QSpinBox:
+        spin = self._named(QSpinBox(), name, label)
+        spin.setRange(lo, hi)
+        spin.setValue(value)
+        spin.setSingleStep(step)
+        spin.setGroupSeparatorShown(step > 1)  # 32,768 tokens; but port 8080
+        spin.setMinimumWidth(200)
+        spin.setMaximumWidth(260)
+        return spin
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
+        """Run a coroutine from a slot; kept referenced until it ends."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # --- the model file ------------------------------------------------------------------
+
+    def _ask_model_path(self) -> Path | None:  # tests replace the file dialog
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Choose a model file", "", "GGUF models (*.gguf);;All files (*)"
+        )
+        return Path(name) if name else None
+
+    def _ask_binary_path(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, "Choose the llama-server program")
+        return Path(name) if name else None
+
+    def _browse_model(self) -> None:
+        path = self._ask_model_path()
+        if path is not None:
+            self.model_path.setText(str(path))
+            self._spawn(self.choose_model(path))
+
+    def _browse_binary(self) -> None:
+        path = self._ask_binary_path()
+        if path is not None:
+            self.binary.setText(str(path))
+
+    def _on_path_edited(self) -> None:
+        text = self.model_path.text().strip()
+        current = str(self.info.path) if self.info else None
+        if text and text != current:
+            self._spawn(self.choose_model(Path(text).expanduser()))
+
+    async def choose_model(self, path: Path) -> GgufInfo | None:
+        """Read the file's metadata (on a worker thread) and show it."""
+        self._reading, self.info = path, None
+        self.info_label.setText("Reading the model file…")
+        self.info_label.setStyleSheet("")
+        self.old_warning.hide()
+        self.fix_eos.hide()
+        self._update_buttons()
+        try:
+            info = await self.service.read_gguf(path)
+        except (NotGguf, OSError) as exc:
+            if self._reading == path:
+                self.info_label.setText(html.escape(str(exc)))
+                self.info_label.setStyleSheet(RED)
+            return None
+        finally:
+            self._update_buttons()
+        if self._reading != path:  # another file was chosen meanwhile
+            return None
+        self.info = info
+        rows = "".join(
+            f"<tr><td style='color:#6b7280; padding-right:12px'>{html.escape(k)}</td>"
+            f"<td>{html.escape(v)}</td></tr>"
+            for k, v in info.summary()
+        )
+        self.info_label.setText(f"<table>{rows}</table>")
+        self.old_warning.setVisible(info.old_glm4)
+        self.fix_eos.setVisible(info.old_glm4)
+        self.context.setValue(min(info.context_length, MAX_DEFAULT_CONTEXT))
+        self._update_buttons()
+        return info
+
+    # --- start and stop ----------------------------------------------------------------
+
+    def options(self) -> LaunchOptions:
+        assert self.info is not None
+        if self.use_key.isChecked() and self._key is None:
+            self._key = generate_key()
+        return LaunchOptions(
+            model=self.info.path,
+            context=self.context.value(),
+            gpu_layers=self.gpu_layers.value(),
+            threads=self.threads.value() or None,
+            port=self.port.value(),
+            api_key=self._key if self.use_key.isChecked() else None,
+            fix_glm4_eos=self.info.old_glm4 and self.fix_eos.isChecked(),
+        )
+
+    async def start(self) -> bool:
+        if self.info is None:
+            self._show_failure("Choose a GGUF model file first.")
+            return False
+        self.message.hide()
+        self.start_button.setEnabled(False)
+        self.service.configured_binary = self.binary.text().strip() or None
+        self.log.clear()
+        try:
+            return await self.service.start(self.options())
+        finally:
+            self._update_buttons()
+
+    async def stop(self) -> None:
+        self.stop_button.setEnabled(False)
+        self.state_label.setText("Stopping…")
+        try:
+            await self.service.stop()
+        finally:
+            self._update_buttons()
+
+    def _show_failure(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def _on_state(self, state: str, detail: str) -> None:
+        server = self.service.server
+        self.state_label.setStyleSheet("")
+        if state == ServerState.STARTING:
+            text = "Starting…"
+        elif state == ServerState.LOADING:
+            text = "Loading the model…"
+        elif state == ServerState.READY:
+            parts = [f"Ready at {server.base_url.removesuffix('/v1') or detail}"]
+            if server.info and server.info.n_ctx:
+                parts.append(f"context {server.info.n_ctx:,} tokens")
+            if server.info and server.info.build:
+                parts.append(f"build {server.info.build}")
+            if server.ready_after is not None:
+                parts.append(f"loaded in {server.ready_after:.1f} s")
+            text = " · ".join(parts)
+            self.state_label.setStyleSheet("color: #15803d;")
+        elif state == ServerState.CRASHED:
+            first, _, last_lines = detail.partition("\n")
+            text = f"Crashed ({first or 'it ended by itself'})"
+            self.state_label.setStyleSheet(RED)
+            if last_lines:
+                self._show_failure("It said:\n" + telling_lines(last_lines))
+        else:
+            text = "Stopped"
+        self.state_label.setText(text)
+        self.progress.setVisible(state in (ServerState.STARTING, ServerState.LOADING))
+        if state in (ServerState.STARTING, ServerState.LOADING, ServerState.READY):
+            self.message.hide()
+        if state in (ServerState.READY, ServerState.STOPPED) and self.isVisible():
+            self._spawn(self.refresh_detected())  # our own server comes or goes
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        state = self.service.state
+        running = state in (ServerState.STARTING, ServerState.LOADING, ServerState.READY)
+        self.start_button.setEnabled(not running and self.info is not None)
+        self.start_button.setToolTip("" if self.info else "Choose a GGUF model file first.")
+        self.stop_button.setEnabled(running)
+        item = self.detected_list.currentItem()
+        self.use_button.setEnabled(bool(item and item.data(Qt.ItemDataRole.UserRole) is not None))
+
+    # --- servers already running -------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not event.spontaneous():
+            self._spawn(self.refresh_detected())
+
+    async def refresh_detected(self) -> list[DetectedServer]:
+        self._generation += 1
+        generation = self._generation
+        self.detected_list.clear()
+        self._placeholder("Looking for servers on this machine…")
+        self._update_buttons()
+        try:
+            found = await self.service.detect(list(self.extra_urls()))
+        except Exception as exc:  # a probe that failed in an unexpected way: say so, go on
+            found = []
+            self._show_failure(f"Looking for local servers failed: {exc}")
+        if generation != self._generation:  # a newer refresh is under way
+            return found
+        self.detected = found
+        self.detected_list.clear()
+        own = self.service.server.base_url if self.service.server.running else ""
+        for index, server in enumerate(found):
+            item = QListWidgetItem(
+                server.label + (" · started here" if server.base_url == own else "")
+            )
+            item.setData(Qt.ItemDataRole.UserRole, index)
+            item.setToolTip(server.base_url)
+            self.detected_list.addItem(item)
+        if not found:
+            ports = ", ".join(str(p) for p in KNOWN_PORTS)
+            self._placeholder(f"No local servers found (looked at ports {ports}).")
+        else:
+            self.detected_list.setCurrentRow(0)
+        self._update_buttons()
+        return found
+
+    def _placeholder(self, text: str) -> None:
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        self.detected_list.addItem(item)
+
+    def use_selected(self) -> DetectedServer | None:
+        item = self.detected_list.currentItem()
+        index = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if index is None or not 0 <= index < len(self.detected):
+            return None
+        server = self.detected[index]
+        self.useServer.emit(server)
+        return server
+
+
+def telling_lines(lines: str, most: int = 3) -> str:
+    """Of a crashed server's last lines, the few that say what went wrong."""
+    rows = [line.strip() for line in lines.splitlines() if line.strip()]
+    errors = [line for line in rows if "error" in line.lower() or "failed" in line.lower()]
+    return "\n".join((errors or rows)[-most:])
