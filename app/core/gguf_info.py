@@ -1,12 +1,14 @@
 """What a GGUF model file is, read with the `gguf` package before the server is started.
 
-Reading maps the file and walks its header and tensor list only: a 20 GB model takes
-milliseconds, but still off the GUI thread (it is disk I/O).
+Reading maps the file and walks its header and tensor list only (a 20 GB model: tens of
+milliseconds, most of it skipping the vocabulary), still off the GUI thread: it is disk I/O.
 """
 
 from __future__ import annotations
 
 import math
+import mmap
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +50,6 @@ class GgufInfo:
         return str(n)
 
     def summary(self) -> list[tuple[str, str]]:
-        gib = self.size / 2**30
         return [
             ("Architecture", self.architecture or "unknown"),
             ("Name", self.name or self.path.stem),
@@ -56,37 +57,92 @@ class GgufInfo:
             ("Quantisation", self.quantization or "unknown"),
             ("Context", f"{self.context_length:,} tokens" if self.context_length else "unknown"),
             ("Chat template", "yes" if self.has_chat_template else "none (the server's default)"),
-            ("Size", f"{gib:.2f} GiB" if gib >= 0.1 else f"{self.size / 2**20:.1f} MiB"),
+            ("Size", _size(self.size)),
         ]
 
 
-def _value(field: Any) -> Any:
-    """A scalar or string field's value (gguf keeps the raw parts)."""
-    if not field.data:
-        return None
-    part = field.parts[field.data[0]]
-    if field.types and field.types[0].name == "STRING":
-        return bytes(part).decode("utf-8", errors="replace")
-    return part.tolist()[0] if hasattr(part, "tolist") else part
+# Scalar value types of the GGUF format (gguf.GGUFValueType), as struct codes.
+_SCALARS = dict(enumerate("BbHhIif?")) | {10: "Q", 11: "q", 12: "d"}
+_STRING, _ARRAY = 8, 9
+
+
+class _Header:
+    """Walks a GGUF header in a memory map: keys and scalars read, arrays (a vocabulary of
+    150,000 tokens) skipped, tensor shapes read; nothing else of the file is touched.
+    gguf.GGUFReader builds every array and takes seconds on a GLM-4 vocabulary."""
+
+    def __init__(self, data: mmap.mmap) -> None:
+        self.data, self.at = data, 0
+
+    def take(self, code: str) -> Any:
+        value = struct.unpack_from("<" + code, self.data, self.at)[0]
+        self.at += struct.calcsize(code)
+        return value
+
+    def string(self) -> str:
+        n = self.take("Q")
+        self.at += n
+        return bytes(self.data[self.at - n : self.at]).decode("utf-8", errors="replace")
+
+    def value(self, kind: int) -> Any:
+        if kind == _STRING:
+            return self.string()
+        if kind == _ARRAY:
+            item, count = self.take("I"), self.take("Q")
+            if item == _STRING:
+                for _ in range(count):
+                    length = self.take("Q")  # (not `self.at += self.take(…)`: take moves it)
+                    self.at += length
+            elif item == _ARRAY:
+                for _ in range(count):
+                    self.value(_ARRAY)
+            else:
+                self.at += struct.calcsize(_SCALARS[item]) * count
+            return _SKIPPED
+        return self.take(_SCALARS[kind])
+
+
+_SKIPPED = object()  # an array's value: present, not read
+
+
+def _read_header(path: Path) -> tuple[dict[str, Any], int]:
+    """(metadata, parameter count) of a GGUF file."""
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data[:4] != MAGIC:
+            raise NotGguf(f"{path.name} is not a GGUF model file.")
+        header = _Header(data)
+        header.at = 4
+        version = header.take("I")
+        if version < 2:
+            raise NotGguf(f"{path.name} is a GGUF version {version} file, too old to read.")
+        n_tensors, n_kv = header.take("Q"), header.take("Q")
+        fields: dict[str, Any] = {}
+        for _ in range(n_kv):
+            key = header.string()
+            fields[key] = header.value(header.take("I"))
+        parameters = 0
+        for _ in range(n_tensors):
+            header.string()  # name
+            dims = [header.take("Q") for _ in range(header.take("I"))]
+            header.at += 4 + 8  # type, offset
+            parameters += math.prod(dims)
+    return fields, parameters
 
 
 def read_gguf_info(path: Path) -> GgufInfo:
     """The file's metadata; NotGguf when it is not a GGUF model (or cannot be read)."""
-    try:
-        with path.open("rb") as f:
-            if f.read(4) != MAGIC:
-                raise NotGguf(f"{path.name} is not a GGUF model file.")
-        from gguf import GGUFReader, LlamaFileType
+    from gguf import LlamaFileType  # the names of the quantisation types
 
-        reader = GGUFReader(path, "r")
+    try:
+        fields, parameters = _read_header(path)
     except NotGguf:
         raise
-    except (OSError, ValueError, IndexError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, struct.error) as exc:
         raise NotGguf(f"{path.name} could not be read as a GGUF model: {exc}") from exc
 
     def get(key: str) -> Any:
-        field = reader.fields.get(key)
-        return _value(field) if field is not None else None
+        value = fields.get(key)
+        return None if value is _SKIPPED else value
 
     arch = str(get("general.architecture") or "")
     file_type = get("general.file_type")
@@ -94,7 +150,6 @@ def read_gguf_info(path: Path) -> GgufInfo:
         quant = LlamaFileType(int(file_type)).name if file_type is not None else ""
     except ValueError:
         quant = f"type {file_type}"
-    parameters = sum(math.prod(int(d) for d in t.shape) for t in reader.tensors)
     eos, eot = get("tokenizer.ggml.eos_token_id"), get("tokenizer.ggml.eot_token_id")
     return GgufInfo(
         path=path,
@@ -103,8 +158,15 @@ def read_gguf_info(path: Path) -> GgufInfo:
         parameters=parameters,
         quantization=quant,
         context_length=int(get(f"{arch}.context_length") or 0),
-        has_chat_template="tokenizer.chat_template" in reader.fields,
+        has_chat_template=bool(get("tokenizer.chat_template")),
         eos_id=int(eos) if eos is not None else None,
         eot_id=int(eot) if eot is not None else None,
         size=path.stat().st_size,
     )
+
+
+def _size(n: int) -> str:
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size / 10:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"

@@ -141,6 +141,8 @@ async def test_a_generated_key_protects_the_server_and_stays_off_the_command_lin
             with pytest.raises(ChatError) as refused:
                 await collect(ChatClient(provider, http, api_key="wrong"), "Hi")
             assert refused.value.kind == ErrorKind.AUTH
+        (found,) = [s for s in await detect([server.base_url]) if s.base_url == server.base_url]
+        assert found.kind == "llama.cpp" and found.needs_key
     finally:
         await server.stop()
 
@@ -164,6 +166,16 @@ def test_old_glm4_files_are_recognised(llama_server_bin, tmp_path):
     assert new.context_length == 4096 and new.has_chat_template
     assert new.parameters > 1_000_000 and new.quantization
     assert not new.old_glm4 and old.old_glm4
+    # the header walk agrees with the gguf package's own reader (which takes seconds on a
+    # real GLM-4 vocabulary, hence the walk)
+    import math
+
+    from gguf import GGUFReader
+
+    reader = GGUFReader(tmp_path / "new.gguf")
+    assert new.parameters == sum(math.prod(int(d) for d in t.shape) for t in reader.tensors)
+    assert new.eot_id == int(reader.fields["tokenizer.ggml.eot_token_id"].parts[-1][0])
+    assert new.eos_id == int(reader.fields["tokenizer.ggml.eos_token_id"].parts[-1][0])
 
 
 async def _sleep(seconds: float) -> None:
