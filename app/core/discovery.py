@@ -58,8 +58,10 @@ async def probe(http: httpx.AsyncClient, base_url: str) -> DetectedServer | None
     except httpx.HTTPError:
         return None
     port = httpx.URL(base_url).port
-    if response.status_code == 401:
+    if response.status_code == 401:  # llama-server says so in its error's type
         kind = KNOWN_PORTS.get(port or 0, "OpenAI-compatible")
+        if "authentication_error" in response.text:
+            kind = "llama.cpp"
         return DetectedServer(kind, base_url, needs_key=True)
     if response.status_code != 200:
         return None

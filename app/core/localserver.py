@@ -226,7 +226,7 @@ class LocalServer:
             )
         if not options.model.is_file():
             raise LocalServerError(f"The model file {options.model} does not exist.")
-        end_orphan(self.pid_file)
+        await asyncio.to_thread(end_orphan, self.pid_file)  # may wait for it to exit
         port = free_port(options.port)
         env = {**os.environ}
         env.pop("LLAMA_API_KEY", None)
@@ -280,8 +280,15 @@ class LocalServer:
         if self._stopping:
             self._set(ServerState.STOPPED)
         else:
-            last = "\n".join(list(self.log_lines)[-8:])
-            self._set(ServerState.CRASHED, f"exit status {process.returncode}\n{last}".strip())
+            self._set(ServerState.CRASHED, f"exit status {process.returncode}\n{self.last_words()}")
+
+    def last_words(self, tail: int = 8, errors: int = 4) -> str:
+        """The log lines that tell why it ended: the last few, and the last error lines
+        before them (llama.cpp names the cause, then prints a page of clean-up)."""
+        lines = list(self.log_lines)
+        last = lines[-tail:]
+        earlier = [ln for ln in lines[:-tail] if "error" in ln.lower() or "failed" in ln.lower()]
+        return "\n".join([*earlier[-errors:], *last]).strip()
 
     async def _check_health(self, http: httpx.AsyncClient, root: str) -> None:
         try:
