@@ -276,6 +276,11 @@ class ChatView(QTextBrowser):
             bold = QTextCharFormat(self._error)
             bold.setFontWeight(QFont.Weight.Bold)
             self._link(cursor, "Retry", RETRY_URL, bold)
+            if message.error.kind == ErrorKind.CONTEXT:
+                cursor.insertText("   ", self._error)
+                self._link(
+                    cursor, "Trim the history and retry", action_url("trim", message.id), bold
+                )
             if self.offers_local(message):
                 cursor.insertText("   ", self._error)
                 self._link(cursor, "Switch to the local model", SWITCH_LOCAL_URL, bold)

@@ -415,6 +415,8 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
             self._begin_edit(session, message_id)
         elif action == "regenerate":
             session.regenerate(index, provider)
+        elif action == "trim":  # the model said the conversation is too long
+            session.retry(provider, trim=True)
         elif action == "continue":
             session.continue_answer(index, provider)
         elif action == "delete":
