@@ -1,4 +1,4 @@
-"""What a GGUF model file is, read with the `gguf` package before the server is started.
+"""What a GGUF model file is, read from its header before the server is started.
 
 Reading maps the file and walks its header and tensor list only (a 20 GB model: tens of
 milliseconds, most of it skipping the vocabulary), still off the GUI thread: it is disk I/O.
@@ -60,6 +60,21 @@ class GgufInfo:
             ("Size", _size(self.size)),
         ]
 
+
+# general.file_type: llama.cpp's llama_ftype (gguf.LlamaFileType, less its MOSTLY_/ALL_
+# prefix; tests/unit/test_gguf_info.py checks the names against the gguf package). Kept
+# here, so the app does not ship the gguf package and numpy (40 MiB) for a table.
+FILE_TYPES = dict(
+    enumerate(["F32", "F16", "Q4_0", "Q4_1", "", "", "", "Q8_0", "Q5_0", "Q5_1", "Q2_K"])
+) | {
+    11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S",
+    17: "Q5_K_M", 18: "Q6_K", 19: "IQ2_XXS", 20: "IQ2_XS", 21: "Q2_K_S", 22: "IQ3_XS",
+    23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S",
+    29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16", 36: "TQ1_0", 37: "TQ2_0",
+    38: "MXFP4_MOE",
+}  # fmt: skip
+for _gone in (4, 5, 6):  # types llama.cpp removed
+    del FILE_TYPES[_gone]
 
 # Scalar value types of the GGUF format (gguf.GGUFValueType), as struct codes.
 _SCALARS = dict(enumerate("BbHhIif?")) | {10: "Q", 11: "q", 12: "d"}
@@ -131,8 +146,6 @@ def _read_header(path: Path) -> tuple[dict[str, Any], int]:
 
 def read_gguf_info(path: Path) -> GgufInfo:
     """The file's metadata; NotGguf when it is not a GGUF model (or cannot be read)."""
-    from gguf import LlamaFileType  # the names of the quantisation types
-
     try:
         fields, parameters = _read_header(path)
     except NotGguf:
@@ -146,10 +159,7 @@ def read_gguf_info(path: Path) -> GgufInfo:
 
     arch = str(get("general.architecture") or "")
     file_type = get("general.file_type")
-    try:
-        quant = LlamaFileType(int(file_type)).name if file_type is not None else ""
-    except ValueError:
-        quant = f"type {file_type}"
+    quant = FILE_TYPES.get(file_type, f"type {file_type}") if file_type is not None else ""
     eos, eot = get("tokenizer.ggml.eos_token_id"), get("tokenizer.ggml.eot_token_id")
     return GgufInfo(
         path=path,

@@ -93,6 +93,7 @@ def test_bundle_holds_what_it_needs_and_no_dev_tools(build, bundle):
     modules = {line.strip() for line in listing.splitlines()}
     top = {name.split(".")[0] for name in modules}
     assert not top & DEV_PACKAGES, sorted(top & DEV_PACKAGES)
+    assert not top & {"numpy", "gguf"}  # the GGUF header is read without them (40 MiB)
     for needed in ("app.main", "app.resources_rc", "httpx", "qasync", "markdown_it.main"):
         assert needed in modules, needed
     # Pygments loads lexers and styles by name: the ones the app names must be there

@@ -1,0 +1,66 @@
+"""GGUF metadata from the header walk: names, small files, malformed files."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+from gguf import GGUFWriter, LlamaFileType
+
+from app.core.gguf_info import FILE_TYPES, NotGguf, read_gguf_info
+
+
+def test_file_type_names_are_the_gguf_packages():
+    for value, name in FILE_TYPES.items():
+        assert LlamaFileType(value).name.removeprefix("MOSTLY_").removeprefix("ALL_") == name
+
+
+def write(path, arch="glm4", eot=True, file_type=15):
+    writer = GGUFWriter(str(path), arch)
+    writer.add_name("tiny")
+    writer.add_context_length(32768)
+    writer.add_file_type(file_type)
+    writer.add_eos_token_id(151329)
+    if eot:
+        writer.add_eot_token_id(151336)
+    writer.add_chat_template("[gMASK]<sop>{{ messages }}")
+    writer.add_token_list(["a", "b", "<|user|>"])
+    import numpy as np
+
+    writer.add_tensor("token_embd.weight", np.zeros((3, 4), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+def test_metadata_of_a_small_file(tmp_path):
+    info = read_gguf_info(write(tmp_path / "m.gguf"))
+    assert (info.architecture, info.name, info.quantization) == ("glm4", "tiny", "Q4_K_M")
+    assert info.context_length == 32768 and info.has_chat_template and info.parameters == 12
+    assert (info.eos_id, info.eot_id) == (151329, 151336) and not info.old_glm4
+    assert dict(info.summary())["Size"].endswith("KiB")
+    old = read_gguf_info(write(tmp_path / "old.gguf", eot=False))
+    assert old.old_glm4
+
+
+@pytest.mark.parametrize("cut", [3, 10, 30, 60, 100])
+def test_truncated_or_foreign_files_are_refused(tmp_path, cut):
+    data = write(tmp_path / "m.gguf").read_bytes()
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(data[:cut])
+    with pytest.raises(NotGguf):
+        read_gguf_info(broken)
+    text = tmp_path / "notes.txt"
+    text.write_text("not a model")
+    with pytest.raises(NotGguf, match="not a GGUF model"):
+        read_gguf_info(text)
+
+
+def test_an_absurd_length_is_refused_not_allocated(tmp_path):
+    head = b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 2**62)
+    path = tmp_path / "evil.gguf"
+    path.write_bytes(head + b"x" * 64)
+    with pytest.raises(NotGguf):
+        read_gguf_info(path)
