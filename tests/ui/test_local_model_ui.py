@@ -177,7 +177,7 @@ def test_dialog_shows_the_gguf_metadata_and_warns_about_an_old_glm4_file(window,
     dialog = open_dialog(window)
     choose(dialog, qloop, write_gguf(tmp_path / "old.gguf"))
     shown = dialog.info_label.text()
-    for text in ("glm4", "GLM-4 tiny test", "131,072 tokens", "ALL_F32", "Chat template"):
+    for text in ("glm4", "GLM-4 tiny test", "131,072 tokens", "F32", "Chat template"):
         assert text in shown
     assert dialog.context.value() == 32_768  # the file's context, capped
     assert dialog.old_warning.isVisible()

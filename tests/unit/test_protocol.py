@@ -146,6 +146,10 @@ def test_keys_come_from_environment_provider_specific_first():
         ("http://[::1]:8000/v1", True),
         ("https://api.z.ai/api/paas/v4", False),
         ("http://192.168.1.2/v1", False),
+        ("http://127.5.6.7/v1", True),
+        ("http://127.evil.example/v1", False),  # a name, resolved elsewhere
+        ("http://127.0.0.1.nip.io/v1", False),
+        ("http://localhost.evil.com/v1", False),
     ],
 )
 def test_loopback_detection(url, loop):
