@@ -55,7 +55,7 @@ async def probe(http: httpx.AsyncClient, base_url: str) -> DetectedServer | None
         return None  # only this machine is asked
     try:
         response = await http.get(base_url + "/models", timeout=PROBE_TIMEOUT)
-    except httpx.HTTPError:
+    except (httpx.HTTPError, ValueError):  # ValueError: a URL such as port 99999
         return None
     port = httpx.URL(base_url).port
     if response.status_code == 401:  # llama-server says so in its error's type
@@ -75,7 +75,7 @@ async def probe(http: httpx.AsyncClient, base_url: str) -> DetectedServer | None
         props = await http.get(base_url.removesuffix("/v1") + "/props", timeout=PROBE_TIMEOUT)
         if props.status_code == 200 and isinstance(props.json(), dict):
             info = ServerInfo.from_props(props.json())
-    except (httpx.HTTPError, ValueError):
+    except (httpx.HTTPError, ValueError, TypeError, AttributeError):
         pass
     return DetectedServer(_kind(port, payload, info is not None), base_url, models, info)
 

@@ -36,6 +36,7 @@ PID_FILE = "llama-server.pid"
 HOST = "127.0.0.1"  # never reachable from another machine
 DEFAULT_PORT = 8080
 LOG_LINES = 2000
+LINE_LIMIT = 8192  # characters kept of one log line
 POLL_S = 0.2  # /health while starting or loading
 WATCH_S = 1.0  # /health once ready (the process is watched all along)
 GLM4_EOT = 151336  # <|user|>: the end of a GLM-4 turn (PROTOCOLS.md)
@@ -130,12 +131,16 @@ def _alive(pid: int) -> bool:
 
 def end_orphan(pid_file: Path, wait: float = 3.0) -> int | None:
     """End the llama-server a previous run left (its pid file says which); return its pid.
-    A pid now used by another program is left alone."""
+    A pid now used by another program is left alone, and so is a server whose GLM Desk is
+    still running (a second window on the same profile must not end the first one's)."""
     try:
         record = json.loads(pid_file.read_text())
         pid = int(record["pid"])
+        owner = int(record.get("owner", 0))
     except (OSError, ValueError, KeyError, TypeError):
         pid_file.unlink(missing_ok=True)
+        return None
+    if owner and owner != os.getpid() and _alive(owner):
         return None
     cmdline = _cmdline(pid)
     ours = bool(cmdline) and cmdline[0] == record.get("binary") and "--port" in cmdline
@@ -197,6 +202,7 @@ class LocalServer:
     _process: asyncio.subprocess.Process | None = field(default=None, repr=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
     _stopping: bool = field(default=False, repr=False)
+    _starting: bool = field(default=False, repr=False)
 
     @property
     def running(self) -> bool:
@@ -215,7 +221,17 @@ class LocalServer:
             self.on_change(state, detail)
 
     async def start(self, options: LaunchOptions, configured_binary: str | None = None) -> None:
-        """Start the server; returns once the process runs (watch `state` for ready)."""
+        """Start the server; returns once the process runs (watch `state` for ready).
+        A start while another is under way is refused; a running server is stopped first."""
+        if self._starting:
+            raise LocalServerError("The local server is already starting.")
+        self._starting = True
+        try:
+            await self._start(options, configured_binary)
+        finally:
+            self._starting = False
+
+    async def _start(self, options: LaunchOptions, configured_binary: str | None) -> None:
         if self.running:
             await self.stop()
         binary = options.binary or find_llama_server(configured_binary)
@@ -249,9 +265,8 @@ class LocalServer:
         except OSError as exc:
             raise LocalServerError(f"llama-server could not be started: {exc}") from exc
         self.pid_file.parent.mkdir(parents=True, exist_ok=True)
-        self.pid_file.write_text(
-            json.dumps({"pid": self._process.pid, "port": port, "binary": str(binary)})
-        )
+        record = {"pid": self._process.pid, "port": port, "binary": str(binary)}
+        self.pid_file.write_text(json.dumps({**record, "owner": os.getpid()}))
         self._set(ServerState.STARTING, f"port {port}")
         self._tasks = [
             asyncio.ensure_future(self._read_output(self._process)),
@@ -259,12 +274,24 @@ class LocalServer:
         ]
 
     async def _read_output(self, process: asyncio.subprocess.Process) -> None:
+        """Every line of output, however long (a line past the reader's limit must not stop
+        the reading: the server would block once its pipe is full)."""
         assert process.stdout is not None
-        while line := await process.stdout.readline():
-            text = line.decode(errors="replace").rstrip()
-            self.log_lines.append(text)
-            if self.on_log:
-                self.on_log(text)
+        pending = b""
+        while chunk := await process.stdout.read(65536):
+            *lines, pending = (pending + chunk).split(b"\n")
+            if len(pending) > LINE_LIMIT:
+                lines, pending = [*lines, pending], b""
+            for line in lines:
+                self._log_line(line)
+        if pending:
+            self._log_line(pending)
+
+    def _log_line(self, raw: bytes) -> None:
+        text = raw[:LINE_LIMIT].decode(errors="replace").rstrip()
+        self.log_lines.append(text)
+        if self.on_log:
+            self.on_log(text)
 
     async def _watch(self, process: asyncio.subprocess.Process) -> None:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
@@ -306,7 +333,7 @@ class LocalServer:
             self._set(ServerState.LOADING, "loading the model")
 
     async def _read_props(self, http: httpx.AsyncClient, root: str) -> None:
-        with contextlib.suppress(httpx.HTTPError, ValueError):
+        with contextlib.suppress(httpx.HTTPError, ValueError, TypeError, AttributeError):
             response = await http.get(root + "/props")
             if response.status_code == 200:
                 self.info = ServerInfo.from_props(response.json())
