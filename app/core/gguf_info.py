@@ -79,6 +79,8 @@ for _gone in (4, 5, 6):  # types llama.cpp removed
 # Scalar value types of the GGUF format (gguf.GGUFValueType), as struct codes.
 _SCALARS = dict(enumerate("BbHhIif?")) | {10: "Q", 11: "q", 12: "d"}
 _STRING, _ARRAY = 8, 9
+MAX_STRING = 16 * 2**20  # a chat template is a few KiB; nothing in a header is this long
+MAX_DIMS = 4  # GGML_MAX_DIMS
 
 
 class _Header:
@@ -94,26 +96,36 @@ class _Header:
         self.at += struct.calcsize(code)
         return value
 
-    def string(self) -> str:
-        n = self.take("Q")
+    def skip(self, n: int) -> None:
+        if n > len(self.data) - self.at:
+            raise ValueError("a length runs past the end of the file")
         self.at += n
+
+    def string(self, limit: int = MAX_STRING) -> str:
+        n = self.take("Q")
+        if n > limit:
+            raise ValueError(f"a {n:,}-byte string in the header")
+        self.skip(n)
         return bytes(self.data[self.at - n : self.at]).decode("utf-8", errors="replace")
 
-    def value(self, kind: int) -> Any:
+    def value(self, kind: int, depth: int = 0) -> Any:
         if kind == _STRING:
             return self.string()
         if kind == _ARRAY:
             item, count = self.take("I"), self.take("Q")
             if item == _STRING:
                 for _ in range(count):
-                    length = self.take("Q")  # (not `self.at += self.take(…)`: take moves it)
-                    self.at += length
-            elif item == _ARRAY:
+                    self.skip(self.take("Q"))
+            elif item == _ARRAY and depth < 2:
                 for _ in range(count):
-                    self.value(_ARRAY)
+                    self.value(_ARRAY, depth + 1)
+            elif item in _SCALARS:
+                self.skip(struct.calcsize(_SCALARS[item]) * count)
             else:
-                self.at += struct.calcsize(_SCALARS[item]) * count
+                raise ValueError(f"array items of unknown type {item}")
             return _SKIPPED
+        if kind not in _SCALARS:
+            raise ValueError(f"a value of unknown type {kind}")
         return self.take(_SCALARS[kind])
 
 
@@ -122,6 +134,8 @@ _SKIPPED = object()  # an array's value: present, not read
 
 def _read_header(path: Path) -> tuple[dict[str, Any], int]:
     """(metadata, parameter count) of a GGUF file."""
+    if not path.is_file():  # a pipe or a device would block or never end
+        raise NotGguf(f"{path.name} is not a regular file.")
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         if data[:4] != MAGIC:
             raise NotGguf(f"{path.name} is not a GGUF model file.")
@@ -138,7 +152,10 @@ def _read_header(path: Path) -> tuple[dict[str, Any], int]:
         parameters = 0
         for _ in range(n_tensors):
             header.string()  # name
-            dims = [header.take("Q") for _ in range(header.take("I"))]
+            n_dims = header.take("I")
+            if n_dims > MAX_DIMS:
+                raise ValueError(f"a tensor of {n_dims} dimensions")
+            dims = [header.take("Q") for _ in range(n_dims)]
             header.at += 4 + 8  # type, offset
             parameters += math.prod(dims)
     return fields, parameters
@@ -150,27 +167,30 @@ def read_gguf_info(path: Path) -> GgufInfo:
         fields, parameters = _read_header(path)
     except NotGguf:
         raise
-    except (OSError, ValueError, KeyError, struct.error) as exc:
+    except (OSError, ValueError, KeyError, struct.error, RecursionError) as exc:
         raise NotGguf(f"{path.name} could not be read as a GGUF model: {exc}") from exc
 
-    def get(key: str) -> Any:
+    def text(key: str) -> str:
         value = fields.get(key)
-        return None if value is _SKIPPED else value
+        return value if isinstance(value, str) else ""
 
-    arch = str(get("general.architecture") or "")
-    file_type = get("general.file_type")
+    def number(key: str) -> int | None:  # an integer field; anything else counts as absent
+        value = fields.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    arch = text("general.architecture")
+    file_type = number("general.file_type")
     quant = FILE_TYPES.get(file_type, f"type {file_type}") if file_type is not None else ""
-    eos, eot = get("tokenizer.ggml.eos_token_id"), get("tokenizer.ggml.eot_token_id")
     return GgufInfo(
         path=path,
         architecture=arch,
-        name=str(get("general.name") or ""),
+        name=text("general.name"),
         parameters=parameters,
         quantization=quant,
-        context_length=int(get(f"{arch}.context_length") or 0),
-        has_chat_template=bool(get("tokenizer.chat_template")),
-        eos_id=int(eos) if eos is not None else None,
-        eot_id=int(eot) if eot is not None else None,
+        context_length=number(f"{arch}.context_length") or 0,
+        has_chat_template=bool(text("tokenizer.chat_template")),
+        eos_id=number("tokenizer.ggml.eos_token_id"),
+        eot_id=number("tokenizer.ggml.eot_token_id"),
         size=path.stat().st_size,
     )
 

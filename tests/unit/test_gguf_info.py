@@ -64,3 +64,21 @@ def test_an_absurd_length_is_refused_not_allocated(tmp_path):
     path.write_bytes(head + b"x" * 64)
     with pytest.raises(NotGguf):
         read_gguf_info(path)
+
+
+def test_huge_lengths_deep_nesting_and_pipes_are_refused(tmp_path):
+    import os
+
+    huge_dims = b"GGUF" + struct.pack("<IQQ", 3, 1, 0) + struct.pack("<Q", 1) + b"t"
+    huge_dims += struct.pack("<I", 2**32 - 1)
+    nested = b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 1) + b"k"
+    nested += struct.pack("<I", 9) + (struct.pack("<IQ", 9, 1) * 50)
+    for name, data in (("dims", huge_dims), ("nested", nested)):
+        path = tmp_path / f"{name}.gguf"
+        path.write_bytes(data + b"\0" * 64)
+        with pytest.raises(NotGguf):
+            read_gguf_info(path)
+    fifo = tmp_path / "pipe.gguf"
+    os.mkfifo(fifo)
+    with pytest.raises(NotGguf, match="not a regular file"):
+        read_gguf_info(fifo)  # would block for ever if opened
