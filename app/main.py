@@ -156,8 +156,10 @@ async def run_app(args: argparse.Namespace, profile: Path, log_file: Path) -> in
     closed = asyncio.Event()
     window.closed.connect(closed.set)
 
-    # Ctrl+C in a terminal closes the window cleanly; a timer lets Python see the signal.
-    signal.signal(signal.SIGINT, lambda *_: window.close())
+    # Ctrl+C in a terminal, a logout or `kill` close the window cleanly (history saved, the
+    # local server stopped); a timer lets Python see the signal.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda *_: window.close())
     heartbeat = QTimer(window)
     heartbeat.start(250)
     heartbeat.timeout.connect(lambda: None)
