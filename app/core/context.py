@@ -28,14 +28,17 @@ def answer_reserve(n_ctx: int, max_output: int) -> int:
 
 
 def fit_to_context(
-    messages: list[Message], n_ctx: int, reserve: int, share: float = 1.0
+    messages: list[Message], n_ctx: int, reserve: int, limit: int | None = None
 ) -> tuple[list[Message], int]:
-    """The messages that fit `share` of (n_ctx - reserve) tokens, and how many were left
-    out. A system prompt and the last message always stay; earlier messages go oldest
-    first, and an answer never stays without its question."""
+    """The messages that fit n_ctx - reserve tokens (and `limit`, when the model refused
+    what was sent before), and how many were left out. A system prompt and the last message
+    always stay; earlier messages go oldest first, and an answer never stays without its
+    question."""
     if n_ctx <= 0 or not messages:
         return messages, 0
-    budget = max(0, int((n_ctx - reserve) * share))
+    budget = max(0, n_ctx - reserve)
+    if limit is not None:
+        budget = min(budget, limit)
     system = [m for m in messages[:1] if m.role == Role.SYSTEM]
     rest = messages[len(system) :]
     used = sum(estimate_tokens(m.content) for m in system)
@@ -47,6 +50,11 @@ def fit_to_context(
         kept.append(message)
         used += cost
     kept.reverse()
-    while len(kept) > 1 and kept[0].role == Role.ASSISTANT:  # no answer without its question
-        kept.pop(0)
+    if len(kept) < len(rest):  # something was left out: no answer without its question
+        while len(kept) > 1 and kept[0].role == Role.ASSISTANT:
+            kept.pop(0)
     return system + kept, len(rest) - len(kept)
+
+
+def prompt_tokens(messages: list[Message]) -> int:
+    return sum(estimate_tokens(m.content) for m in messages)

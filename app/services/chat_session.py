@@ -11,7 +11,7 @@ from contextlib import aclosing
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.client import Retrying
-from app.core.context import answer_reserve, fit_to_context
+from app.core.context import answer_reserve, fit_to_context, prompt_tokens
 from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.errors import FINISH_NOTICES, ChatError, ErrorKind, make_error
 from app.core.protocol import Finish, Message, Role, TextDelta, Timings, Usage
@@ -64,7 +64,8 @@ class ChatSession(QObject):
         self._answer_index = -1
         self._answer: ChatMessage | None = None
         self._last_provider: Provider | None = None
-        self._context_share = 1.0  # of the model's window; each "trim history" halves it
+        self._prompt_limit: int | None = None  # tokens, after "trim the history"
+        self._last_prompt = 0  # estimated tokens of the history last sent
 
     @property
     def busy(self) -> bool:
@@ -109,7 +110,7 @@ class ChatSession(QObject):
         """Ask again for the last user message (after an error or a stop); with `trim`,
         send a shorter history (after the model said the conversation was too long)."""
         if trim and not self.busy:
-            self._context_share /= 2
+            self._prompt_limit = self._last_prompt // 2  # half of what the model refused
         return self.regenerate(None, provider)
 
     def continue_answer(self, index: int, provider: Provider) -> bool:
@@ -174,8 +175,9 @@ class ChatSession(QObject):
         self._last_provider = provider
         n_ctx = provider.context_window
         history, dropped = fit_to_context(
-            history, n_ctx, answer_reserve(n_ctx, provider.max_output), self._context_share
+            history, n_ctx, answer_reserve(n_ctx, provider.max_output), self._prompt_limit
         )
+        self._last_prompt = prompt_tokens(history)
         if dropped:
             answer.notice = (
                 f"{dropped} earlier message{'s were' if dropped > 1 else ' was'} left out so "
@@ -243,6 +245,7 @@ class ChatSession(QObject):
                             f"(attempt {event.attempt + 1})…"
                         )
             answer.state = AnswerState.DONE
+            self._prompt_limit = None  # it fitted: the next request may use the whole window
             self._set_status(self._done_text(provider, answer, deltas, first_token_at, timings))
         except asyncio.CancelledError:
             answer.state = AnswerState.STOPPED

@@ -32,7 +32,7 @@ def test_oldest_turns_go_first_and_the_last_question_stays():
     assert dropped > 0 and len(kept) == len(msgs) - dropped
     assert kept[1].role == Role.USER  # no answer left without its question
     assert sum(estimate_tokens(m.content) for m in kept) <= 512 - 64
-    smaller, more = fit_to_context(msgs, 512, 64, share=0.5)
+    smaller, more = fit_to_context(msgs, 512, 64, limit=224)
     assert more > dropped and smaller[-1].content == "last"
 
 
@@ -46,3 +46,8 @@ def test_answer_reserve_stays_within_the_window_and_the_output_limit():
     assert answer_reserve(32_768, 16_384) == 4096
     assert answer_reserve(512, 16_384) == 64
     assert answer_reserve(128_000, 1000) == 1000
+
+
+def test_a_history_that_starts_with_an_answer_is_kept_when_it_fits():
+    msgs = [Message(Role.ASSISTANT, "hello"), Message(Role.USER, "hi")]
+    assert fit_to_context(msgs, 128_000, 16_384) == (msgs, 0)
