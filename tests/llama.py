@@ -642,3 +642,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def write_small_gguf(
+    path: Path,
+    *,
+    name: str = "tiny",
+    context: int = 32768,
+    file_type: int = 0,
+    eot: int | None = 151336,
+    rows: int = 3,
+    cols: int = 4,
+) -> Path:
+    """A small glm4 GGUF for metadata tests (not loadable by llama-server): GLM-4's eos id,
+    its eot id unless `eot` is None (a pre-April-2025 file), a chat template, one tensor."""
+    import gguf
+    import numpy as np
+
+    writer = gguf.GGUFWriter(str(path), "glm4")
+    writer.add_name(name)
+    writer.add_context_length(context)
+    writer.add_file_type(file_type)
+    writer.add_eos_token_id(151329)
+    if eot is not None:
+        writer.add_eot_token_id(eot)
+    writer.add_chat_template("[gMASK]<sop>{% for m in messages %}{{ m.content }}{% endfor %}")
+    writer.add_token_list(["a", "b", "<|user|>"])
+    writer.add_tensor("token_embd.weight", np.zeros((rows, cols), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path

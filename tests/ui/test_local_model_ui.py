@@ -12,9 +12,7 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
-import gguf
 import httpx
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
@@ -30,6 +28,7 @@ from app.ui.chat_view import RETRY_URL, SWITCH_LOCAL_URL
 from app.ui.local_mixin import OFFLINE_ON
 from app.ui.local_server_dialog import LocalServerDialog
 from app.ui.main_window import MainWindow
+from tests.llama import write_small_gguf
 from tests.protocol_servers import ProtocolServer
 from tests.ui.conftest import close_window, make_window, until
 from tests.ui.test_main_window import type_and_send
@@ -67,20 +66,7 @@ def route_cloud(win: MainWindow, server: ProtocolServer) -> None:
 
 def write_gguf(path: Path, context: int = 131_072, eot: int | None = None) -> Path:
     """A tiny GGUF of architecture glm4; without `eot` it looks like a pre-April-2025 file."""
-    writer = gguf.GGUFWriter(path, "glm4")
-    writer.add_name("GLM-4 tiny test")
-    writer.add_context_length(context)
-    writer.add_chat_template("[gMASK]<sop>{% for m in messages %}{{ m.content }}{% endfor %}")
-    writer.add_eos_token_id(151329)
-    if eot is not None:
-        writer.add_eot_token_id(eot)
-    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
-    writer.add_tensor("token_embd.weight", np.zeros((16, 8), dtype=np.float32))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    return path
+    return write_small_gguf(path, name="GLM-4 tiny test", context=context, eot=eot, rows=16, cols=8)
 
 
 def run(loop, predicate, timeout: float = 5.0) -> None:

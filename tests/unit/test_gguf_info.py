@@ -5,9 +5,10 @@ from __future__ import annotations
 import struct
 
 import pytest
-from gguf import GGUFWriter, LlamaFileType
+from gguf import LlamaFileType
 
 from app.core.gguf_info import FILE_TYPES, NotGguf, read_gguf_info
+from tests.llama import write_small_gguf
 
 
 def test_file_type_names_are_the_gguf_packages():
@@ -15,24 +16,8 @@ def test_file_type_names_are_the_gguf_packages():
         assert LlamaFileType(value).name.removeprefix("MOSTLY_").removeprefix("ALL_") == name
 
 
-def write(path, arch="glm4", eot=True, file_type=15):
-    writer = GGUFWriter(str(path), arch)
-    writer.add_name("tiny")
-    writer.add_context_length(32768)
-    writer.add_file_type(file_type)
-    writer.add_eos_token_id(151329)
-    if eot:
-        writer.add_eot_token_id(151336)
-    writer.add_chat_template("[gMASK]<sop>{{ messages }}")
-    writer.add_token_list(["a", "b", "<|user|>"])
-    import numpy as np
-
-    writer.add_tensor("token_embd.weight", np.zeros((3, 4), dtype=np.float32))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    return path
+def write(path, eot=True):
+    return write_small_gguf(path, context=32768, file_type=15, eot=151336 if eot else None)
 
 
 def test_metadata_of_a_small_file(tmp_path):
