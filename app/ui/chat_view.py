@@ -11,31 +11,26 @@ import bisect
 import time
 from collections import deque
 from collections.abc import Callable
-from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QTimer, QUrl, Signal
+from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import (
-    QAction,
     QColor,
-    QContextMenuEvent,
     QDesktopServices,
     QFont,
-    QGuiApplication,
-    QMouseEvent,
     QResizeEvent,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
 )
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QTextBrowser, QWidget
+from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.errors import ErrorKind
-from app.core.markdown import Block, CodeBlock, MarkdownStream, extract_code_blocks, render_blocks
+from app.core.markdown import Block, MarkdownStream, render_blocks
 from app.core.protocol import Role
-from app.core.snippets import file_name, file_text_for, message_snippets, write_text
+from app.ui.chat_code_blocks import CodeBlocksMixin
 from app.ui.code_actions import CodeBlockActions, JumpToBottom
-from app.ui.rich_text import BlockWriter, code_frame_at, frame_key, frame_language
+from app.ui.rich_text import BlockWriter
 
 SCHEME = "glmdesk"
 RETRY_URL = f"{SCHEME}:retry"
@@ -51,7 +46,7 @@ def action_url(action: str, message_id: str) -> str:
     return f"{SCHEME}:{action}/{message_id}"
 
 
-class ChatView(QTextBrowser):
+class ChatView(CodeBlocksMixin, QTextBrowser):
     """Read-only view. Questions are plain text; answers are Markdown rendered without raw
     HTML or remote resources (model output is untrusted), streamed block by block."""
 
@@ -382,88 +377,6 @@ class ChatView(QTextBrowser):
             self._finishing = None
             self._insert_footer(self._end_cursor(), index, message)
         self._follow(at_bottom)
-
-    # --- code blocks -------------------------------------------------------------------
-
-    def code_block(self, key: str) -> tuple[str, int, CodeBlock] | None:
-        """(message id, index, block) for a code block's key "message id/index"."""
-        message_id, _, n = key.rpartition("/")
-        message = self.conversation.nodes.get(message_id)
-        if message is None or not n.isdigit():
-            return None
-        blocks = extract_code_blocks(message.content)
-        return (message_id, int(n), blocks[int(n)]) if int(n) < len(blocks) else None
-
-    def _on_code_action(self, action: str, key: str) -> None:
-        found = self.code_block(key)
-        if found is None:
-            return
-        message_id, n, block = found
-        if action == "copy":
-            QGuiApplication.clipboard().setText(block.code)
-        elif action == "save":
-            self.save_code(message_id, n)
-        elif action == "open":
-            self.openInCodePane.emit(message_id, n)
-
-    def save_code(self, message_id: str, n: int) -> Path | None:
-        """Save as… for code block n of a message, named as the code pane would name it."""
-        message = self.conversation.nodes[message_id]
-        snippet = next((s for s in message_snippets(message) if s.block_index == n), None)
-        if snippet is None:  # an empty block
-            return None
-        path = self._ask_save_path(file_name(snippet))
-        if path is None:
-            return None
-        try:
-            write_text(path, file_text_for(snippet.code))
-        except OSError as exc:
-            self._warn("Could not save the code", f"{path}: {exc.strerror or exc}")
-            return None
-        return path
-
-    def _ask_save_path(self, suggested: str) -> Path | None:  # tests replace the dialogs
-        name, _ = QFileDialog.getSaveFileName(self, "Save code as", suggested)
-        return Path(name) if name else None
-
-    def _warn(self, title: str, text: str) -> None:
-        QMessageBox.warning(self, title, text)
-
-    def _hover(self, pos: QPoint) -> None:
-        frame = code_frame_at(self.cursorForPosition(pos))
-        if frame is None:
-            self._code_actions.hide()
-            return
-        rect = self.document().documentLayout().frameBoundingRect(frame)
-        dx, dy = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
-        right, top = int(rect.right()) - dx - 2, int(rect.top()) - dy + 2
-        self._code_actions.show_for(frame_key(frame), frame_language(frame), right, top)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        super().mouseMoveEvent(event)
-        self._hover(event.position().toPoint())
-
-    def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Leave:
-            self._code_actions.hide()
-        return super().viewportEvent(event)
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        menu = self.createStandardContextMenu(event.pos())
-        frame = code_frame_at(self.cursorForPosition(event.pos()))
-        if frame is not None:
-            key, first = frame_key(frame), (menu.actions() or [None])[0]
-            for text, action in (
-                ("Copy code", "copy"),
-                ("Save code as…", "save"),
-                ("Open in code pane", "open"),
-            ):
-                item = QAction(text, menu)
-                item.triggered.connect(lambda _=False, a=action: self._on_code_action(a, key))
-                menu.insertAction(first, item)
-            menu.insertSeparator(first)
-        menu.exec(event.globalPos())
-        menu.deleteLater()
 
     # --- following the end -------------------------------------------------------------
 
