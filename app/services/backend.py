@@ -1,22 +1,39 @@
-"""Owns the HTTP clients (one per endpoint) and hands out ChatClients with session keys."""
+"""Owns the HTTP clients (one per endpoint) and hands out ChatClients with their API keys."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import os
+from collections.abc import Iterable, Mapping
 
 from app.core.client import ChatClient, ClientPool, RetryPolicy
 from app.core.providers import Provider
+from app.core.secrets import MemoryStore, SecretStore
+
+GENERIC_KEY_ENV = "GLM_DESK_API_KEY"
 
 
 class Backend:
+    """Keys are looked up, first found wins: the provider's own environment variable
+    (``ZAI_API_KEY``, ``OPENROUTER_API_KEY``), ``GLM_DESK_API_KEY``, a session key
+    (`set_session_key`), then the secret store. One exception: a provider with no variable of
+    its own (the local server) uses its session key before ``GLM_DESK_API_KEY``, because that
+    key was generated for that very server and is the only one it accepts.
+
+    Keys from the environment and session keys are never stored. The store is read from its
+    cache here (`SecretStore.cached`, which never blocks); `load_keys` fills that cache off
+    the GUI thread at start. Keys are never logged."""
+
     def __init__(
         self,
         environ: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
+        secrets: SecretStore | None = None,
     ) -> None:
         self.pool = ClientPool()
         self._environ = environ
         self._retry = retry
+        self.secrets: SecretStore = secrets if secrets is not None else MemoryStore()
         self._session_keys: dict[str, str] = {}  # provider id -> key, in memory only
         self.offline = False  # Offline mode: every request off this machine is refused
 
@@ -28,8 +45,29 @@ class Backend:
         else:
             self._session_keys.pop(provider_id, None)
 
+    async def load_keys(self, provider_ids: Iterable[str]) -> None:
+        """Reads the stored keys of these providers on a worker thread (a keyring call can
+        block on D-Bus), so that `api_key` on the GUI thread never waits for the keyring."""
+        ids = list(provider_ids)
+
+        def read() -> None:
+            for provider_id in ids:
+                self.secrets.get(provider_id)
+
+        await asyncio.to_thread(read)
+
+    def _env(self, name: str) -> str | None:
+        env = os.environ if self._environ is None else self._environ
+        return env.get(name, "").strip() or None
+
     def api_key(self, provider: Provider) -> str | None:
-        return self._session_keys.get(provider.id) or provider.api_key(self._environ)
+        for name in provider.key_env:
+            if key := self._env(name):
+                return key
+        session = self._session_keys.get(provider.id)
+        if session and not provider.key_env:
+            return session
+        return self._env(GENERIC_KEY_ENV) or session or self.secrets.cached(provider.id)
 
     def client_for(self, provider: Provider) -> ChatClient:
         return ChatClient(

@@ -6,7 +6,9 @@
 #                                   (the bundle build strips and inspects libraries); validators
 #                                   of the launcher and metainfo; gio (opens a launcher); cmake,
 #                                   g++ and make (the tests build a real llama-server once, see
-#                                   tests/llama.py)
+#                                   tests/llama.py); gnome-keyring and dbus (a real Secret
+#                                   Service on a private session bus, tests/integration/
+#                                   test_secret_service.py)
 # Idempotent: apt is not touched when everything is already installed.
 set -euo pipefail
 
@@ -20,6 +22,7 @@ runtime=(
 testing=(
   xvfb xauth xdotool imagemagick x11-utils tesseract-ocr binutils
   desktop-file-utils appstream libglib2.0-bin cmake g++ make
+  gnome-keyring dbus dbus-x11
 )
 
 want=("${runtime[@]}")
