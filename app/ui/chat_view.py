@@ -352,8 +352,11 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()  # one layout pass
         cursor.setPosition(self._tail_start)
+        kept = cursor.blockFormat()  # the last written block's (a rule, a quote's indent)...
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
+        if cursor.hasSelection():
+            cursor.removeSelectedText()
+            cursor.setBlockFormat(kept)  # ...which removing the tail after it replaced
         written = 0
         while self._pending:
             block = self._pending[0]

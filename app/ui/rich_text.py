@@ -109,9 +109,7 @@ class BlockWriter:
         if starts_afresh and target.length() == 1 and removable:
             fix.deletePreviousChar()
         else:
-            fmt = first.blockFormat()
-            fmt.setTopMargin(max(fmt.topMargin(), 6.0))
-            fix.setBlockFormat(fmt)
+            fix.setBlockFormat(first.blockFormat())
 
     # --- code ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextFormat
 from PySide6.QtTest import QTest
 
 from app.core.conversation import AnswerState, ChatMessage, Conversation
@@ -22,7 +22,7 @@ ANSWER = (
     "# Plan 计划\n\nSome **bold** text, `inline`, and a [link](https://example.com).\n\n"
     "- one\n- two\n  - nested\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
     "```python\n# file: src/app.py\ndef main():\n    return 42\n```\n\n"
-    "> quoted\n\n```\nSELECT name FROM users WHERE id = 1;\n```\n\nThe end.\n"
+    "> quoted\n\n---\n```\nSELECT name FROM users WHERE id = 1;\n```\n\nThe end.\n"
 )
 
 
@@ -56,6 +56,17 @@ def stream_into(qtbot, text: str, cuts: list[int]) -> ChatView:
     return view
 
 
+def block_formats(view: ChatView) -> list[tuple[str, bool, float, float]]:
+    """(text, has a rule, left margin, top margin) of every block."""
+    out, block = [], view.document().begin()
+    while block.isValid():
+        fmt = block.blockFormat()
+        rule = fmt.hasProperty(QTextFormat.Property.BlockTrailingHorizontalRulerWidth)
+        out.append((block.text(), rule, fmt.leftMargin(), fmt.topMargin()))
+        block = block.next()
+    return out
+
+
 def code_frames(view: ChatView) -> list[tuple[str, str]]:
     """(key, text) of each code block frame, in document order."""
     out, seen = [], set()
@@ -80,6 +91,7 @@ def test_streamed_answer_ends_as_the_full_render(qtbot):
         cuts = rng.sample(range(len(ANSWER)), 40)
         view = stream_into(qtbot, ANSWER, cuts)
         assert view.toPlainText() == full.toPlainText()
+        assert block_formats(view) == block_formats(full)  # rules, quotes, margins too
         ids = view.conversation.messages[1].id, full.conversation.messages[1].id
         assert [(k.replace(*ids), t) for k, t in code_frames(view)] == code_frames(full)
     mid = full.conversation.messages[1].id
