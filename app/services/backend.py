@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Iterable, Mapping
 
 from app.core.client import ChatClient, ClientPool, RetryPolicy
 from app.core.providers import Provider
 from app.core.secrets import MemoryStore, SecretStore
-
-GENERIC_KEY_ENV = "GLM_DESK_API_KEY"
 
 
 class Backend:
@@ -56,18 +53,11 @@ class Backend:
 
         await asyncio.to_thread(read)
 
-    def _env(self, name: str) -> str | None:
-        env = os.environ if self._environ is None else self._environ
-        return env.get(name, "").strip() or None
-
     def api_key(self, provider: Provider) -> str | None:
-        for name in provider.key_env:
-            if key := self._env(name):
-                return key
         session = self._session_keys.get(provider.id)
         if session and not provider.key_env:
             return session
-        return self._env(GENERIC_KEY_ENV) or session or self.secrets.cached(provider.id)
+        return provider.api_key(self._environ) or session or self.secrets.cached(provider.id)
 
     def client_for(self, provider: Provider) -> ChatClient:
         return ChatClient(
