@@ -66,7 +66,8 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self.document().setDocumentMargin(12)
         self.conversation = conversation
         # Which failed answers offer "Switch to the local model" (the window knows providers).
-        self.offers_local: Callable[[ChatMessage], bool] = offers_local
+        # Whether a failed answer offers "Switch to the local model": the window decides.
+        self.offers_local: Callable[[ChatMessage], bool] = lambda _message: False
         self._first = 0  # index of the first message in the document (older ones load later)
         self._starts: list[int] = []  # document position where each shown message begins
         self._streaming_index = -1
@@ -427,12 +428,6 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         pos = self.cursorForPosition(self.viewport().rect().topLeft()).position()
         i = max(0, bisect.bisect_right(self._starts, pos) - 1)
         return self._first + i, max(0, pos - self._starts[i])
-
-
-def offers_local(message: ChatMessage) -> bool:
-    """By default: a cloud answer that failed for want of a network, or in Offline mode."""
-    kinds = (ErrorKind.NETWORK, ErrorKind.OFFLINE)
-    return bool(message.error and message.error.kind in kinds and message.provider_id != "local")
 
 
 def cost_estimate(block: Block) -> float:
