@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Coroutine
 from typing import Any
 
 
@@ -22,3 +22,12 @@ def install_asyncgen_finalizer(loop: asyncio.AbstractEventLoop) -> None:
             loop.call_soon_threadsafe(lambda: loop.create_task(agen.aclose()))
 
     sys.set_asyncgen_hooks(finalizer=finalizer)
+
+
+def spawn(coro: Coroutine[Any, Any, Any], keep: set[asyncio.Future[Any]]) -> asyncio.Future[Any]:
+    """Run a coroutine as a task held in `keep` until it ends (the loop keeps only weak
+    references: an unheld task may be collected mid-flight)."""
+    task = asyncio.ensure_future(coro)
+    keep.add(task)
+    task.add_done_callback(keep.discard)
+    return task

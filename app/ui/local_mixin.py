@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QStatusBar, QToolButton
 
+from app.core.asyncutil import spawn
 from app.core.conversation import AnswerState, ChatMessage
 from app.core.discovery import DetectedServer
 from app.core.errors import ErrorKind
@@ -102,10 +103,8 @@ class LocalModelMixin:
         menu.addAction(self.auto_local_action)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
-        task = asyncio.ensure_future(coro)
-        self._local_tasks.add(task)
-        task.add_done_callback(self._local_tasks.discard)
-        return task
+        """Run a coroutine from a slot; kept referenced until it ends."""
+        return spawn(coro, self._local_tasks)
 
     async def _end_orphan(self) -> None:
         pid = await asyncio.to_thread(self.local.end_orphan)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.asyncutil import spawn
 from app.core.discovery import KNOWN_PORTS, DetectedServer
 from app.core.gguf_info import GgufInfo, NotGguf
 from app.core.localserver import DEFAULT_PORT, LaunchOptions, ServerState, generate_key
@@ -225,10 +226,7 @@ class LocalServerDialog(QDialog):
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
         """Run a coroutine from a slot; kept referenced until it ends."""
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        return spawn(coro, self._tasks)
 
     # --- the model file ------------------------------------------------------------------
 
