@@ -26,6 +26,7 @@ class GenerationParams:
     top_p: float = 0.9
     max_tokens: int | None = None  # None: the server's default
     stop: tuple[str, ...] = ()
+    system_prompt: str = ""  # sent as the first message when not empty
 
 
 @dataclass(frozen=True)

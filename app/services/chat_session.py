@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import aclosing
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -15,7 +15,7 @@ from app.core.context import answer_reserve, fit_to_context, prompt_tokens
 from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.errors import FINISH_NOTICES, ChatError, ErrorKind, make_error
 from app.core.protocol import Finish, Message, Role, TextDelta, Timings, Usage
-from app.core.providers import Provider
+from app.core.providers import GenerationParams, Provider
 from app.services.backend import Backend
 from app.services.history import HistoryService
 
@@ -66,6 +66,9 @@ class ChatSession(QObject):
         self._last_provider: Provider | None = None
         self._prompt_limit: int | None = None  # tokens, after "trim the history"
         self._last_prompt = 0  # estimated tokens of the history last sent
+        # The generation settings for a request (the window's: settings + this
+        # conversation's overrides); None: the provider's defaults.
+        self.params_for: Callable[[Provider, Conversation], GenerationParams] | None = None
 
     @property
     def busy(self) -> bool:
@@ -173,6 +176,13 @@ class ChatSession(QObject):
         self, provider: Provider, answer: ChatMessage, index: int, history: list[Message]
     ) -> None:
         self._last_provider = provider
+        params = (
+            self.params_for(provider, self.conversation)
+            if self.params_for is not None
+            else provider.defaults
+        )
+        if params.system_prompt.strip():
+            history = [Message(Role.SYSTEM, params.system_prompt), *history]
         n_ctx = provider.context_window
         history, dropped = fit_to_context(
             history, n_ctx, answer_reserve(n_ctx, provider.max_output), self._prompt_limit
@@ -186,7 +196,7 @@ class ChatSession(QObject):
         self._answer_index, self._answer = index, answer
         self._save(self.conversation.messages[-2:])  # the question and the empty answer
         self._busy = True
-        self._task = asyncio.ensure_future(self._run(provider, history, answer))
+        self._task = asyncio.ensure_future(self._run(provider, history, answer, params))
         self.busyChanged.emit(True)
 
     def _save(self, messages: Iterable[ChatMessage] = (), deleted_ids: Iterable[str] = ()) -> None:
@@ -202,7 +212,13 @@ class ChatSession(QObject):
         self.status = text
         self.statusChanged.emit(text)
 
-    async def _run(self, provider: Provider, history: list[Message], answer: ChatMessage) -> None:
+    async def _run(
+        self,
+        provider: Provider,
+        history: list[Message],
+        answer: ChatMessage,
+        params: GenerationParams,
+    ) -> None:
         index = self._answer_index
         self._set_status(f"Connecting to {provider.name}…")
         first_token_at: float | None = None
@@ -211,7 +227,7 @@ class ChatSession(QObject):
         timings: Timings | None = None
         try:
             client = self.backend.client_for(provider)
-            async with aclosing(client.stream(history, provider.defaults)) as events:
+            async with aclosing(client.stream(history, params)) as events:
                 async for event in events:
                     if isinstance(event, TextDelta):
                         now = time.monotonic()
