@@ -81,27 +81,53 @@ YIELD_AFTER_S = 0.004  # the longest stretch of stream handling before the loop 
 class ClientPool:
     """One httpx.AsyncClient per endpoint origin, opened on first use, closed on quit.
 
-    Loopback endpoints never go through a system proxy (trust_env=False).
+    Loopback endpoints never go through a proxy (trust_env=False, no configured proxy).
+    Others use the configured proxy, else the system's (HTTP(S)_PROXY, NO_PROXY).
     """
 
     def __init__(
         self,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
+        proxy: str = "",
     ) -> None:
         self._clients: dict[tuple[str, bool], httpx.AsyncClient] = {}
+        self._retired: list[httpx.AsyncClient] = []  # replaced, maybe still streaming
         self._timeout = timeout
         self._transport_factory = transport_factory
+        self.proxy = proxy
+
+    def configure(self, proxy: str | None = None, read_timeout: float | None = None) -> None:
+        """New network settings, for requests from now on: answers streaming now finish on
+        their old connection, which is closed on quit."""
+        changed = False
+        if proxy is not None and proxy != self.proxy:
+            self.proxy, changed = proxy, True
+        if read_timeout is not None and read_timeout != self._timeout.read:
+            t = self._timeout
+            self._timeout = httpx.Timeout(
+                connect=t.connect, read=read_timeout, write=t.write, pool=t.pool
+            )
+            changed = True
+        if changed:
+            self._retired.extend(self._clients.values())
+            self._clients = {}
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._timeout
 
     def get(self, provider: Provider) -> httpx.AsyncClient:
         parts = urlsplit(provider.base_url)
         key = (f"{parts.scheme}://{parts.netloc}", provider.is_loopback)
         client = self._clients.get(key)
         if client is None or client.is_closed:
+            loopback = provider.is_loopback
             client = httpx.AsyncClient(
                 verify=shared_ssl_context(),
                 timeout=self._timeout,
-                trust_env=not provider.is_loopback,
+                trust_env=not loopback,
+                proxy=(self.proxy or None) if not loopback else None,
                 transport=self._transport_factory() if self._transport_factory else None,
                 follow_redirects=False,
             )
@@ -109,7 +135,8 @@ class ClientPool:
         return client
 
     async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), {}
+        clients = [*self._clients.values(), *self._retired]
+        self._clients, self._retired = {}, []
         await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
 
 

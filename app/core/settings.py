@@ -107,7 +107,8 @@ def check_proxy(value: str) -> str:
     if not value:
         return ""
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
+    # SOCKS would need httpx's optional socksio dependency: not offered.
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return "expected a proxy URL such as http://proxy.example:3128"
     try:
         parts.port  # noqa: B018 - raises on a bad port
