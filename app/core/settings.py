@@ -282,9 +282,12 @@ class Settings:
         """Writes the file atomically (a temporary file, fsync, rename): a crash leaves the
         old file or the new one, never half of one. Blocks on disk: call it off the GUI
         thread."""
+        self.save_text(self.to_json())
+
+    def save_text(self, text: str) -> None:
+        """Writes text (from `to_json`) as the settings file, atomically."""
         if self.path is None:
             return
-        text = self.to_json()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=self.path.parent)
         try:

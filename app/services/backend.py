@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable, Mapping
+from contextlib import aclosing
+from dataclasses import dataclass, replace
 
 from app.core.client import ChatClient, ClientPool, RetryPolicy
+from app.core.errors import ChatError
+from app.core.protocol import Finish, Message, Role, TextDelta
 from app.core.providers import Provider
 from app.core.secrets import MemoryStore, SecretStore
+
+TEST_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class ConnectionResult:
+    ok: bool
+    message: str  # in words, never containing the key
+    elapsed_ms: float = 0.0
+    error: ChatError | None = None
 
 
 class Backend:
@@ -59,13 +74,43 @@ class Backend:
             return session
         return provider.api_key(self._environ) or session or self.secrets.cached(provider.id)
 
-    def client_for(self, provider: Provider) -> ChatClient:
+    def client_for(
+        self, provider: Provider, api_key: str | None = None, retry: RetryPolicy | None = None
+    ) -> ChatClient:
+        """A client for provider, with its looked-up key unless api_key is given."""
         return ChatClient(
             provider,
             self.pool.get(provider),
-            api_key=self.api_key(provider),
-            retry=self._retry,
+            api_key=api_key or self.api_key(provider),
+            retry=retry or self._retry,
             offline=self.offline,
+        )
+
+    async def test_connection(
+        self, provider: Provider, api_key: str | None = None
+    ) -> ConnectionResult:
+        """The smallest real request (one token for "Hi", no retries): does this endpoint
+        answer with this key and model? The result is in words; cancelling stops it."""
+        client = self.client_for(provider, api_key, RetryPolicy(attempts=1))
+        probe = replace(provider.defaults, max_tokens=1, temperature=0.5)
+        start = time.monotonic()
+        try:
+            async with asyncio.timeout(TEST_TIMEOUT_S):
+                async with aclosing(client.stream([Message(Role.USER, "Hi")], probe)) as events:
+                    async for event in events:
+                        if isinstance(event, TextDelta | Finish):
+                            break
+        except ChatError as err:
+            return ConnectionResult(False, err.user_text(), error=err)
+        except TimeoutError:
+            return ConnectionResult(
+                False,
+                f"{provider.name} did not answer within {TEST_TIMEOUT_S:.0f} s. "
+                "Check the address, your network and the proxy setting.",
+            )
+        ms = (time.monotonic() - start) * 1000
+        return ConnectionResult(
+            True, f"Connected: {provider.name} answered with {provider.model} in {ms:.0f} ms.", ms
         )
 
     async def aclose(self) -> None:
