@@ -103,6 +103,7 @@ class Conversation:
     created: float = field(default_factory=time.time)
     updated: float = 0.0
     pinned: bool = False
+    params: dict[str, Any] = field(default_factory=dict)  # generation settings of its own
     nodes: dict[str, ChatMessage] = field(default_factory=dict)  # every message, every branch
     messages: list[ChatMessage] = field(default_factory=list)  # the branch shown
     _kids: dict[str | None, list[ChatMessage]] = field(
@@ -222,6 +223,7 @@ class Conversation:
             created=self.created,
             updated=self.updated,
             pinned=self.pinned,
+            params=dict(self.params),
         )
 
     def wire_messages(self, system_prompt: str = "", upto: int | None = None) -> list[Message]:

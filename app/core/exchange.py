@@ -3,8 +3,10 @@
 JSON is a list of conversations, each `{"id", "title", "created", "updated", "pinned",
 "current", "messages": [{"id", "parent", "role", "content", "created", "state", ...}]}`.
 `messages` holds every branch in creation order; `parent` links an answer to its question
-and `current` names the last message of the branch that was on screen. Exports carry no
-settings and no keys: a conversation's record has no field that could hold one.
+and `current` names the last message of the branch that was on screen. An optional `params`
+holds the conversation's own generation settings (temperature, top_p, max_tokens,
+system_prompt). Exports carry no app settings and no keys: a record has no field that could
+hold one.
 """
 
 from __future__ import annotations

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.providers import PROVIDERS
+from app.core.settings import validate_params
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP_TAG = "glm-desk"
 TRASH_DAYS = 30
 HISTORY_FILE = "history.db"  # in the profile directory
@@ -116,7 +118,13 @@ _MIGRATE_1_TO_2 = f"""
         INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 """
 
-MIGRATIONS: dict[int, str] = {1: _MIGRATE_1_TO_2}
+# Version 3: a conversation's own generation settings (JSON: temperature, top_p, max_tokens,
+# system_prompt), over the provider's.
+_MIGRATE_2_TO_3 = """
+        ALTER TABLE conversations ADD COLUMN params TEXT NOT NULL DEFAULT '{}';
+"""
+
+MIGRATIONS: dict[int, str] = {1: _MIGRATE_1_TO_2, 2: _MIGRATE_2_TO_3}
 
 
 class HistoryStore:
@@ -235,11 +243,16 @@ class HistoryStore:
         in one transaction. Records are `ChatMessage.to_dict()` / `conversation_record()`."""
         with self._transaction():
             self.db.execute(
-                "INSERT INTO conversations(id, title, created, updated, pinned, leaf_id) "
-                "VALUES (:id, :title, :created, :updated, :pinned, :current) "
+                "INSERT INTO conversations(id, title, created, updated, pinned, leaf_id, params) "
+                "VALUES (:id, :title, :created, :updated, :pinned, :current, :params) "
                 "ON CONFLICT(id) DO UPDATE SET title=excluded.title, "
-                "updated=excluded.updated, pinned=excluded.pinned, leaf_id=excluded.leaf_id",
-                {**conversation, "pinned": int(bool(conversation.get("pinned")))},
+                "updated=excluded.updated, pinned=excluded.pinned, leaf_id=excluded.leaf_id, "
+                "params=excluded.params",
+                {
+                    **conversation,
+                    "pinned": int(bool(conversation.get("pinned"))),
+                    "params": json.dumps(clean_params(conversation.get("params"))),
+                },
             )
             self.db.executemany(
                 "INSERT INTO messages(id, conversation_id, parent_id, seq, role, content, "
@@ -337,7 +350,8 @@ class HistoryStore:
     def conversation_record(self, conversation_id: str) -> dict[str, Any] | None:
         """The conversation with all its messages, as exported (JSON-able)."""
         r = self.db.execute(
-            "SELECT id, title, created, updated, pinned, leaf_id FROM conversations WHERE id=?",
+            "SELECT id, title, created, updated, pinned, leaf_id, params FROM conversations "
+            "WHERE id=?",
             (conversation_id,),
         ).fetchone()
         if r is None:
@@ -349,6 +363,7 @@ class HistoryStore:
             "updated": r[3],
             "pinned": bool(r[4]),
             "current": r[5],
+            **({"params": params} if (params := clean_params(_json(r[6]))) else {}),
             "messages": self.message_records(conversation_id),
         }
 
@@ -395,6 +410,7 @@ def conversation_record(conv: Conversation) -> dict[str, Any]:
         "updated": conv.updated or conv.created,
         "pinned": conv.pinned,
         "current": conv.leaf_id,
+        "params": dict(conv.params),
     }
 
 
@@ -407,7 +423,29 @@ def conversation_from_record(record: dict[str, Any]) -> Conversation:
         created=float(record["created"]),
         updated=float(record.get("updated") or record["created"]),
         pinned=bool(record.get("pinned")),
+        params=clean_params(record.get("params")),
     )
+
+
+def _json(text: str | None) -> Any:
+    try:
+        return json.loads(text or "{}")
+    except ValueError:
+        return {}
+
+
+def clean_params(value: object) -> dict[str, Any]:
+    """A conversation's generation settings, keeping only valid ones (a hand-edited file or
+    an import may hold anything)."""
+    if not isinstance(value, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for name, v in value.items():
+        try:
+            out.update(validate_params({name: v}, PROVIDERS["zai"].max_output))
+        except ValueError:
+            continue
+    return out
 
 
 def _message_row(conversation_id: str, m: dict[str, Any]) -> dict[str, Any]:

@@ -229,3 +229,39 @@ def test_failed_migration_rolls_back_and_keeps_the_old_data(tmp_path, monkeypatc
     assert "updated" not in columns
     assert db.execute("SELECT count(*) FROM messages").fetchone()[0] == 6
     db.close()
+
+
+def test_conversation_settings_round_trip_and_bad_ones_are_dropped(store, tmp_path):
+    conv = chat(("user", "hi"), params={"temperature": 0.2, "system_prompt": "Be brief."})
+    save(store, conv, *conv.messages)
+    store.close()
+    again = HistoryStore(tmp_path / "history.db")
+    assert again.load(conv.id).params == {"temperature": 0.2, "system_prompt": "Be brief."}
+    record = again.conversation_record(conv.id)
+    assert record["params"] == {"temperature": 0.2, "system_prompt": "Be brief."}
+    again.db.execute(
+        "UPDATE conversations SET params=? WHERE id=?",
+        ('{"temperature": "hot", "top_p": 0.5, "api_key": "x"}', conv.id),
+    )
+    assert again.load(conv.id).params == {"top_p": 0.5}
+    again.db.execute("UPDATE conversations SET params='not json' WHERE id=?", (conv.id,))
+    assert again.load(conv.id).params == {}
+    assert "params" not in again.conversation_record(conv.id)  # none: not in exports either
+    again.close()
+
+
+def test_migration_from_v2_adds_conversation_settings(tmp_path):
+    path = tmp_path / "history.db"
+    make_v1(path)
+    HistoryStore(path).close()
+    db = sqlite3.connect(path)  # back to schema 2, as GLM Desk 0.1 wrote it
+    db.execute("ALTER TABLE conversations DROP COLUMN params")
+    db.execute("PRAGMA user_version=2")
+    db.commit()
+    db.close()
+    store = HistoryStore(path)
+    assert "upgraded from schema 2 to 3" in store.notice
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert store.load("c0").params == {}
+    assert len(store.load("c0").messages) == 3
+    store.close()
