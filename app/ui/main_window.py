@@ -34,18 +34,18 @@ from app.core.providers import PROVIDERS, Provider
 from app.services.backend import Backend
 from app.services.chat_session import ChatSession
 from app.services.history import HistoryService
+from app.services.settings import SettingsService
 from app.ui.chat_view import ChatView
 from app.ui.code_pane import CodePane
 from app.ui.composer import Composer
 from app.ui.history_mixin import HistoryMixin
 from app.ui.local_mixin import LocalModelMixin
 from app.ui.search_dialog import SearchDialog
+from app.ui.settings_mixin import SettingsMixin, configured_providers
 from app.ui.sidebar import Sidebar
 
-BUSY_TEXT = "Wait for the answer to finish, or press Stop (Esc)."
 
-
-class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
+class MainWindow(HistoryMixin, LocalModelMixin, SettingsMixin, QMainWindow):
     closed = Signal()
 
     def __init__(
@@ -54,6 +54,7 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
         history: HistoryService,
         providers: list[Provider] | None = None,
         initial_provider: str | None = None,
+        settings: SettingsService | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -64,14 +65,17 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
         self._editing: tuple[ChatSession, str] | None = None  # (session, message id)
         self._search: SearchDialog | None = None
         self._session_restored = False  # until then, the stored tabs must not be overwritten
-        self.providers = providers or [p for p in PROVIDERS.values() if p.base_url]
+        self.settings = settings
+        cli = providers or [p for p in PROVIDERS.values() if p.base_url]
+        self.providers = configured_providers(settings, cli, initial_provider)
+        self._setup_settings(cli, initial_provider)
         self._sessions: dict[ChatView, ChatSession] = {}
         self._draft_owner: ChatSession | None = None
 
         # Provider selector
         self.provider_selector = QComboBox()
         self.provider_selector.setObjectName("providerSelector")
-        self.provider_selector.setAccessibleName("Provider and model")
+        self.provider_selector.setAccessibleName(self.tr("Provider and model"))
         self.provider_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for p in self.providers:
             self.provider_selector.addItem(p.label, p.id)
@@ -80,26 +84,29 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
             )
         start = initial_provider or self._default_provider_id()
         self.provider_selector.setCurrentIndex(max(0, self.provider_selector.findData(start)))
-        self.provider_selector.currentIndexChanged.connect(self._update_status_provider)
+        self.provider_selector.currentIndexChanged.connect(self._on_provider_chosen)
 
-        toolbar = QToolBar("Main")
+        toolbar = QToolBar(self.tr("Main"))
         toolbar.setObjectName("mainToolBar")
         toolbar.setMovable(False)
-        self.new_tab_action = QAction("New chat", self)
+        self.new_tab_action = QAction(self.tr("New chat"), self)
         self.new_tab_action.setShortcuts([QKeySequence("Ctrl+N"), QKeySequence("Ctrl+T")])
         self.new_tab_action.triggered.connect(lambda: self.new_tab())
         toolbar.addAction(self.new_tab_action)
         toolbar.widgetForAction(self.new_tab_action).setObjectName("newChatButton")
-        toolbar.widgetForAction(self.new_tab_action).setAccessibleName("New chat")
+        toolbar.widgetForAction(self.new_tab_action).setAccessibleName(self.tr("New chat"))
         toolbar.addSeparator()
-        toolbar.addWidget(QLabel(" Model: "))
+        model_label = QLabel(self.tr("Model:"))
+        model_label.setContentsMargins(4, 0, 4, 0)
+        model_label.setBuddy(self.provider_selector)
+        toolbar.addWidget(model_label)
         toolbar.addWidget(self.provider_selector)
         self.addToolBar(toolbar)
 
         # Conversation tabs
         self.tabs = QTabWidget()
         self.tabs.setObjectName("conversationTabs")
-        self.tabs.setAccessibleName("Conversations")
+        self.tabs.setAccessibleName(self.tr("Conversations"))
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)
         self.tabs.setDocumentMode(True)
@@ -109,15 +116,15 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
         # Composer row
         self.composer = Composer()
         self.composer.submitted.connect(self._on_submit)
-        self.send_button = QPushButton("Send")
+        self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setObjectName("sendButton")
-        self.send_button.setAccessibleName("Send message")
-        self.send_button.setToolTip("Send (Enter)")
+        self.send_button.setAccessibleName(self.tr("Send message"))
+        self.send_button.setToolTip(self.tr("Send (Enter)"))
         self.send_button.clicked.connect(self.composer.submit)
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(self.tr("Stop"))
         self.stop_button.setObjectName("stopButton")
-        self.stop_button.setAccessibleName("Stop answer")
-        self.stop_button.setToolTip("Stop the answer and keep what arrived (Esc)")
+        self.stop_button.setAccessibleName(self.tr("Stop answer"))
+        self.stop_button.setToolTip(self.tr("Stop the answer and keep what arrived (Esc)"))
         self.stop_button.clicked.connect(self.stop_current)
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
@@ -129,8 +136,7 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
 
         self.edit_banner = QLabel()
         self.edit_banner.setObjectName("editBanner")
-        self.edit_banner.setWordWrap(True)
-        self.edit_banner.setStyleSheet("background: #eef2ff; color: #3730a3; padding: 4px 8px;")
+        self.edit_banner.setWordWrap(True)  # its colours: the theme's stylesheet
         self.edit_banner.hide()
 
         left = QWidget()
@@ -164,17 +170,17 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
         self._build_menus()
 
         # Status bar: provider (permanent, right) and what is happening (left)
-        self.status_label = QLabel("Ready")
+        self.status_label = QLabel(self.tr("Ready"))
         self.status_label.setObjectName("statusText")
         self.provider_label = QLabel()
         self.provider_label.setObjectName("statusProvider")
         self.history_warning = QLabel()
         self.history_warning.setObjectName("historyWarning")
-        self.history_warning.setStyleSheet("color: #b91c1c; font-weight: bold;")
         self.history_warning.setWordWrap(True)
         self.history_warning.hide()
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.history_warning)
+        self.statusBar().addPermanentWidget(self.keyring_notice)
         self.statusBar().addPermanentWidget(self.offline_toggle)
         self.statusBar().addPermanentWidget(self.local_status)
         self.statusBar().addPermanentWidget(self.provider_label)
@@ -211,27 +217,38 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
         self.refresh_sidebar()
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
         file_menu.addAction(self.new_tab_action)
         file_menu.addSeparator()
-        file_menu.addAction("&Import conversations…", self._import_dialog)
-        export = file_menu.addMenu("&Export")
-        export.addAction("This conversation as Markdown…", lambda: self._export_current("md"))
-        export.addAction("This conversation as JSON…", lambda: self._export_current("json"))
-        export.addAction("All conversations as JSON…", lambda: self._export_dialog(None, "json"))
-        export.addAction("All conversations as Markdown…", lambda: self._export_dialog(None, "md"))
+        file_menu.addAction(self.tr("&Import conversations…"), self._import_dialog)
+        export = file_menu.addMenu(self.tr("&Export"))
+        export.addAction(
+            self.tr("This conversation as Markdown…"), lambda: self._export_current("md")
+        )
+        export.addAction(
+            self.tr("This conversation as JSON…"), lambda: self._export_current("json")
+        )
+        export.addAction(
+            self.tr("All conversations as JSON…"), lambda: self._export_dialog(None, "json")
+        )
+        export.addAction(
+            self.tr("All conversations as Markdown…"), lambda: self._export_dialog(None, "md")
+        )
         file_menu.addSeparator()
         self._add_local_menu(file_menu)
         file_menu.addSeparator()
-        quit_action = file_menu.addAction("&Quit", self.close)
+        quit_action = file_menu.addAction(self.tr("&Quit"), self.close)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the QShortcut serves
-        edit_menu = self.menuBar().addMenu("&Edit")
-        search = edit_menu.addAction("&Search all conversations…", self.open_search)
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        search = edit_menu.addAction(self.tr("&Search all conversations…"), self.open_search)
         search.setShortcut(QKeySequence("Ctrl+Shift+F"))
         search.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the QShortcut serves
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(f"&About {APP_NAME}", self.show_about)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.conversation_settings_action)
+        edit_menu.addAction(self.settings_action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(self.tr("&About {app}").format(app=APP_NAME), self.show_about)
 
     def show_about(self) -> QDialog:
         from app.ui.about import AboutDialog  # loaded when asked for
@@ -244,7 +261,11 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
     # --- providers ---------------------------------------------------------------------
 
     def _default_provider_id(self) -> str:
-        """The first cloud provider that has a key in the environment, else local."""
+        """The one chosen last time, else the first cloud provider that has a key, else
+        local."""
+        last = self.settings.get("general.provider") if self.settings is not None else ""
+        if last and any(p.id == last for p in self.providers):
+            return str(last)
         for p in self.providers:
             if p.needs_key and self.backend.api_key(p):
                 return p.id
@@ -254,15 +275,24 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
         pid = self.provider_selector.currentData()
         return next(p for p in self.providers if p.id == pid)
 
+    def _on_provider_chosen(self) -> None:
+        self._update_status_provider()
+        if self.settings is not None and self._chosen_provider is None:
+            try:  # the next start opens with it (a command-line choice is not remembered)
+                self.settings.apply({"general.provider": self.current_provider().id})
+            except ValueError:
+                pass  # a provider added for this session only (a detected server)
+
     def _update_status_provider(self) -> None:
         p = self.current_provider()
         key_note = ""
         if self.backend.offline and not p.is_loopback:
-            key_note = " · offline: not sent"
+            key_note = self.tr(" · offline: not sent")
         elif p.needs_key and not self.backend.api_key(p):
-            key_note = " · no API key"
+            key_note = self.tr(" · no API key")
         self.provider_label.setText(f"{p.name} · {p.model}{key_note}")
         self.provider_label.setToolTip(p.base_url)
+        self._update_composer_hint()
 
     # --- tabs --------------------------------------------------------------------------
 
@@ -282,6 +312,7 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
 
     def new_tab(self, conversation: Conversation | None = None) -> ChatView:
         session = ChatSession(self.backend, self.history, conversation, parent=self)
+        session.params_for = self.params_for
         view = ChatView(session.conversation)
         self._sessions[view] = session
         session.messageAdded.connect(
@@ -299,7 +330,7 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
         view.actionRequested.connect(
             lambda action, mid, s=session: self._on_message_action(s, action, mid)
         )
-        index = self.tabs.addTab(view, "New chat")
+        index = self.tabs.addTab(view, self.tr("New chat"))
         if conversation is not None and conversation.messages:
             view.rebuild()
             self._on_busy(view)  # the title
@@ -385,6 +416,8 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
                 self.composer.clear()
                 session.draft = ""
             return
+        if not self.explain_unready_provider():
+            return
         if session.send(text, self.current_provider()):
             self.composer.clear()
             session.draft = ""
@@ -406,10 +439,12 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
         provider = self.current_provider()
         if action == "copy":
             QApplication.clipboard().setText(message.content)
-            self.status_label.setText("Copied the message.")
+            self.status_label.setText(self.tr("Copied the message."))
             return
         if session.busy:
-            self.status_label.setText(BUSY_TEXT)
+            self.status_label.setText(
+                self.tr("Wait for the answer to finish, or press Stop (Esc).")
+            )
             return
         if action == "edit":
             self._begin_edit(session, message_id)
@@ -430,8 +465,10 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
         self.composer.moveCursor(QTextCursor.MoveOperation.End)
         self.composer.setFocus()
         self.edit_banner.setText(
-            "Editing your message: Enter sends it as a new version (the old one is kept "
-            "and can be switched back to). Esc cancels."
+            self.tr(
+                "Editing your message: Enter sends it as a new version (the old one is kept "
+                "and can be switched back to). Esc cancels."
+            )
         )
         self.edit_banner.show()
 
@@ -470,7 +507,7 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
         if session is None:
             return
         index = self.tabs.indexOf(view)
-        title = session.conversation.title or "New chat"
+        title = session.conversation.title or self.tr("New chat")
         self.tabs.setTabText(index, ("● " if session.busy else "") + title)
         if view is self.current_view():
             self._refresh_controls()
@@ -520,6 +557,7 @@ class MainWindow(HistoryMixin, LocalModelMixin, QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_session_soon()  # before Stop: the tabs as the user left them
+        self.save_window_state()
         for session in self._sessions.values():
             session.stop()
         self._begin_local_stop()

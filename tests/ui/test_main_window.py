@@ -163,14 +163,25 @@ def test_errors_are_shown_in_words_and_retry_works(window, server, qloop):
     assert [m["role"] for m in server.requests[-1].body["messages"]] == ["user"]
 
 
-def test_missing_key_explains_what_to_do(window, qloop):
+def test_missing_key_explains_what_to_do_and_keeps_the_text(window, qloop, server):
     window.backend._environ = {}
+    window._update_status_provider()
+    assert "No API key for OpenRouter" in window.composer.placeholderText()
+    assert "Settings (Ctrl+,)" in window.composer.placeholderText()
     type_and_send(window, "hi")
     session = window.current_session()
+    assert not session.busy and session.conversation.messages == []
+    assert window.composer.toPlainText() == "hi"  # nothing lost
+    status = window.status_label.text()
+    assert "OpenRouter needs an API key" in status and "Settings (Ctrl+,)" in status
+    assert server.requests == []
 
+    window.backend.set_session_key("openrouter", "sk-or-test")  # a key: it goes
+    window._update_status_provider()
+    assert "No API key" not in window.composer.placeholderText()
+    type_and_send(window, "")
     wait_idle(qloop, session)
-    shown = window.current_view().toPlainText()
-    assert "No API key is set for OpenRouter" in shown and "OPENROUTER_API_KEY" in shown
+    assert session.conversation.messages[-1].content == "You said: hi"
 
 
 def test_tab_shortcuts_and_drafts(window):
