@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app.core.redact import RedactingFilter
+
 ENV_PROFILE = "GLM_DESK_PROFILE"
 
 
@@ -28,6 +30,7 @@ def setup_logging(profile: Path, level: int = logging.INFO) -> Path:
         log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())  # no API key, or piece of one, in the log
     root = logging.getLogger()
     root.setLevel(level)
     root.addHandler(handler)
