@@ -22,6 +22,7 @@ from app.core.errors import (
     error_from_stream_chunk,
     make_error,
 )
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.protocol import (
     ErrorChunk,
     Finish,
@@ -173,15 +174,31 @@ class ChatClient:
         if self.offline and not p.is_loopback:
             raise self._error(
                 ErrorKind.OFFLINE,
-                f"Offline mode is on: nothing is sent to {p.name} or any other server off this "
-                "machine.",
+                QT_TRANSLATE_NOOP(
+                    "ChatError",
+                    "Offline mode is on: nothing is sent to {provider} or any other server off "
+                    "this machine.",
+                ).format(provider=p.name),
             )
         if not p.base_url:
-            raise self._error(ErrorKind.MODEL, f"No base URL is set for {p.name}.", retryable=False)
+            raise self._error(
+                ErrorKind.MODEL,
+                QT_TRANSLATE_NOOP("ChatError", "No base URL is set for {provider}.").format(
+                    provider=p.name
+                ),
+                retryable=False,
+            )
         if p.needs_key and not self._api_key:
             names = " or ".join((*p.key_env, "GLM_DESK_API_KEY"))
-            err = self._error(ErrorKind.AUTH, f"No API key is set for {p.name}.")
-            err.action = f"Set {names} in the environment, or switch to the local model."
+            err = self._error(
+                ErrorKind.AUTH,
+                QT_TRANSLATE_NOOP("ChatError", "No API key is set for {provider}.").format(
+                    provider=p.name
+                ),
+            )
+            err.action = QT_TRANSLATE_NOOP(
+                "ChatError", "Set {names} in the environment, or switch to the local model."
+            ).format(names=names)
             raise err
 
     async def stream(
@@ -237,38 +254,62 @@ class ChatClient:
                 if not finished:
                     raise self._error(
                         ErrorKind.INTERRUPTED,
-                        "The connection closed before the answer was finished.",
+                        QT_TRANSLATE_NOOP(
+                            "ChatError", "The connection closed before the answer was finished."
+                        ),
                         retryable=False,
                     )
         except ChatError:
             raise
         except httpx.TimeoutException as exc:
-            phase = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting"
-            raise self._error(
-                ErrorKind.TIMEOUT, f"{p.name} did not answer in time ({phase})."
-            ) from exc
+            if isinstance(exc, httpx.ConnectTimeout):
+                text = QT_TRANSLATE_NOOP(
+                    "ChatError", "{provider} did not answer in time (connecting)."
+                )
+            else:
+                text = QT_TRANSLATE_NOOP(
+                    "ChatError", "{provider} did not answer in time (waiting)."
+                )
+            raise self._error(ErrorKind.TIMEOUT, text.format(provider=p.name)) from exc
         except httpx.ConnectError as exc:
             host = urlsplit(p.base_url).netloc
             if p.is_loopback:
                 err = self._error(
                     ErrorKind.NETWORK,
-                    f"Nothing is answering at {host}.",
+                    QT_TRANSLATE_NOOP("ChatError", "Nothing is answering at {host}.").format(
+                        host=host
+                    ),
                     retryable=False,
                 )
-                err.action = "Start llama-server (or your local server), or check the URL."
+                err.action = QT_TRANSLATE_NOOP(
+                    "ChatError", "Start llama-server (or your local server), or check the URL."
+                )
                 raise err from exc
-            raise self._error(ErrorKind.NETWORK, f"Could not connect to {host}.") from exc
+            raise self._error(
+                ErrorKind.NETWORK,
+                QT_TRANSLATE_NOOP("ChatError", "Could not connect to {host}.").format(host=host),
+            ) from exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            raise self._error(ErrorKind.NETWORK, f"The connection to {p.name} dropped.") from exc
+            raise self._error(
+                ErrorKind.NETWORK,
+                QT_TRANSLATE_NOOP("ChatError", "The connection to {provider} dropped.").format(
+                    provider=p.name
+                ),
+            ) from exc
         except httpx.UnsupportedProtocol as exc:
             raise self._error(
                 ErrorKind.MODEL,
-                f"The URL {p.base_url!r} is not a valid http(s) URL.",
+                QT_TRANSLATE_NOOP("ChatError", "The URL {url} is not a valid http(s) URL.").format(
+                    url=repr(p.base_url)
+                ),
                 retryable=False,
             ) from exc
         except httpx.HTTPError as exc:
             raise self._error(
-                ErrorKind.NETWORK, f"Talking to {p.name} failed: {type(exc).__name__}."
+                ErrorKind.NETWORK,
+                QT_TRANSLATE_NOOP("ChatError", "Talking to {provider} failed: {error}.").format(
+                    provider=p.name, error=type(exc).__name__
+                ),
             ) from exc
 
     def _events(self, data: str) -> Iterator[StreamEvent]:
@@ -277,7 +318,9 @@ class ChatClient:
         except MalformedChunk as exc:
             raise self._error(
                 ErrorKind.PROTOCOL,
-                f"{self.provider.name} sent data that is not a valid chat stream.",
+                QT_TRANSLATE_NOOP(
+                    "ChatError", "{provider} sent data that is not a valid chat stream."
+                ).format(provider=self.provider.name),
                 retryable=False,
                 detail=str(exc),
             ) from exc
@@ -287,7 +330,9 @@ class ChatClient:
             if isinstance(event, Finish) and event.reason in ("network_error", "error"):
                 raise self._error(
                     ErrorKind.NETWORK if event.reason == "network_error" else ErrorKind.SERVER,
-                    f"{self.provider.name} stopped the answer with an error.",
+                    QT_TRANSLATE_NOOP(
+                        "ChatError", "{provider} stopped the answer with an error."
+                    ).format(provider=self.provider.name),
                     retryable=False,
                 )
             yield event

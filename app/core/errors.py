@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any
+
+from app.core.i18n import QT_TRANSLATE_NOOP, Text
 
 
 class ErrorKind(StrEnum):
@@ -36,23 +39,48 @@ class ErrorKind(StrEnum):
 
 
 # What the user should do next, per kind. Messages name the provider where it helps.
-_ACTIONS: dict[ErrorKind, str] = {
-    ErrorKind.AUTH: "Check the API key for {provider} (set it in the environment or settings).",
-    ErrorKind.CREDIT: "Add credit to your {provider} account, or switch to the local model.",
-    ErrorKind.RATE_LIMIT: "Wait a moment and retry.",
-    ErrorKind.QUOTA: "Wait until the limit resets, or switch provider or to the local model.",
-    ErrorKind.OVERLOADED: "Retry in a little while, or switch provider or to the local model.",
-    ErrorKind.LOADING: "Wait for the model to finish loading, then retry.",
-    ErrorKind.CONTEXT: "Shorten the conversation (start a new tab or remove earlier messages).",
-    ErrorKind.BAD_REQUEST: "Check the generation settings, then retry.",
-    ErrorKind.MODEL: "Check the endpoint URL and model id for {provider}.",
-    ErrorKind.FILTERED: "Rephrase the request.",
-    ErrorKind.SERVER: "Retry in a little while.",
-    ErrorKind.NETWORK: "Check your network connection, or switch to the local model.",
-    ErrorKind.TIMEOUT: "Retry; if it keeps happening, check your network or the server.",
-    ErrorKind.PROTOCOL: "Retry; if it keeps happening, the endpoint may not be OpenAI-compatible.",
-    ErrorKind.INTERRUPTED: "Retry to get a complete answer.",
-    ErrorKind.OFFLINE: "Switch to the local model, or turn Offline mode off to use {provider}.",
+# Every user-visible text here is a translatable `Text` (app/core/i18n.py).
+_ACTIONS: dict[ErrorKind, Text] = {
+    ErrorKind.AUTH: QT_TRANSLATE_NOOP(
+        "ChatError", "Check the API key for {provider} (set it in the environment or settings)."
+    ),
+    ErrorKind.CREDIT: QT_TRANSLATE_NOOP(
+        "ChatError", "Add credit to your {provider} account, or switch to the local model."
+    ),
+    ErrorKind.RATE_LIMIT: QT_TRANSLATE_NOOP("ChatError", "Wait a moment and retry."),
+    ErrorKind.QUOTA: QT_TRANSLATE_NOOP(
+        "ChatError", "Wait until the limit resets, or switch provider or to the local model."
+    ),
+    ErrorKind.OVERLOADED: QT_TRANSLATE_NOOP(
+        "ChatError", "Retry in a little while, or switch provider or to the local model."
+    ),
+    ErrorKind.LOADING: QT_TRANSLATE_NOOP(
+        "ChatError", "Wait for the model to finish loading, then retry."
+    ),
+    ErrorKind.CONTEXT: QT_TRANSLATE_NOOP(
+        "ChatError", "Shorten the conversation (start a new tab or remove earlier messages)."
+    ),
+    ErrorKind.BAD_REQUEST: QT_TRANSLATE_NOOP(
+        "ChatError", "Check the generation settings, then retry."
+    ),
+    ErrorKind.MODEL: QT_TRANSLATE_NOOP(
+        "ChatError", "Check the endpoint URL and model id for {provider}."
+    ),
+    ErrorKind.FILTERED: QT_TRANSLATE_NOOP("ChatError", "Rephrase the request."),
+    ErrorKind.SERVER: QT_TRANSLATE_NOOP("ChatError", "Retry in a little while."),
+    ErrorKind.NETWORK: QT_TRANSLATE_NOOP(
+        "ChatError", "Check your network connection, or switch to the local model."
+    ),
+    ErrorKind.TIMEOUT: QT_TRANSLATE_NOOP(
+        "ChatError", "Retry; if it keeps happening, check your network or the server."
+    ),
+    ErrorKind.PROTOCOL: QT_TRANSLATE_NOOP(
+        "ChatError", "Retry; if it keeps happening, the endpoint may not be OpenAI-compatible."
+    ),
+    ErrorKind.INTERRUPTED: QT_TRANSLATE_NOOP("ChatError", "Retry to get a complete answer."),
+    ErrorKind.OFFLINE: QT_TRANSLATE_NOOP(
+        "ChatError", "Switch to the local model, or turn Offline mode off to use {provider}."
+    ),
 }
 
 _RETRYABLE = {
@@ -82,19 +110,22 @@ class ChatError(Exception):
     def __str__(self) -> str:
         return self.message
 
-    def user_text(self) -> str:
-        parts = [self.message]
+    def user_text(self, translate: Callable[[str], str] = str) -> str:
+        """What happened and what to do, for the user. `translate` turns each part (a
+        `Text` where the core made it) into the user's language; the default keeps English."""
+        parts = [translate(self.message)]
         if self.retry_after and self.kind in (ErrorKind.RATE_LIMIT, ErrorKind.OVERLOADED):
-            parts.append(f"Retry in {self.retry_after:.0f} s.")
+            retry = QT_TRANSLATE_NOOP("ChatError", "Retry in {seconds:.0f} s.")
+            parts.append(translate(retry.format(seconds=self.retry_after)))
         if self.action:
-            parts.append(self.action)
+            parts.append(translate(self.action))
         return " ".join(parts)
 
 
 def make_error(
     kind: ErrorKind,
     message: str,
-    provider: str = "the provider",
+    provider: str = QT_TRANSLATE_NOOP("ChatError", "the provider"),
     *,
     retryable: bool | None = None,
     **fields: Any,
@@ -155,25 +186,73 @@ def _decode_body(body: bytes | str | Any) -> Any:
     return body
 
 
-_ZAI_CODES: dict[str, tuple[ErrorKind, str]] = {
+_ZAI_CODES: dict[str, tuple[ErrorKind, Text]] = {
     **{
-        c: (ErrorKind.AUTH, "{provider} rejected the API key.")
-        for c in ("1000", "1001", "1002", "1003", "1004")
+        c: (ErrorKind.AUTH, QT_TRANSLATE_NOOP("ChatError", "{provider} rejected the API key."))
+        for c in (
+            "1000",
+            QT_TRANSLATE_NOOP("ChatError", "1001"),
+            QT_TRANSLATE_NOOP("ChatError", "1002"),
+            QT_TRANSLATE_NOOP("ChatError", "1003"),
+            QT_TRANSLATE_NOOP("ChatError", "1004"),
+        )
     },
-    "1113": (ErrorKind.CREDIT, "Your {provider} account has no balance left."),
-    "1302": (ErrorKind.RATE_LIMIT, "{provider}: too many requests at once."),
-    "1303": (ErrorKind.RATE_LIMIT, "{provider}: requests are too frequent."),
-    "1305": (ErrorKind.OVERLOADED, "{provider} is overloaded right now."),
-    "1312": (ErrorKind.OVERLOADED, "The model is overloaded on {provider} right now."),
-    "1304": (ErrorKind.QUOTA, "The daily request limit on {provider} is used up."),
-    "1308": (ErrorKind.QUOTA, "A usage limit on {provider} is reached."),
-    "1310": (ErrorKind.QUOTA, "A usage limit on {provider} is reached."),
-    "1210": (ErrorKind.BAD_REQUEST, "{provider} did not accept a request parameter."),
-    "1213": (ErrorKind.BAD_REQUEST, "{provider} did not accept a request parameter."),
-    "1214": (ErrorKind.BAD_REQUEST, "{provider} did not accept a request parameter."),
-    "1211": (ErrorKind.MODEL, "{provider} does not know this model."),
-    "1261": (ErrorKind.CONTEXT, "The conversation is too long for the model."),
-    "1301": (ErrorKind.FILTERED, "{provider} refused the content as unsafe."),
+    "1113": (
+        ErrorKind.CREDIT,
+        QT_TRANSLATE_NOOP("ChatError", "Your {provider} account has no balance left."),
+    ),
+    "1302": (
+        ErrorKind.RATE_LIMIT,
+        QT_TRANSLATE_NOOP("ChatError", "{provider}: too many requests at once."),
+    ),
+    "1303": (
+        ErrorKind.RATE_LIMIT,
+        QT_TRANSLATE_NOOP("ChatError", "{provider}: requests are too frequent."),
+    ),
+    "1305": (
+        ErrorKind.OVERLOADED,
+        QT_TRANSLATE_NOOP("ChatError", "{provider} is overloaded right now."),
+    ),
+    "1312": (
+        ErrorKind.OVERLOADED,
+        QT_TRANSLATE_NOOP("ChatError", "The model is overloaded on {provider} right now."),
+    ),
+    "1304": (
+        ErrorKind.QUOTA,
+        QT_TRANSLATE_NOOP("ChatError", "The daily request limit on {provider} is used up."),
+    ),
+    "1308": (
+        ErrorKind.QUOTA,
+        QT_TRANSLATE_NOOP("ChatError", "A usage limit on {provider} is reached."),
+    ),
+    "1310": (
+        ErrorKind.QUOTA,
+        QT_TRANSLATE_NOOP("ChatError", "A usage limit on {provider} is reached."),
+    ),
+    "1210": (
+        ErrorKind.BAD_REQUEST,
+        QT_TRANSLATE_NOOP("ChatError", "{provider} did not accept a request parameter."),
+    ),
+    "1213": (
+        ErrorKind.BAD_REQUEST,
+        QT_TRANSLATE_NOOP("ChatError", "{provider} did not accept a request parameter."),
+    ),
+    "1214": (
+        ErrorKind.BAD_REQUEST,
+        QT_TRANSLATE_NOOP("ChatError", "{provider} did not accept a request parameter."),
+    ),
+    "1211": (
+        ErrorKind.MODEL,
+        QT_TRANSLATE_NOOP("ChatError", "{provider} does not know this model."),
+    ),
+    "1261": (
+        ErrorKind.CONTEXT,
+        QT_TRANSLATE_NOOP("ChatError", "The conversation is too long for the model."),
+    ),
+    "1301": (
+        ErrorKind.FILTERED,
+        QT_TRANSLATE_NOOP("ChatError", "{provider} refused the content as unsafe."),
+    ),
 }
 
 _CONTEXT_HINTS = re.compile(
@@ -183,26 +262,42 @@ _CONTEXT_HINTS = re.compile(
 )
 
 
-def _by_status(status: int) -> tuple[ErrorKind, str]:
+def _by_status(status: int) -> tuple[ErrorKind, Text]:
     if status == 401:
-        return ErrorKind.AUTH, "{provider} rejected the API key."
+        return ErrorKind.AUTH, QT_TRANSLATE_NOOP("ChatError", "{provider} rejected the API key.")
     if status == 402:
-        return ErrorKind.CREDIT, "Your {provider} account is out of credits."
+        return ErrorKind.CREDIT, QT_TRANSLATE_NOOP(
+            "ChatError", "Your {provider} account is out of credits."
+        )
     if status == 403:
-        return ErrorKind.FILTERED, "{provider} refused the request (moderation)."
+        return ErrorKind.FILTERED, QT_TRANSLATE_NOOP(
+            "ChatError", "{provider} refused the request (moderation)."
+        )
     if status == 404:
-        return ErrorKind.MODEL, "{provider} has no such endpoint or model."
+        return ErrorKind.MODEL, QT_TRANSLATE_NOOP(
+            "ChatError", "{provider} has no such endpoint or model."
+        )
     if status == 408:
-        return ErrorKind.TIMEOUT, "{provider} timed out."
+        return ErrorKind.TIMEOUT, QT_TRANSLATE_NOOP("ChatError", "{provider} timed out.")
     if status == 413:
-        return ErrorKind.CONTEXT, "The request is too large for {provider}."
+        return ErrorKind.CONTEXT, QT_TRANSLATE_NOOP(
+            "ChatError", "The request is too large for {provider}."
+        )
     if status == 429:
-        return ErrorKind.RATE_LIMIT, "{provider} is rate-limiting requests."
+        return ErrorKind.RATE_LIMIT, QT_TRANSLATE_NOOP(
+            "ChatError", "{provider} is rate-limiting requests."
+        )
     if status in (502, 503, 504, 529):
-        return ErrorKind.OVERLOADED, "{provider} is unavailable right now (HTTP {status})."
+        return ErrorKind.OVERLOADED, QT_TRANSLATE_NOOP(
+            "ChatError", "{provider} is unavailable right now (HTTP {status})."
+        )
     if status >= 500:
-        return ErrorKind.SERVER, "{provider} had a server error (HTTP {status})."
-    return ErrorKind.BAD_REQUEST, "{provider} rejected the request (HTTP {status})."
+        return ErrorKind.SERVER, QT_TRANSLATE_NOOP(
+            "ChatError", "{provider} had a server error (HTTP {status})."
+        )
+    return ErrorKind.BAD_REQUEST, QT_TRANSLATE_NOOP(
+        "ChatError", "{provider} rejected the request (HTTP {status})."
+    )
 
 
 def classify(
@@ -214,7 +309,7 @@ def classify(
     """Map an error (an HTTP status and body, or an error chunk with status None)."""
     code, server_message, etype, err = _error_object(body)
     kind: ErrorKind
-    text = ""
+    text: Text
     retryable: bool | None = None
     shown_status = status
 
@@ -222,17 +317,26 @@ def classify(
         kind, text = _ZAI_CODES[code]
     elif etype == "exceed_context_size_error" or _CONTEXT_HINTS.search(server_message):
         kind = ErrorKind.CONTEXT
-        text = "The conversation is too long for the model's context window."
+        text = QT_TRANSLATE_NOOP(
+            "ChatError", "The conversation is too long for the model's context window."
+        )
         n_prompt, n_ctx = err.get("n_prompt_tokens"), err.get("n_ctx")
         if isinstance(n_prompt, int) and isinstance(n_ctx, int):
-            text = (
-                f"The conversation ({n_prompt:,} tokens) is larger than the model's "
-                f"context window ({n_ctx:,} tokens)."
-            )
+            text = QT_TRANSLATE_NOOP(
+                "ChatError",
+                "The conversation ({n_prompt:,} tokens) is larger than the model's "
+                "context window ({n_ctx:,} tokens).",
+            ).format(n_prompt=n_prompt, n_ctx=n_ctx)
     elif etype == "unavailable_error" or (status == 503 and "loading" in server_message.lower()):
-        kind, text = ErrorKind.LOADING, "The local model is still loading."
+        kind, text = (
+            ErrorKind.LOADING,
+            QT_TRANSLATE_NOOP("ChatError", "The local model is still loading."),
+        )
     elif etype == "authentication_error":
-        kind, text = ErrorKind.AUTH, "{provider} rejected the API key."
+        kind, text = (
+            ErrorKind.AUTH,
+            QT_TRANSLATE_NOOP("ChatError", "{provider} rejected the API key."),
+        )
     elif status is not None:
         kind, text = _by_status(status)
     else:
@@ -241,13 +345,16 @@ def classify(
         if shown_status and 400 <= shown_status < 600:
             kind, text = _by_status(shown_status)
         else:
-            kind, text = ErrorKind.SERVER, "{provider} reported an error during the answer."
+            kind, text = (
+                ErrorKind.SERVER,
+                QT_TRANSLATE_NOOP("ChatError", "{provider} reported an error during the answer."),
+            )
 
     if kind == ErrorKind.CREDIT:
         # 402/1113 are never retried automatically, unless the server explicitly says when.
         retryable = retry_after is not None and code != "1113"
 
-    message = text.format(provider=provider, status=shown_status)
+    message = text.format(provider=provider, status=shown_status) if not text.args else text
     if server_message and server_message.lower() not in message.lower():
         detail = server_message
     else:
@@ -273,9 +380,17 @@ def error_from_stream_chunk(payload: dict[str, Any], provider: str) -> ChatError
     return classify(None, payload, provider)
 
 
-FINISH_NOTICES: dict[str, str] = {
-    "length": "The answer was cut off at the output limit (max tokens).",
-    "sensitive": "The provider stopped the answer: content flagged as sensitive.",
-    "content_filter": "The provider stopped the answer: content filter.",
-    "model_context_window_exceeded": "The answer stopped: the model's context window is full.",
+FINISH_NOTICES: dict[str, Text] = {
+    "length": QT_TRANSLATE_NOOP(
+        "ChatError", "The answer was cut off at the output limit (max tokens)."
+    ),
+    "sensitive": QT_TRANSLATE_NOOP(
+        "ChatError", "The provider stopped the answer: content flagged as sensitive."
+    ),
+    "content_filter": QT_TRANSLATE_NOOP(
+        "ChatError", "The provider stopped the answer: content filter."
+    ),
+    "model_context_window_exceeded": QT_TRANSLATE_NOOP(
+        "ChatError", "The answer stopped: the model's context window is full."
+    ),
 }

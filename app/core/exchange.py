@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from app.core.conversation import AnswerState, Conversation, new_id
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.protocol import Role
 from app.core.store import HistoryStore, conversation_from_record, conversation_record
 
@@ -69,31 +70,67 @@ def parse_import(text: str) -> list[Conversation]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportRefused(f"it is not JSON ({exc.msg} at line {exc.lineno})") from None
+        raise ImportRefused(
+            QT_TRANSLATE_NOOP("ImportRefused", "it is not JSON ({error} at line {line})").format(
+                error=exc.msg, line=exc.lineno
+            )
+        ) from None
     if not isinstance(data, list):
-        raise ImportRefused("a GLM Desk export is a JSON list of conversations")
+        raise ImportRefused(
+            QT_TRANSLATE_NOOP("ImportRefused", "a GLM Desk export is a JSON list of conversations")
+        )
     conversations = []
     for n, record in enumerate(data, 1):
-        where = f"conversation {n}"
+        where = QT_TRANSLATE_NOOP("ImportRefused", "conversation {n}").format(n=n)
         if not isinstance(record, dict):
-            raise ImportRefused(f"{where} is not an object")
+            raise ImportRefused(
+                QT_TRANSLATE_NOOP("ImportRefused", "{where} is not an object").format(where=where)
+            )
         for key, kind in (("id", str), ("title", str), ("messages", list)):
             if not isinstance(record.get(key), kind):
-                raise ImportRefused(f"{where} has no {kind.__name__} '{key}'")
+                raise ImportRefused(
+                    QT_TRANSLATE_NOOP("ImportRefused", "{where} has no {kind} '{key}'").format(
+                        where=where, kind=kind.__name__, key=key
+                    )
+                )
         if not isinstance(record.get("created"), int | float):
-            raise ImportRefused(f"{where} has no number 'created'")
+            raise ImportRefused(
+                QT_TRANSLATE_NOOP("ImportRefused", "{where} has no number 'created'").format(
+                    where=where
+                )
+            )
         for i, m in enumerate(record["messages"], 1):
-            at = f"message {i} of {where}"
+            at = QT_TRANSLATE_NOOP("ImportRefused", "message {i} of {where}").format(
+                i=i, where=where
+            )
             if not isinstance(m, dict):
-                raise ImportRefused(f"{at} is not an object")
+                raise ImportRefused(
+                    QT_TRANSLATE_NOOP("ImportRefused", "{where} is not an object").format(where=at)
+                )
             if m.get("role") not in _ROLES:
-                raise ImportRefused(f"{at} has an unknown role {m.get('role')!r}")
+                raise ImportRefused(
+                    QT_TRANSLATE_NOOP("ImportRefused", "{where} has an unknown role {role}").format(
+                        where=at, role=repr(m.get("role"))
+                    )
+                )
             if not isinstance(m.get("content"), str):
-                raise ImportRefused(f"{at} has no text 'content'")
+                raise ImportRefused(
+                    QT_TRANSLATE_NOOP("ImportRefused", "{where} has no text 'content'").format(
+                        where=at
+                    )
+                )
             if not isinstance(m.get("created"), int | float):
-                raise ImportRefused(f"{at} has no number 'created'")
+                raise ImportRefused(
+                    QT_TRANSLATE_NOOP("ImportRefused", "{where} has no number 'created'").format(
+                        where=at
+                    )
+                )
             if m.get("state", "done") not in _STATES:
-                raise ImportRefused(f"{at} has an unknown state {m.get('state')!r}")
+                raise ImportRefused(
+                    QT_TRANSLATE_NOOP(
+                        "ImportRefused", "{where} has an unknown state {state}"
+                    ).format(where=at, state=repr(m.get("state")))
+                )
             m.setdefault("seq", i - 1)
             m.setdefault("id", new_id())
         if not any("parent" in m for m in record["messages"]):  # a plain list: one branch
@@ -102,7 +139,11 @@ def parse_import(text: str) -> list[Conversation]:
         try:
             conversations.append(conversation_from_record(record))
         except (KeyError, TypeError, ValueError) as exc:
-            raise ImportRefused(f"{where} could not be read ({exc})") from None
+            raise ImportRefused(
+                QT_TRANSLATE_NOOP("ImportRefused", "{where} could not be read ({error})").format(
+                    where=where, error=str(exc)
+                )
+            ) from None
     return conversations
 
 

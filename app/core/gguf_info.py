@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.localserver import GLM4_EOT
 
 MAGIC = b"GGUF"
@@ -50,14 +51,21 @@ class GgufInfo:
         return str(n)
 
     def summary(self) -> list[tuple[str, str]]:
+        unknown = QT_TRANSLATE_NOOP("GgufInfo", "unknown")
+        context = QT_TRANSLATE_NOOP("GgufInfo", "{n:,} tokens").format(n=self.context_length)
+        template = (
+            QT_TRANSLATE_NOOP("GgufInfo", "yes")
+            if self.has_chat_template
+            else QT_TRANSLATE_NOOP("GgufInfo", "none (the server's default)")
+        )
         return [
-            ("Architecture", self.architecture or "unknown"),
-            ("Name", self.name or self.path.stem),
-            ("Parameters", self.parameters_label),
-            ("Quantisation", self.quantization or "unknown"),
-            ("Context", f"{self.context_length:,} tokens" if self.context_length else "unknown"),
-            ("Chat template", "yes" if self.has_chat_template else "none (the server's default)"),
-            ("Size", _size(self.size)),
+            (QT_TRANSLATE_NOOP("GgufInfo", "Architecture"), self.architecture or unknown),
+            (QT_TRANSLATE_NOOP("GgufInfo", "Name"), self.name or self.path.stem),
+            (QT_TRANSLATE_NOOP("GgufInfo", "Parameters"), self.parameters_label),
+            (QT_TRANSLATE_NOOP("GgufInfo", "Quantisation"), self.quantization or unknown),
+            (QT_TRANSLATE_NOOP("GgufInfo", "Context"), context if self.context_length else unknown),
+            (QT_TRANSLATE_NOOP("GgufInfo", "Chat template"), template),
+            (QT_TRANSLATE_NOOP("GgufInfo", "Size"), _size(self.size)),
         ]
 
 
@@ -135,15 +143,25 @@ _SKIPPED = object()  # an array's value: present, not read
 def _read_header(path: Path) -> tuple[dict[str, Any], int]:
     """(metadata, parameter count) of a GGUF file."""
     if not path.is_file():  # a pipe or a device would block or never end
-        raise NotGguf(f"{path.name} is not a regular file.")
+        raise NotGguf(
+            QT_TRANSLATE_NOOP("GgufInfo", "{name} is not a regular file.").format(name=path.name)
+        )
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         if data[:4] != MAGIC:
-            raise NotGguf(f"{path.name} is not a GGUF model file.")
+            raise NotGguf(
+                QT_TRANSLATE_NOOP("GgufInfo", "{name} is not a GGUF model file.").format(
+                    name=path.name
+                )
+            )
         header = _Header(data)
         header.at = 4
         version = header.take("I")
         if version < 2:
-            raise NotGguf(f"{path.name} is a GGUF version {version} file, too old to read.")
+            raise NotGguf(
+                QT_TRANSLATE_NOOP(
+                    "GgufInfo", "{name} is a GGUF version {version} file, too old to read."
+                ).format(name=path.name, version=version)
+            )
         n_tensors, n_kv = header.take("Q"), header.take("Q")
         fields: dict[str, Any] = {}
         for _ in range(n_kv):
@@ -168,7 +186,11 @@ def read_gguf_info(path: Path) -> GgufInfo:
     except NotGguf:
         raise
     except (OSError, ValueError, KeyError, struct.error, RecursionError) as exc:
-        raise NotGguf(f"{path.name} could not be read as a GGUF model: {exc}") from exc
+        raise NotGguf(
+            QT_TRANSLATE_NOOP(
+                "GgufInfo", "{name} could not be read as a GGUF model: {error}"
+            ).format(name=path.name, error=str(exc))
+        ) from exc
 
     def text(key: str) -> str:
         value = fields.get(key)

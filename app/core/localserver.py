@@ -30,6 +30,8 @@ from typing import Any
 
 import httpx
 
+from app.core.i18n import QT_TRANSLATE_NOOP
+
 log = logging.getLogger(__name__)
 
 PID_FILE = "llama-server.pid"
@@ -224,7 +226,9 @@ class LocalServer:
         """Start the server; returns once the process runs (watch `state` for ready).
         A start while another is under way is refused; a running server is stopped first."""
         if self._starting:
-            raise LocalServerError("The local server is already starting.")
+            raise LocalServerError(
+                QT_TRANSLATE_NOOP("LocalServer", "The local server is already starting.")
+            )
         self._starting = True
         try:
             await self._start(options, configured_binary)
@@ -237,11 +241,18 @@ class LocalServer:
         binary = options.binary or find_llama_server(configured_binary)
         if binary is None:
             raise LocalServerError(
-                "llama-server was not found. Install llama.cpp, or set the path of its "
-                "llama-server program in the local server settings."
+                QT_TRANSLATE_NOOP(
+                    "LocalServer",
+                    "llama-server was not found. Install llama.cpp, or set the path of its "
+                    "llama-server program in the local server settings.",
+                )
             )
         if not options.model.is_file():
-            raise LocalServerError(f"The model file {options.model} does not exist.")
+            raise LocalServerError(
+                QT_TRANSLATE_NOOP("LocalServer", "The model file {path} does not exist.").format(
+                    path=str(options.model)
+                )
+            )
         await asyncio.to_thread(end_orphan, self.pid_file)  # may wait for it to exit
         port = free_port(options.port)
         env = {**os.environ}
@@ -263,7 +274,11 @@ class LocalServer:
                 start_new_session=True,  # its own process group: stopped as a whole
             )
         except OSError as exc:
-            raise LocalServerError(f"llama-server could not be started: {exc}") from exc
+            raise LocalServerError(
+                QT_TRANSLATE_NOOP(
+                    "LocalServer", "llama-server could not be started: {error}"
+                ).format(error=str(exc))
+            ) from exc
         self.pid_file.parent.mkdir(parents=True, exist_ok=True)
         record = {"pid": self._process.pid, "port": port, "binary": str(binary)}
         self.pid_file.write_text(json.dumps({**record, "owner": os.getpid()}))

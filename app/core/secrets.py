@@ -25,28 +25,40 @@ import threading
 from abc import ABC, abstractmethod
 from typing import Any
 
+from app.core.i18n import QT_TRANSLATE_NOOP, Text
+
 SERVICE = "glm-desk"
 DISABLE_ENV = "GLM_DESK_NO_KEYRING"  # set to 1: keys for this session only, keyring untouched
 
-SESSION_ONLY = "Keys you enter now are kept for this session only."
+SESSION_ONLY = QT_TRANSLATE_NOOP(
+    "SecretStore", "Keys you enter now are kept for this session only."
+)
 _PROBE_USER = "__glm-desk-probe__"  # a name read (never written) to see if the keyring answers
 
 # Module prefixes of backends that must never hold a key: files (keyrings.alt), or nothing.
 REFUSED_MODULES = ("keyrings.alt", "keyring.backends.fail", "keyring.backends.null")
 
 
-def _how_to_enable() -> str:
+def _how_to_enable() -> Text:
     if sys.platform == "darwin":
-        return (
-            "check that your login Keychain is unlocked (Keychain Access), then restart GLM Desk."
+        return QT_TRANSLATE_NOOP(
+            "SecretStore",
+            "check that your login Keychain is unlocked (Keychain Access), then restart GLM Desk.",
         )
     if sys.platform == "win32":
-        return "check that Windows Credential Manager is available, then restart GLM Desk."
-    return "install and start gnome-keyring (or KWallet), then restart GLM Desk."
+        return QT_TRANSLATE_NOOP(
+            "SecretStore",
+            "check that Windows Credential Manager is available, then restart GLM Desk.",
+        )
+    return QT_TRANSLATE_NOOP(
+        "SecretStore", "install and start gnome-keyring (or KWallet), then restart GLM Desk."
+    )
 
 
-def no_keyring_problem() -> str:
-    return f"No keyring service is running: {_how_to_enable()} {SESSION_ONLY}"
+def no_keyring_problem() -> Text:
+    return QT_TRANSLATE_NOOP(
+        "SecretStore", "No keyring service is running: {how} {session}"
+    ).format(how=_how_to_enable(), session=SESSION_ONLY)
 
 
 class SecretStore(ABC):
@@ -195,7 +207,7 @@ class KeyringStore(SecretStore):
             # a dead daemon shows up here rather than at the first real save.
             backend.get_password(self.service, _PROBE_USER)
         except _Refused as refused:
-            self._give_up(str(refused))
+            self._give_up(refused.args[0])  # a Text: translatable
         except Exception as exc:  # any backend failure means: no keyring
             self._give_up(_failure_problem(exc))
 
@@ -287,13 +299,16 @@ def _usable(backend: Any) -> Any:
     if type(backend).__module__.startswith("keyrings.alt"):
         name = getattr(backend, "name", type(backend).__name__)
         raise _Refused(
-            f"The only keyring found is {name} (from keyrings.alt), which keeps keys in a file; "
-            f"GLM Desk does not use it. To keep keys safely, {_how_to_enable()} {SESSION_ONLY}"
+            QT_TRANSLATE_NOOP(
+                "SecretStore",
+                "The only keyring found is {name} (from keyrings.alt), which keeps keys in a "
+                "file; GLM Desk does not use it. To keep keys safely, {how} {session}",
+            ).format(name=name, how=_how_to_enable(), session=SESSION_ONLY)
         )
     return None  # keyring's fail or null backend: no keyring at all
 
 
-def _failure_problem(exc: BaseException, key: str | None = None) -> str:
+def _failure_problem(exc: BaseException, key: str | None = None) -> Text:
     """The problem text for a backend failure; the key itself is cut out of any message."""
     from keyring.errors import KeyringLocked, NoKeyringError
 
@@ -305,15 +320,27 @@ def _failure_problem(exc: BaseException, key: str | None = None) -> str:
     detail = f" ({type(exc).__name__}: {detail})" if detail else f" ({type(exc).__name__})"
     locked = isinstance(exc, KeyringLocked) or "locked" in str(exc).lower()
     if locked or "prompt dismissed" in str(exc).lower() or "collection" in str(exc).lower():
-        what = "The keyring is locked or has no default collection"
-        how = "unlock it (or create a default keyring, e.g. in Passwords and Keys / Seahorse)"
-        if sys.platform != "linux":
-            how = "unlock it"
-        return f"{what}{detail}: {how}, then restart GLM Desk. {SESSION_ONLY}"
+        if sys.platform == "linux":
+            text = QT_TRANSLATE_NOOP(
+                "SecretStore",
+                "The keyring is locked or has no default collection{detail}: unlock it (or "
+                "create a default keyring, e.g. in Passwords and Keys / Seahorse), then restart "
+                "GLM Desk. {session}",
+            )
+        else:
+            text = QT_TRANSLATE_NOOP(
+                "SecretStore",
+                "The keyring is locked or has no default collection{detail}: unlock it, then "
+                "restart GLM Desk. {session}",
+            )
+        return text.format(detail=detail, session=SESSION_ONLY)
     if "dbus" in str(exc).lower() or "d-bus" in str(exc).lower():
-        what = "The keyring service could not be reached"
-        return f"{what}{detail}: {_how_to_enable()} {SESSION_ONLY}"
-    return f"The keyring failed{detail}: {_how_to_enable()} {SESSION_ONLY}"
+        return QT_TRANSLATE_NOOP(
+            "SecretStore", "The keyring service could not be reached{detail}: {how} {session}"
+        ).format(detail=detail, how=_how_to_enable(), session=SESSION_ONLY)
+    return QT_TRANSLATE_NOOP("SecretStore", "The keyring failed{detail}: {how} {session}").format(
+        detail=detail, how=_how_to_enable(), session=SESSION_ONLY
+    )
 
 
 def open_secret_store(environ: dict[str, str] | None = None) -> SecretStore:
@@ -321,7 +348,11 @@ def open_secret_store(environ: dict[str, str] | None = None) -> SecretStore:
     when keyring cannot even be imported or ``GLM_DESK_NO_KEYRING=1`` is set."""
     env = os.environ if environ is None else environ
     if env.get(DISABLE_ENV, "").strip() not in ("", "0"):
-        return MemoryStore(problem=f"The keyring is turned off ({DISABLE_ENV}). {SESSION_ONLY}")
+        return MemoryStore(
+            problem=QT_TRANSLATE_NOOP(
+                "SecretStore", "The keyring is turned off ({variable}). {session}"
+            ).format(variable=DISABLE_ENV, session=SESSION_ONLY)
+        )
     try:
         import keyring  # noqa: F401
     except Exception:  # a broken install must not stop the app

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from app.core.highlight import lexer_for
+from app.core.i18n import QT_TRANSLATE_NOOP
 
 MAX_COMPARE_BYTES = 5 * 1024 * 1024
 _SNIFF_BYTES = 8192
@@ -112,11 +113,19 @@ def inside(folder: Path, relative: PurePosixPath) -> Path:
     """folder/relative, refused (FileRefused) if it would resolve outside folder."""
     safe = safe_relative_path(str(relative))
     if safe is None or safe != relative:
-        raise FileRefused(f"{relative} is not a safe file name")
+        raise FileRefused(
+            QT_TRANSLATE_NOOP("SnippetFiles", "{name} is not a safe file name").format(
+                name=str(relative)
+            )
+        )
     root = folder.resolve()
     target = (root / safe).resolve()
     if not target.is_relative_to(root) or target == root:
-        raise FileRefused(f"{relative} would be written outside {folder}")
+        raise FileRefused(
+            QT_TRANSLATE_NOOP("SnippetFiles", "{name} would be written outside {folder}").format(
+                name=str(relative), folder=str(folder)
+            )
+        )
     return target
 
 
@@ -167,8 +176,11 @@ def write_files(folder: Path, files: Sequence[tuple[PurePosixPath, str]]) -> lis
             write_text(target, text)
         except OSError as e:
             raise FileRefused(
-                f"{rel} could not be written ({e.strerror or e}); "
-                f"{n} of {len(files)} files were saved before it"
+                QT_TRANSLATE_NOOP(
+                    "SnippetFiles",
+                    "{name} could not be written ({error}); {n} of {total} files were saved "
+                    "before it",
+                ).format(name=str(rel), error=str(e.strerror or e), n=n, total=len(files))
             ) from e
     return targets
 
@@ -215,24 +227,46 @@ def read_text_file(path: Path, limit: int = MAX_COMPARE_BYTES) -> str:
     try:
         st = path.stat()
     except OSError as e:
-        raise FileRefused(f"{path.name} cannot be read: {e.strerror or e}") from e
+        raise FileRefused(
+            QT_TRANSLATE_NOOP("SnippetFiles", "{name} cannot be read: {error}").format(
+                name=path.name, error=str(e.strerror or e)
+            )
+        ) from e
     if not path.is_file():
-        raise FileRefused(f"{path.name} is not a file")
+        raise FileRefused(
+            QT_TRANSLATE_NOOP("SnippetFiles", "{name} is not a file").format(name=path.name)
+        )
     if st.st_size > limit:
         raise FileRefused(
-            f"{path.name} is {st.st_size / 1048576:.1f} MB; "
-            f"files over {limit / 1048576:.0f} MB are not compared"
+            QT_TRANSLATE_NOOP(
+                "SnippetFiles",
+                "{name} is {size:.1f} MB; files over {limit:.0f} MB are not compared",
+            ).format(name=path.name, size=st.st_size / 1048576, limit=limit / 1048576)
         )
     try:
         with path.open("rb") as f:
             data = f.read(limit + 1)
     except OSError as e:
-        raise FileRefused(f"{path.name} cannot be read: {e.strerror or e}") from e
+        raise FileRefused(
+            QT_TRANSLATE_NOOP("SnippetFiles", "{name} cannot be read: {error}").format(
+                name=path.name, error=str(e.strerror or e)
+            )
+        ) from e
     if len(data) > limit:
-        raise FileRefused(f"{path.name} is over {limit / 1048576:.0f} MB")
+        raise FileRefused(
+            QT_TRANSLATE_NOOP("SnippetFiles", "{name} is over {limit:.0f} MB").format(
+                name=path.name, limit=limit / 1048576
+            )
+        )
     if is_binary(data):
-        raise FileRefused(f"{path.name} is a binary file, not text")
+        raise FileRefused(
+            QT_TRANSLATE_NOOP("SnippetFiles", "{name} is a binary file, not text").format(
+                name=path.name
+            )
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise FileRefused(f"{path.name} is not UTF-8 text") from e
+        raise FileRefused(
+            QT_TRANSLATE_NOOP("SnippetFiles", "{name} is not UTF-8 text").format(name=path.name)
+        ) from e

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.providers import PROVIDERS
 from app.core.settings import validate_params
 
@@ -137,10 +138,11 @@ class HistoryStore:
             self.db = self._open()
         except _Unreadable as exc:
             aside = self._move_aside("corrupt")
-            self.notice = (
-                f"The history file could not be read ({exc}); it was moved to {aside.name} "
-                "and a new, empty history was started."
-            )
+            self.notice = QT_TRANSLATE_NOOP(
+                "HistoryStore",
+                "The history file could not be read ({error}); it was moved to {file} "
+                "and a new, empty history was started.",
+            ).format(error=str(exc), file=aside.name)
             self.db = self._open()
         # Answers that were streaming when the app last ended (killed, crashed, power cut).
         # (Not from the command line: the app may be running and streaming right now.)
@@ -169,16 +171,20 @@ class HistoryStore:
             if version == 0 and tables:
                 db.close()
                 aside = self._move_aside("foreign")
-                self.notice = (
-                    f"{self.path.name} was not a GLM Desk history; it was moved to "
-                    f"{aside.name} and a new history was started."
-                )
+                self.notice = QT_TRANSLATE_NOOP(
+                    "HistoryStore",
+                    "{name} was not a GLM Desk history; it was moved to {file} and a new "
+                    "history was started.",
+                ).format(name=self.path.name, file=aside.name)
                 db = self._connect()
                 version = 0
             if version > SCHEMA_VERSION:
                 raise StoreError(
-                    f"The history was written by a newer GLM Desk (schema {version}); "
-                    "update GLM Desk to open it."
+                    QT_TRANSLATE_NOOP(
+                        "HistoryStore",
+                        "The history was written by a newer GLM Desk (schema {version}); "
+                        "update GLM Desk to open it.",
+                    ).format(version=version)
                 )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -190,10 +196,11 @@ class HistoryStore:
                 db.execute("PRAGMA user_version=1")
             elif version < SCHEMA_VERSION:
                 self.backup_path = self._backup(db, version)
-                self.notice = (
-                    f"The history was upgraded from schema {version} to {SCHEMA_VERSION}; "
-                    f"a copy of the old file is at {self.backup_path.name}."
-                )
+                self.notice = QT_TRANSLATE_NOOP(
+                    "HistoryStore",
+                    "The history was upgraded from schema {old} to {new}; a copy of the old "
+                    "file is at {file}.",
+                ).format(old=version, new=SCHEMA_VERSION, file=self.backup_path.name)
             while version < SCHEMA_VERSION:
                 db.execute("PRAGMA foreign_keys=OFF")  # migrations rebuild tables
                 try:

@@ -8,11 +8,15 @@ from collections.abc import Iterable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 
+from PySide6.QtCore import QCoreApplication
+
 from app.core.client import ChatClient, ClientPool, RetryPolicy
 from app.core.errors import ChatError
 from app.core.protocol import Finish, Message, Role, TextDelta
 from app.core.providers import Provider
+from app.core.redact import redact, redact_fields, remember
 from app.core.secrets import MemoryStore, SecretStore
+from app.services.translation import translated
 
 TEST_TIMEOUT_S = 30.0
 
@@ -53,6 +57,7 @@ class Backend:
         """A key for this session only (e.g. the local server's generated one); None forgets
         it. Never logged, never written."""
         if key:
+            remember(key)
             self._session_keys[provider_id] = key
         else:
             self._session_keys.pop(provider_id, None)
@@ -64,7 +69,7 @@ class Backend:
 
         def read() -> None:
             for provider_id in ids:
-                self.secrets.get(provider_id)
+                remember(self.secrets.get(provider_id))
 
         await asyncio.to_thread(read)
 
@@ -72,12 +77,15 @@ class Backend:
         session = self._session_keys.get(provider.id)
         if session and not provider.key_env:
             return session
-        return provider.api_key(self._environ) or session or self.secrets.cached(provider.id)
+        key = provider.api_key(self._environ) or session or self.secrets.cached(provider.id)
+        remember(key)  # whatever it came from, it never reaches a log or a message
+        return key
 
     def client_for(
         self, provider: Provider, api_key: str | None = None, retry: RetryPolicy | None = None
     ) -> ChatClient:
         """A client for provider, with its looked-up key unless api_key is given."""
+        remember(api_key)
         return ChatClient(
             provider,
             self.pool.get(provider),
@@ -101,16 +109,24 @@ class Backend:
                         if isinstance(event, TextDelta | Finish):
                             break
         except ChatError as err:
-            return ConnectionResult(False, err.user_text(), error=err)
+            redact_fields(err, "message", "action", "detail")
+            return ConnectionResult(False, redact(err.user_text(translated)), error=err)
         except TimeoutError:
             return ConnectionResult(
                 False,
-                f"{provider.name} did not answer within {TEST_TIMEOUT_S:.0f} s. "
-                "Check the address, your network and the proxy setting.",
+                QCoreApplication.translate(
+                    "Backend",
+                    "{provider} did not answer within {seconds:.0f} s. Check the address, your "
+                    "network and the proxy setting.",
+                ).format(provider=provider.name, seconds=TEST_TIMEOUT_S),
             )
         ms = (time.monotonic() - start) * 1000
         return ConnectionResult(
-            True, f"Connected: {provider.name} answered with {provider.model} in {ms:.0f} ms.", ms
+            True,
+            QCoreApplication.translate(
+                "Backend", "Connected: {provider} answered with {model} in {ms:.0f} ms."
+            ).format(provider=provider.name, model=provider.model, ms=ms),
+            ms,
         )
 
     async def aclose(self) -> None:

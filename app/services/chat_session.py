@@ -8,16 +8,19 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import aclosing
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from app.core.client import Retrying
 from app.core.context import answer_reserve, fit_to_context, prompt_tokens
 from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.errors import FINISH_NOTICES, ChatError, ErrorKind, make_error
+from app.core.i18n import QT_TRANSLATE_NOOP, joined
 from app.core.protocol import Finish, Message, Role, TextDelta, Timings, Usage
 from app.core.providers import GenerationParams, Provider
+from app.core.redact import redact_fields
 from app.services.backend import Backend
 from app.services.history import HistoryService
+from app.services.translation import translated
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,7 @@ class ChatSession(QObject):
         self.history = history
         self.conversation = conversation or Conversation()
         self.draft = ""  # the composer's unsent text while another tab is shown
-        self.status = "Ready"
+        self.status = self.tr("Ready")
         self._task: asyncio.Task[None] | None = None
         self._busy = False
         self._pending: list[str] = []
@@ -189,10 +192,19 @@ class ChatSession(QObject):
         )
         self._last_prompt = prompt_tokens(history)
         if dropped:
-            answer.notice = (
-                f"{dropped} earlier message{'s were' if dropped > 1 else ' was'} left out so "
-                f"the conversation fits the model's context ({n_ctx:,} tokens)."
-            )
+            if dropped > 1:
+                notice = QT_TRANSLATE_NOOP(
+                    "ChatSession",
+                    "{n} earlier messages were left out so the conversation fits the model's "
+                    "context ({n_ctx:,} tokens).",
+                )
+            else:
+                notice = QT_TRANSLATE_NOOP(
+                    "ChatSession",
+                    "{n} earlier message was left out so the conversation fits the model's "
+                    "context ({n_ctx:,} tokens).",
+                )
+            answer.notice = notice.format(n=dropped, n_ctx=n_ctx)
         self._answer_index, self._answer = index, answer
         self._save(self.conversation.messages[-2:])  # the question and the empty answer
         self._busy = True
@@ -220,7 +232,7 @@ class ChatSession(QObject):
         params: GenerationParams,
     ) -> None:
         index = self._answer_index
-        self._set_status(f"Connecting to {provider.name}…")
+        self._set_status(self.tr("Connecting to {provider}…").format(provider=provider.name))
         first_token_at: float | None = None
         deltas = 0
         last_status = 0.0
@@ -246,7 +258,9 @@ class ChatSession(QObject):
                             last_status = now
                             rate = deltas / max(now - first_token_at, 1e-3)
                             self._set_status(
-                                f"Streaming from {provider.name} · {rate:.0f} tokens/s"
+                                self.tr("Streaming from {provider} · {rate:.0f} tokens/s").format(
+                                    provider=provider.name, rate=rate
+                                )
                             )
                     elif isinstance(event, Usage):
                         answer.usage = event
@@ -254,11 +268,14 @@ class ChatSession(QObject):
                         timings = event
                     elif isinstance(event, Finish):
                         finish = FINISH_NOTICES.get(event.reason, "")
-                        answer.notice = " ".join(n for n in (answer.notice, finish) if n)
+                        answer.notice = joined((answer.notice, finish))
                     elif isinstance(event, Retrying):
                         self._set_status(
-                            f"{event.error.message} Retrying in {event.delay:.0f} s "
-                            f"(attempt {event.attempt + 1})…"
+                            self.tr("{error} Retrying in {seconds:.0f} s (attempt {n})…").format(
+                                error=translated(event.error.message),
+                                seconds=event.delay,
+                                n=event.attempt + 1,
+                            )
                         )
             answer.state = AnswerState.DONE
             self._prompt_limit = None  # it fitted: the next request may use the whole window
@@ -266,10 +283,15 @@ class ChatSession(QObject):
         except asyncio.CancelledError:
             answer.state = AnswerState.STOPPED
             self._set_status(
-                "Stopped · the partial answer is kept" if answer.content else "Stopped"
+                self.tr("Stopped · the partial answer is kept")
+                if answer.content
+                else self.tr("Stopped")
             )
             raise
         except ChatError as err:
+            # A server may echo the key back ("Incorrect API key provided: …"): never show,
+            # store or log it.
+            redact_fields(err, "message", "action", "detail")
             answer.state, answer.error = AnswerState.ERROR, err
             log.warning(
                 "chat failed: %s (%s, status %s, code %s)",
@@ -278,16 +300,20 @@ class ChatSession(QObject):
                 err.status,
                 err.code,
             )
-            self._set_status(f"Error: {err.message}")
+            self._set_status(self.tr("Error: {message}").format(message=translated(err.message)))
         except Exception as exc:  # a bug of ours: keep the conversation, show what happened
             log.exception("unexpected failure while streaming")
             answer.state = AnswerState.ERROR
             answer.error = make_error(
                 ErrorKind.SERVER,
-                f"Something went wrong in GLM Desk: {type(exc).__name__}.",
+                QT_TRANSLATE_NOOP("ChatError", "Something went wrong in GLM Desk: {error}.").format(
+                    error=type(exc).__name__
+                ),
                 retryable=False,
             )
-            self._set_status(f"Error: {answer.error.message}")
+            self._set_status(
+                self.tr("Error: {message}").format(message=translated(answer.error.message))
+            )
         finally:
             self._flush()
             self.conversation.updated = time.time()
@@ -306,13 +332,19 @@ class ChatSession(QObject):
         timings: Timings | None,
     ) -> str:
         tokens = (answer.usage.completion_tokens if answer.usage else None) or deltas
-        parts = [f"Done · {provider.name}", f"{tokens} tokens"]
+
+        translate = QCoreApplication.translate
+        parts = [
+            translate("ChatSession", "Done · {provider}").format(provider=provider.name),
+            translate("ChatSession", "{n} tokens").format(n=tokens),
+        ]
+        rate = translate("ChatSession", "{rate:.0f} tokens/s")
         if timings and timings.predicted_per_second:
-            parts.append(f"{timings.predicted_per_second:.0f} tokens/s")
+            parts.append(rate.format(rate=timings.predicted_per_second))
         elif first_token_at is not None:
             elapsed = time.monotonic() - first_token_at
             if elapsed > 0.05:
-                parts.append(f"{deltas / elapsed:.0f} tokens/s")
+                parts.append(rate.format(rate=deltas / elapsed))
         if answer.usage and answer.usage.cost_usd:
             parts.append(f"${answer.usage.cost_usd:.5f}")
         return " · ".join(parts)

@@ -16,10 +16,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from app.core.conversation import ChatMessage, Conversation
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.store import HistoryStore, StoreError, conversation_record
+from app.services.translation import translated
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +74,11 @@ class HistoryService(QObject):
         try:
             self._store = HistoryStore(self.path)
         except (StoreError, sqlite3.Error, OSError) as exc:
-            self.open_error = (
-                f"History is off for this session: {exc} Conversations are kept only "
-                "until GLM Desk closes."
-            )
+            self.open_error = QT_TRANSLATE_NOOP(
+                "HistoryService",
+                "History is off for this session: {error} Conversations are kept only until "
+                "GLM Desk closes.",
+            ).format(error=exc.args[0] if isinstance(exc, StoreError) else str(exc))
             log.error("history could not be opened: %s", exc)
             return
         self.open_notice = self._store.notice
@@ -87,9 +90,9 @@ class HistoryService(QObject):
 
         def report(_future: Future[None]) -> None:
             if self.open_error:
-                self.problem.emit(self.open_error)
+                self.problem.emit(translated(self.open_error))
             elif self.open_notice:
-                self.notice.emit(self.open_notice)
+                self.notice.emit(translated(self.open_notice))
 
         self._opened.add_done_callback(report)
 
@@ -224,17 +227,23 @@ class HistoryService(QObject):
 
 
 def _describe(exc: BaseException, path: Path) -> str:
+    """What failed and what to do, in the user's language."""
     text = str(exc)
     if "full" in text:
-        what = "the disk is full"
-        todo = "Free some space"
-    elif "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
-        what = "the history file is read-only"
-        todo = f"Make {path.parent} writable"
-    else:
-        what = text
-        todo = "Check the disk"
-    return (
-        f"Could not save history: {what}. Your conversations are kept in memory; {todo} "
-        "and GLM Desk will save them again automatically."
-    )
+        return QCoreApplication.translate(
+            "HistoryService",
+            "Could not save history: the disk is full. Your conversations are kept in memory; "
+            "Free some space and GLM Desk will save them again automatically.",
+        )
+    if "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
+        return QCoreApplication.translate(
+            "HistoryService",
+            "Could not save history: the history file is read-only. Your conversations are "
+            "kept in memory; Make {folder} writable and GLM Desk will save them again "
+            "automatically.",
+        ).format(folder=path.parent)
+    return QCoreApplication.translate(
+        "HistoryService",
+        "Could not save history: {error}. Your conversations are kept in memory; Check the "
+        "disk and GLM Desk will save them again automatically.",
+    ).format(error=text)

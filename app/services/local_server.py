@@ -24,6 +24,7 @@ from app.core.localserver import (
     end_orphan,
 )
 from app.core.providers import Provider
+from app.services.translation import exception_text
 
 
 class LocalServerService(QObject):
@@ -53,7 +54,7 @@ class LocalServerService(QObject):
         try:
             await self.server.start(options, self.configured_binary)
         except LocalServerError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(exception_text(exc))
             return False
         return True
 
