@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QSize, Qt, QUrl, qVersion
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, qVersion
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,13 +26,14 @@ LICENCE = "MIT"
 
 
 def about_details(data_folder: Path) -> list[tuple[str, str]]:
-    """What the About dialog shows, also for a bug report (Copy details)."""
+    """What the About dialog shows, in the user's language (the labels are translated)."""
+
     return [
-        ("Version", __version__),
+        (QCoreApplication.translate("AboutDialog", "Version"), __version__),
         ("Qt", f"{qVersion()} (PySide6 {PySide6.__version__})"),
         ("Python", f"{platform.python_version()} on {platform.system()} {platform.machine()}"),
-        ("Licence", LICENCE),
-        ("Data folder", str(data_folder)),
+        (QCoreApplication.translate("AboutDialog", "Licence"), LICENCE),
+        (QCoreApplication.translate("AboutDialog", "Data folder"), str(data_folder)),
     ]
 
 
@@ -40,8 +41,8 @@ class AboutDialog(QDialog):
     def __init__(self, data_folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("aboutDialog")
-        self.setAccessibleName(f"About {APP_NAME}")
-        self.setWindowTitle(f"About {APP_NAME}")
+        self.setAccessibleName(self.tr("About {app}").format(app=APP_NAME))
+        self.setWindowTitle(self.tr("About {app}").format(app=APP_NAME))
         self.data_folder = data_folder
         self.details = about_details(data_folder)
 
@@ -49,7 +50,7 @@ class AboutDialog(QDialog):
         logo.setPixmap(app_icon().pixmap(QSize(96, 96)))
         logo.setAlignment(Qt.AlignmentFlag.AlignTop)
         title = QLabel(f"<h2 style='margin:0'>{APP_NAME} {__version__}</h2>")
-        summary = QLabel("A native desktop chat and coding assistant for GLM-4-32B.")
+        summary = QLabel(self.tr("A native desktop chat and coding assistant for GLM-4-32B."))
         summary.setWordWrap(True)
         rows = "".join(
             f"<tr><td style='padding-right:12px'><b>{name}</b></td><td>{escape(value)}</td></tr>"
@@ -72,10 +73,10 @@ class AboutDialog(QDialog):
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        open_folder = QPushButton("Open data folder")
+        open_folder = QPushButton(self.tr("Open data folder"))
         open_folder.setObjectName("aboutOpenDataFolder")
         open_folder.clicked.connect(self.open_data_folder)
-        copy = QPushButton("Copy details")
+        copy = QPushButton(self.tr("Copy details"))
         copy.setObjectName("aboutCopyDetails")
         copy.clicked.connect(self.copy_details)
         buttons.addButton(open_folder, QDialogButtonBox.ButtonRole.ActionRole)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPoint, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Signal
 from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTextBrowser
 
@@ -65,12 +65,19 @@ class CodeBlocksMixin(_Base):
         try:
             write_text(path, file_text_for(snippet.code))
         except OSError as exc:
-            self._warn("Could not save the code", f"{path}: {exc.strerror or exc}")
+            self._warn(
+                QCoreApplication.translate("CodeBlocksMixin", "Could not save the code"),
+                QCoreApplication.translate("CodeBlocksMixin", "{path}: {error}").format(
+                    path=path, error=exc.strerror or exc
+                ),
+            )
             return None
         return path
 
     def _ask_save_path(self, suggested: str) -> Path | None:  # tests replace the dialogs
-        name, _ = QFileDialog.getSaveFileName(self, "Save code as", suggested)
+        name, _ = QFileDialog.getSaveFileName(
+            self, QCoreApplication.translate("CodeBlocksMixin", "Save code as"), suggested
+        )
         return Path(name) if name else None
 
     def _warn(self, title: str, text: str) -> None:
@@ -101,9 +108,9 @@ class CodeBlocksMixin(_Base):
         if frame is not None:
             key, first = frame_key(frame), (menu.actions() or [None])[0]
             for text, action in (
-                ("Copy code", "copy"),
-                ("Save code as…", "save"),
-                ("Open in code pane", "open"),
+                (QCoreApplication.translate("CodeBlocksMixin", "Copy code"), "copy"),
+                (QCoreApplication.translate("CodeBlocksMixin", "Save code as…"), "save"),
+                (QCoreApplication.translate("CodeBlocksMixin", "Open in code pane"), "open"),
             ):
                 item = QAction(text, menu)
                 item.triggered.connect(lambda _=False, a=action: self._on_code_action(a, key))

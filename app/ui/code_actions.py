@@ -14,7 +14,7 @@ class CodeBlockActions(QFrame):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("codeBlockActions")
-        self.setAccessibleName("Code block actions")
+        self.setAccessibleName(self.tr("Code block actions"))
         self.setAutoFillBackground(True)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.key = ""
@@ -27,9 +27,14 @@ class CodeBlockActions(QFrame):
         layout.addWidget(self.language)
         self.buttons: dict[str, QToolButton] = {}
         for action, text, name, tip in (
-            ("copy", "Copy", "codeBlockCopy", "Copy this code"),
-            ("save", "Save as…", "codeBlockSave", "Save this code to a file"),
-            ("open", "Open in code pane", "codeBlockOpen", "Show this code in the code pane"),
+            ("copy", self.tr("Copy"), "codeBlockCopy", self.tr("Copy this code")),
+            ("save", self.tr("Save as…"), "codeBlockSave", self.tr("Save this code to a file")),
+            (
+                "open",
+                self.tr("Open in code pane"),
+                "codeBlockOpen",
+                self.tr("Show this code in the code pane"),
+            ),
         ):
             button = QToolButton()
             button.setText(text)
@@ -44,7 +49,7 @@ class CodeBlockActions(QFrame):
 
     def show_for(self, key: str, language: str, top_right_x: int, top_y: int) -> None:
         self.key = key
-        self.language.setText(language or "text")
+        self.language.setText(language or self.tr("text"))
         self.adjustSize()
         self.move(max(0, top_right_x - self.width()), max(0, top_y))
         self.show()
@@ -57,9 +62,9 @@ class JumpToBottom(QToolButton):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("jumpToBottomButton")
-        self.setAccessibleName("Jump to the end of the conversation")
-        self.setToolTip("Jump to the end (and follow the answer)")
-        self.setText("↓ Jump to bottom")
+        self.setAccessibleName(self.tr("Jump to the end of the conversation"))
+        self.setToolTip(self.tr("Jump to the end (and follow the answer)"))
+        self.setText(self.tr("↓ Jump to bottom"))
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.hide()

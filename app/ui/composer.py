@@ -1,9 +1,12 @@
-"""The message composer: Enter sends, Shift+Enter inserts a newline."""
+"""The message composer: Enter sends, Shift+Enter inserts a newline.
+
+Input methods (Chinese, Japanese, Korean) work: while a composition (preedit) is under way,
+Enter belongs to the input method and never sends."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QWidget
 
 MIN_LINES, MAX_LINES = 3, 12
@@ -15,9 +18,11 @@ class Composer(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("composer")
-        self.setAccessibleName("Message composer")
-        self.setPlaceholderText("Ask GLM-4…  (Enter to send, Shift+Enter for a new line)")
+        self.setAccessibleName(self.tr("Message composer"))
+        self.setPlaceholderText(self.tr("Ask GLM-4…  (Enter to send, Shift+Enter for a new line)"))
         self.setTabChangesFocus(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, True)
+        self._preedit = ""  # the input method's composition not yet committed
         # Grows with its text from MIN_LINES to MAX_LINES, then scrolls.
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.document().documentLayout().documentSizeChanged.connect(self._fit)
@@ -36,7 +41,19 @@ class Composer(QPlainTextEdit):
     def sizeHint(self) -> QSize:
         return QSize(super().sizeHint().width(), self.height())
 
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:
+        self._preedit = event.preeditString()
+        super().inputMethodEvent(event)
+
+    @property
+    def composing(self) -> bool:
+        """An input method's composition is under way (its Enter is not ours)."""
+        return bool(self._preedit)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.composing:
+            event.accept()  # the input method's: it commits or cancels the composition
+            return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
             if mods == Qt.KeyboardModifier.NoModifier:

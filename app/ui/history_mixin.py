@@ -8,13 +8,14 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
 from app.core.conversation import Conversation
 from app.core.exchange import ImportRefused, export_records, import_into, parse_import, render
 from app.core.store import HistoryStore
 from app.services.history import HistoryService
+from app.services.translation import exception_text
 from app.ui.chat_view import ChatView
 from app.ui.search_dialog import SearchDialog
 from app.ui.sidebar import Sidebar
@@ -81,7 +82,11 @@ class HistoryMixin:
             return
         conv = await self.history.run(lambda s: s.load(conversation_id), None)
         if conv is None:
-            self.status_label.setText("That conversation is no longer in the history.")
+            self.status_label.setText(
+                QCoreApplication.translate(
+                    "HistoryMixin", "That conversation is no longer in the history."
+                )
+            )
             self.refresh_sidebar()
             return
         if self.session_for(conversation_id) is None:  # not opened meanwhile
@@ -121,7 +126,13 @@ class HistoryMixin:
             if found is not None:  # it was open: bring its tab back too
                 self._open_by_id(conversation_id)
 
-        self.sidebar.undo_bar.offer(f"“{title or 'Untitled'}” moved to the Trash.", undo)
+        title = title or QCoreApplication.translate("HistoryMixin", "Untitled")
+        self.sidebar.undo_bar.offer(
+            QCoreApplication.translate("HistoryMixin", "“{title}” moved to the Trash.").format(
+                title=title
+            ),
+            undo,
+        )
 
     def _restore_from_trash(self, conversation_id: str) -> None:
         self.history.run_soon(lambda s: s.restore(conversation_id))
@@ -130,8 +141,10 @@ class HistoryMixin:
     def _delete_forever(self, conversation_id: str) -> None:
         answer = QMessageBox.question(
             self,
-            "Delete forever",
-            "Delete this conversation forever? This cannot be undone.",
+            QCoreApplication.translate("HistoryMixin", "Delete forever"),
+            QCoreApplication.translate(
+                "HistoryMixin", "Delete this conversation forever? This cannot be undone."
+            ),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.history.run_soon(lambda s: s.delete_forever(conversation_id))
@@ -152,7 +165,11 @@ class HistoryMixin:
     def _export_current(self, fmt: str) -> None:
         session = self.current_session()
         if session is None or not session.conversation.nodes:
-            self.status_label.setText("Nothing to export yet: this conversation is empty.")
+            self.status_label.setText(
+                QCoreApplication.translate(
+                    "HistoryMixin", "Nothing to export yet: this conversation is empty."
+                )
+            )
             return
         self._export_dialog(session.conversation.id, fmt)
 
@@ -160,9 +177,11 @@ class HistoryMixin:
         name = "glm-desk-conversations" if conversation_id is None else "conversation"
         path, _ = QFileDialog.getSaveFileName(
             self,
-            "Export",
+            QCoreApplication.translate("HistoryMixin", "Export"),
             str(Path.home() / f"{name}.{fmt}"),
-            "Markdown (*.md)" if fmt == "md" else "JSON (*.json)",
+            QCoreApplication.translate("HistoryMixin", "Markdown (*.md)")
+            if fmt == "md"
+            else QCoreApplication.translate("HistoryMixin", "JSON (*.json)"),
         )
         if path:
             asyncio.ensure_future(self.export_to(Path(path), conversation_id, fmt))
@@ -174,14 +193,23 @@ class HistoryMixin:
                 None, lambda: path.write_text(text, encoding="utf-8")
             )
         except OSError as exc:
-            self.status_label.setText(f"Could not write {path.name}: {exc.strerror or exc}.")
+            self.status_label.setText(
+                QCoreApplication.translate(
+                    "HistoryMixin", "Could not write {name}: {error}."
+                ).format(name=path.name, error=exc.strerror or exc)
+            )
             return False
-        self.status_label.setText(f"Exported to {path}.")
+        self.status_label.setText(
+            QCoreApplication.translate("HistoryMixin", "Exported to {path}.").format(path=path)
+        )
         return True
 
     def _import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import conversations", str(Path.home()), "GLM Desk export (*.json)"
+            self,
+            QCoreApplication.translate("HistoryMixin", "Import conversations"),
+            str(Path.home()),
+            QCoreApplication.translate("HistoryMixin", "GLM Desk export (*.json)"),
         )
         if path:
             asyncio.ensure_future(self.import_from(Path(path)))
@@ -193,24 +221,41 @@ class HistoryMixin:
             )
             conversations = parse_import(text)
         except (OSError, UnicodeDecodeError, ImportRefused) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            reason = exc.strerror if isinstance(exc, OSError) else exception_text(exc)
             if isinstance(exc, UnicodeDecodeError):
-                reason = "it is not a text file"
+                reason = QCoreApplication.translate("HistoryMixin", "it is not a text file")
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
-                "Import",
-                f"{path.name} was not imported: {reason}.\n\n"
-                "GLM Desk imports the JSON files it exports.",
+                QCoreApplication.translate("HistoryMixin", "Import"),
+                QCoreApplication.translate(
+                    "HistoryMixin",
+                    "{name} was not imported: {reason}.\n\n"
+                    "GLM Desk imports the JSON files it exports.",
+                ).format(name=path.name, reason=reason),
                 parent=self,
             )
             box.setObjectName("importRefused")
             box.open()
-            self.status_label.setText(f"Not imported: {reason}.")
+            self.status_label.setText(
+                QCoreApplication.translate("HistoryMixin", "Not imported: {reason}.").format(
+                    reason=reason
+                )
+            )
             return None
         counts = await self.history.run(lambda s: import_into(s, conversations), (0, 0))
         imported, skipped = counts
-        note = f" ({skipped} already in the history)" if skipped else ""
-        self.status_label.setText(f"Imported {imported} conversation(s){note}.")
+        if skipped:
+            text = QCoreApplication.translate(
+                "HistoryMixin",
+                "Imported %n conversation(s) ({skipped} already in the history).",
+                None,
+                imported,
+            ).format(skipped=skipped)
+        else:
+            text = QCoreApplication.translate(
+                "HistoryMixin", "Imported %n conversation(s).", None, imported
+            )
+        self.status_label.setText(text)
         self.refresh_sidebar()
         return counts
 
@@ -279,16 +324,24 @@ class HistoryMixin:
         self._on_tab_changed(self.tabs.currentIndex())
 
     def _on_history_problem(self, text: str) -> None:
-        self.history_warning.setText("⚠ " + text.split(". ")[0])  # what happened
+        first = text.split(". ")[0].split("。")[0]  # what happened (English or Chinese)
+        self.history_warning.setText("⚠ " + first)
         self.history_warning.setToolTip(text)  # and what to do
         self.history_warning.show()
         self.status_label.setText(text)
 
     def _on_history_recovered(self) -> None:
         self.history_warning.hide()
-        self.status_label.setText("History saved again; nothing was lost.")
+        self.status_label.setText(
+            QCoreApplication.translate("HistoryMixin", "History saved again; nothing was lost.")
+        )
 
     def _on_history_notice(self, text: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "History", text, parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            QCoreApplication.translate("HistoryMixin", "History"),
+            text,
+            parent=self,
+        )
         box.setObjectName("historyNotice")
         box.open()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.core.snippets import (
@@ -25,6 +26,7 @@ from app.core.snippets import (
     write_files,
     write_text,
 )
+from app.services.translation import exception_text
 from app.ui.diff_dialog import DiffDialog
 
 if TYPE_CHECKING:
@@ -56,10 +58,17 @@ class SnippetFileActions(_Base):
         try:
             write_text(Path(path), file_text_for(self.current_code()))
         except OSError as e:
-            self._say(f"Could not save {Path(path).name}: {e.strerror or e}", error=True)
+            self._say(
+                QCoreApplication.translate(
+                    "SnippetFileActions", "Could not save {name}: {error}"
+                ).format(name=Path(path).name, error=e.strerror or e),
+                error=True,
+            )
             return
         self._last_dir = str(Path(path).parent)
-        self._say(f"Saved {path}")
+        self._say(
+            QCoreApplication.translate("SnippetFileActions", "Saved {path}").format(path=path)
+        )
 
     def save_all(self) -> None:
         if not self._groups:
@@ -77,10 +86,20 @@ class SnippetFileActions(_Base):
         try:
             written = write_files(Path(folder), files)
         except (OSError, FileRefused) as e:
-            self._say(f"Could not save all: {e}", error=True)
+            error = exception_text(e) if isinstance(e, FileRefused) else str(e)
+            self._say(
+                QCoreApplication.translate(
+                    "SnippetFileActions", "Could not save all: {error}"
+                ).format(error=error),
+                error=True,
+            )
             return
         self._last_dir = folder
-        self._say(f"Saved {len(written)} file(s) to {folder}")
+        self._say(
+            QCoreApplication.translate(
+                "SnippetFileActions", "Saved %n file(s) to {folder}", None, len(written)
+            ).format(folder=folder)
+        )
 
     def _read_for_compare(self, title: str) -> tuple[Path, str] | None:
         path = self._ask_open_path(title)
@@ -89,49 +108,101 @@ class SnippetFileActions(_Base):
         try:
             return Path(path), read_text_file(Path(path))
         except FileRefused as e:
-            self._say(f"{e}.", error=True)
+            self._say(
+                QCoreApplication.translate("SnippetFileActions", "{error}.").format(
+                    error=exception_text(e)
+                ),
+                error=True,
+            )
             return None
 
     def compare_with_file(self) -> None:
         snippet = self.current_snippet()
-        picked = self._read_for_compare("Compare with file") if snippet else None
+        picked = (
+            self._read_for_compare(
+                QCoreApplication.translate("SnippetFileActions", "Compare with file")
+            )
+            if snippet
+            else None
+        )
         if picked is None:
             return
         path, existing = picked
         diff = unified_diff(existing, file_text_for(self.current_code(), existing),
                             str(path), "snippet")  # fmt: skip
-        self._diff_window().show_diff(f"{path.name} ↔ snippet", diff, f"{path.name} → snippet")
-        self._say(f"Compared with {path}")
+        self._diff_window().show_diff(
+            QCoreApplication.translate("SnippetFileActions", "{name} ↔ snippet").format(
+                name=path.name
+            ),
+            diff,
+            QCoreApplication.translate("SnippetFileActions", "{name} → snippet").format(
+                name=path.name
+            ),
+        )
+        self._say(
+            QCoreApplication.translate("SnippetFileActions", "Compared with {path}").format(
+                path=path
+            )
+        )
 
     def apply_to_file(self) -> None:
         snippet = self.current_snippet()
-        picked = self._read_for_compare("Apply to file") if snippet else None
+        picked = (
+            self._read_for_compare(
+                QCoreApplication.translate("SnippetFileActions", "Apply to file")
+            )
+            if snippet
+            else None
+        )
         if picked is None:
             return
         path, existing = picked
         new_text = file_text_for(self.current_code(), existing)
         if new_text == existing:
-            self._say(f"{path.name} already has this content.")
+            self._say(
+                QCoreApplication.translate(
+                    "SnippetFileActions", "{name} already has this content."
+                ).format(name=path.name)
+            )
             return
         diff = unified_diff(existing, new_text, str(path), f"{path} (new)")
         if not self._confirm_apply(path, diff):
-            self._say("Not applied.")
+            self._say(QCoreApplication.translate("SnippetFileActions", "Not applied."))
             return
         try:
             backup = apply_with_backup(path, new_text)
         except OSError as e:
-            self._say(f"Could not write {path.name}: {e.strerror or e}", error=True)
+            self._say(
+                QCoreApplication.translate(
+                    "SnippetFileActions", "Could not write {name}: {error}"
+                ).format(name=path.name, error=e.strerror or e),
+                error=True,
+            )
             return
-        self._say(f"Applied to {path}" + (f"; the old file is {backup.name}" if backup else ""))
+        if backup:
+            text = QCoreApplication.translate(
+                "SnippetFileActions", "Applied to {path}; the old file is {backup}"
+            ).format(path=path, backup=backup.name)
+        else:
+            text = QCoreApplication.translate("SnippetFileActions", "Applied to {path}").format(
+                path=path
+            )
+        self._say(text)
 
     # --- dialogs (replaced in tests) ----------------------------------------------------
 
     def _ask_save_path(self, default: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, "Save snippet as", default)
+        path, _ = QFileDialog.getSaveFileName(
+            self, QCoreApplication.translate("SnippetFileActions", "Save snippet as"), default
+        )
         return path
 
     def _ask_folder(self) -> str:
-        return QFileDialog.getExistingDirectory(self, "Save all snippets to", self._last_dir)
+        return QFileDialog.getExistingDirectory(
+            self,
+            QCoreApplication.translate("SnippetFileActions", "Save all snippets to"),
+            self._last_dir,
+        )
 
     def _ask_open_path(self, title: str) -> str:
         path, _ = QFileDialog.getOpenFileName(self, title, self._last_dir)
@@ -141,18 +212,29 @@ class SnippetFileActions(_Base):
         dialog = DiffDialog(self)
         try:
             return dialog.ask_to_apply(
-                f"Apply to {path.name}?", diff, f"{path} (a backup is written first)"
+                QCoreApplication.translate("SnippetFileActions", "Apply to {name}?").format(
+                    name=path.name
+                ),
+                diff,
+                QCoreApplication.translate(
+                    "SnippetFileActions", "{path} (a backup is written first)"
+                ).format(path=path),
             )
         finally:
             dialog.deleteLater()
 
     def _confirm_save_all(self, folder: str, names: list[str], existing: list[str]) -> bool:
         replaced = set(existing)
-        lines = [f"{n}   (replaces the file there)" if n in replaced else n for n in names]
+        replaces = QCoreApplication.translate(
+            "SnippetFileActions", "{name}   (replaces the file there)"
+        )
+        lines = [replaces.format(name=n) if n in replaced else n for n in names]
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Save all snippets?",
-            f"{len(names)} file(s) will be written in {folder}:",
+            QCoreApplication.translate("SnippetFileActions", "Save all snippets?"),
+            QCoreApplication.translate(
+                "SnippetFileActions", "%n file(s) will be written in {folder}:", None, len(names)
+            ).format(folder=folder),
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
             self,
         )
