@@ -191,10 +191,10 @@ _ZAI_CODES: dict[str, tuple[ErrorKind, Text]] = {
         c: (ErrorKind.AUTH, QT_TRANSLATE_NOOP("ChatError", "{provider} rejected the API key."))
         for c in (
             "1000",
-            QT_TRANSLATE_NOOP("ChatError", "1001"),
-            QT_TRANSLATE_NOOP("ChatError", "1002"),
-            QT_TRANSLATE_NOOP("ChatError", "1003"),
-            QT_TRANSLATE_NOOP("ChatError", "1004"),
+            "1001",
+            "1002",
+            "1003",
+            "1004",
         )
     },
     "1113": (

@@ -95,9 +95,10 @@ class SnippetFileActions(_Base):
             )
             return
         self._last_dir = folder
+        n = len(written)
         self._say(
             QCoreApplication.translate(
-                "SnippetFileActions", "Saved %n file(s) to {folder}", None, len(written)
+                "SnippetFileActions", "Saved %n file(s) to {folder}", None, n
             ).format(folder=folder)
         )
 
@@ -229,11 +230,12 @@ class SnippetFileActions(_Base):
             "SnippetFileActions", "{name}   (replaces the file there)"
         )
         lines = [replaces.format(name=n) if n in replaced else n for n in names]
+        n = len(names)
         box = QMessageBox(
             QMessageBox.Icon.Question,
             QCoreApplication.translate("SnippetFileActions", "Save all snippets?"),
             QCoreApplication.translate(
-                "SnippetFileActions", "%n file(s) will be written in {folder}:", None, len(names)
+                "SnippetFileActions", "%n file(s) will be written in {folder}:", None, n
             ).format(folder=folder),
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
             self,

@@ -2,708 +2,993 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>许可证</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>数据文件夹</translation>
+    </message>
+    <message>
+        <source>About {app}</source>
+        <translation>关于 {app}</translation>
+    </message>
+    <message>
+        <source>A native desktop chat and coding assistant for GLM-4-32B.</source>
+        <translation>GLM-4-32B 的原生桌面聊天与编程助手。</translation>
+    </message>
+    <message>
+        <source>Open data folder</source>
+        <translation>打开数据文件夹</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>复制详细信息</translation>
+    </message>
+</context>
+<context>
     <name>Backend</name>
     <message>
         <source>{provider} did not answer within {seconds:.0f} s. Check the address, your network and the proxy setting.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 在 {seconds:.0f} 秒内没有响应。请检查地址、网络和代理设置。</translation>
     </message>
     <message>
         <source>Connected: {provider} answered with {model} in {ms:.0f} ms.</source>
-        <translation type="unfinished"></translation>
+        <translation>已连接：{provider} 使用 {model} 在 {ms:.0f} 毫秒内响应。</translation>
     </message>
 </context>
 <context>
     <name>ChatError</name>
     <message>
         <source>Offline mode is on: nothing is sent to {provider} or any other server off this machine.</source>
-        <translation type="unfinished"></translation>
+        <translation>离线模式已开启：不会向 {provider} 或本机以外的任何服务器发送内容。</translation>
     </message>
     <message>
         <source>No base URL is set for {provider}.</source>
-        <translation type="unfinished"></translation>
+        <translation>未设置 {provider} 的接口地址。</translation>
     </message>
     <message>
         <source>No API key is set for {provider}.</source>
-        <translation type="unfinished"></translation>
+        <translation>未设置 {provider} 的 API 密钥。</translation>
     </message>
     <message>
         <source>Set {names} in the environment, or switch to the local model.</source>
-        <translation type="unfinished"></translation>
+        <translation>请在环境变量中设置 {names}，或切换到本地模型。</translation>
     </message>
     <message>
         <source>The connection closed before the answer was finished.</source>
-        <translation type="unfinished"></translation>
+        <translation>回答尚未完成，连接就已关闭。</translation>
     </message>
     <message>
         <source>{provider} did not answer in time (connecting).</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 响应超时（连接时）。</translation>
     </message>
     <message>
         <source>{provider} did not answer in time (waiting).</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 响应超时（等待回答时）。</translation>
     </message>
     <message>
         <source>Nothing is answering at {host}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{host} 上没有服务响应。</translation>
     </message>
     <message>
         <source>Start llama-server (or your local server), or check the URL.</source>
-        <translation type="unfinished"></translation>
+        <translation>请启动 llama-server（或你的本地服务器），或检查地址。</translation>
     </message>
     <message>
         <source>Could not connect to {host}.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接到 {host}。</translation>
     </message>
     <message>
         <source>The connection to {provider} dropped.</source>
-        <translation type="unfinished"></translation>
+        <translation>与 {provider} 的连接已断开。</translation>
     </message>
     <message>
         <source>The URL {url} is not a valid http(s) URL.</source>
-        <translation type="unfinished"></translation>
+        <translation>地址 {url} 不是有效的 http(s) 地址。</translation>
     </message>
     <message>
         <source>Talking to {provider} failed: {error}.</source>
-        <translation type="unfinished"></translation>
+        <translation>与 {provider} 通信失败：{error}。</translation>
     </message>
     <message>
         <source>{provider} sent data that is not a valid chat stream.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 返回的数据不是有效的聊天流。</translation>
     </message>
     <message>
         <source>{provider} stopped the answer with an error.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 因出错中止了回答。</translation>
     </message>
     <message>
         <source>Check the API key for {provider} (set it in the environment or settings).</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查 {provider} 的 API 密钥（在环境变量或设置中设置）。</translation>
     </message>
     <message>
         <source>Add credit to your {provider} account, or switch to the local model.</source>
-        <translation type="unfinished"></translation>
+        <translation>请为你的 {provider} 账户充值，或切换到本地模型。</translation>
     </message>
     <message>
         <source>Wait a moment and retry.</source>
-        <translation type="unfinished"></translation>
+        <translation>请稍等片刻后重试。</translation>
     </message>
     <message>
         <source>Wait until the limit resets, or switch provider or to the local model.</source>
-        <translation type="unfinished"></translation>
+        <translation>请等待限额重置，或切换服务商或本地模型。</translation>
     </message>
     <message>
         <source>Retry in a little while, or switch provider or to the local model.</source>
-        <translation type="unfinished"></translation>
+        <translation>请稍后重试，或切换服务商或本地模型。</translation>
     </message>
     <message>
         <source>Wait for the model to finish loading, then retry.</source>
-        <translation type="unfinished"></translation>
+        <translation>请等待模型加载完成后重试。</translation>
     </message>
     <message>
         <source>Shorten the conversation (start a new tab or remove earlier messages).</source>
-        <translation type="unfinished"></translation>
+        <translation>请缩短对话（新建标签页或删除较早的消息）。</translation>
     </message>
     <message>
         <source>Check the generation settings, then retry.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查生成设置后重试。</translation>
     </message>
     <message>
         <source>Check the endpoint URL and model id for {provider}.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查 {provider} 的接口地址和模型 ID。</translation>
     </message>
     <message>
         <source>Rephrase the request.</source>
-        <translation type="unfinished"></translation>
+        <translation>请换一种说法。</translation>
     </message>
     <message>
         <source>Retry in a little while.</source>
-        <translation type="unfinished"></translation>
+        <translation>请稍后重试。</translation>
     </message>
     <message>
         <source>Check your network connection, or switch to the local model.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查网络连接，或切换到本地模型。</translation>
     </message>
     <message>
         <source>Retry; if it keeps happening, check your network or the server.</source>
-        <translation type="unfinished"></translation>
+        <translation>请重试；如果问题持续，请检查网络或服务器。</translation>
     </message>
     <message>
         <source>Retry; if it keeps happening, the endpoint may not be OpenAI-compatible.</source>
-        <translation type="unfinished"></translation>
+        <translation>请重试；如果问题持续，该接口可能不兼容 OpenAI。</translation>
     </message>
     <message>
         <source>Retry to get a complete answer.</source>
-        <translation type="unfinished"></translation>
+        <translation>请重试以获取完整回答。</translation>
     </message>
     <message>
         <source>Switch to the local model, or turn Offline mode off to use {provider}.</source>
-        <translation type="unfinished"></translation>
+        <translation>请切换到本地模型，或关闭离线模式以使用 {provider}。</translation>
     </message>
     <message>
         <source>Retry in {seconds:.0f} s.</source>
-        <translation type="unfinished"></translation>
+        <translation>{seconds:.0f} 秒后重试。</translation>
     </message>
     <message>
         <source>the provider</source>
-        <translation type="unfinished"></translation>
+        <translation>服务商</translation>
     </message>
     <message>
         <source>{provider} rejected the API key.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>1001</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>1002</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>1003</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>1004</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 拒绝了 API 密钥。</translation>
     </message>
     <message>
         <source>Your {provider} account has no balance left.</source>
-        <translation type="unfinished"></translation>
+        <translation>你的 {provider} 账户余额已用尽。</translation>
     </message>
     <message>
         <source>{provider}: too many requests at once.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider}：同时发出的请求过多。</translation>
     </message>
     <message>
         <source>{provider}: requests are too frequent.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider}：请求过于频繁。</translation>
     </message>
     <message>
         <source>{provider} is overloaded right now.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 当前负载过高。</translation>
     </message>
     <message>
         <source>The model is overloaded on {provider} right now.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 上的模型当前负载过高。</translation>
     </message>
     <message>
         <source>The daily request limit on {provider} is used up.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 的每日请求额度已用完。</translation>
     </message>
     <message>
         <source>A usage limit on {provider} is reached.</source>
-        <translation type="unfinished"></translation>
+        <translation>已达到 {provider} 的用量上限。</translation>
     </message>
     <message>
         <source>{provider} did not accept a request parameter.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 不接受某个请求参数。</translation>
     </message>
     <message>
         <source>{provider} does not know this model.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 不认识这个模型。</translation>
     </message>
     <message>
         <source>The conversation is too long for the model.</source>
-        <translation type="unfinished"></translation>
+        <translation>对话太长，超出了模型的处理能力。</translation>
     </message>
     <message>
         <source>{provider} refused the content as unsafe.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 认为内容不安全，拒绝处理。</translation>
     </message>
     <message>
         <source>Your {provider} account is out of credits.</source>
-        <translation type="unfinished"></translation>
+        <translation>你的 {provider} 账户额度已用完。</translation>
     </message>
     <message>
         <source>{provider} refused the request (moderation).</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 拒绝了请求（内容审核）。</translation>
     </message>
     <message>
         <source>{provider} has no such endpoint or model.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 没有这个接口或模型。</translation>
     </message>
     <message>
         <source>{provider} timed out.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 超时。</translation>
     </message>
     <message>
         <source>The request is too large for {provider}.</source>
-        <translation type="unfinished"></translation>
+        <translation>请求太大，{provider} 无法处理。</translation>
     </message>
     <message>
         <source>{provider} is rate-limiting requests.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 正在限制请求频率。</translation>
     </message>
     <message>
         <source>{provider} is unavailable right now (HTTP {status}).</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 当前不可用（HTTP {status}）。</translation>
     </message>
     <message>
         <source>{provider} had a server error (HTTP {status}).</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 出现服务器错误（HTTP {status}）。</translation>
     </message>
     <message>
         <source>{provider} rejected the request (HTTP {status}).</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 拒绝了请求（HTTP {status}）。</translation>
     </message>
     <message>
         <source>The conversation is too long for the model&apos;s context window.</source>
-        <translation type="unfinished"></translation>
+        <translation>对话太长，超出了模型的上下文窗口。</translation>
     </message>
     <message>
         <source>The conversation ({n_prompt:,} tokens) is larger than the model&apos;s context window ({n_ctx:,} tokens).</source>
-        <translation type="unfinished"></translation>
+        <translation>对话（{n_prompt:,} 个 token）超出了模型的上下文窗口（{n_ctx:,} 个 token）。</translation>
     </message>
     <message>
         <source>The local model is still loading.</source>
-        <translation type="unfinished"></translation>
+        <translation>本地模型仍在加载中。</translation>
     </message>
     <message>
         <source>{provider} reported an error during the answer.</source>
-        <translation type="unfinished"></translation>
+        <translation>{provider} 在回答过程中报告了错误。</translation>
     </message>
     <message>
         <source>The answer was cut off at the output limit (max tokens).</source>
-        <translation type="unfinished"></translation>
+        <translation>回答已达到输出上限（最大 token 数），被截断。</translation>
     </message>
     <message>
         <source>The provider stopped the answer: content flagged as sensitive.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务商中止了回答：内容被标记为敏感。</translation>
     </message>
     <message>
         <source>The provider stopped the answer: content filter.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务商中止了回答：内容过滤。</translation>
     </message>
     <message>
         <source>The answer stopped: the model&apos;s context window is full.</source>
-        <translation type="unfinished"></translation>
+        <translation>回答已停止：模型的上下文窗口已满。</translation>
     </message>
     <message>
         <source>Something went wrong in GLM Desk: {error}.</source>
-        <translation type="unfinished"></translation>
+        <translation>GLM Desk 内部出错：{error}。</translation>
     </message>
 </context>
 <context>
     <name>ChatSession</name>
     <message>
         <source>Ready</source>
-        <translation type="unfinished"></translation>
+        <translation>就绪</translation>
     </message>
     <message>
         <source>{n} earlier messages were left out so the conversation fits the model&apos;s context ({n_ctx:,} tokens).</source>
-        <translation type="unfinished"></translation>
+        <translation>为适应模型的上下文（{n_ctx:,} 个 token），省略了较早的 {n} 条消息。</translation>
     </message>
     <message>
         <source>{n} earlier message was left out so the conversation fits the model&apos;s context ({n_ctx:,} tokens).</source>
-        <translation type="unfinished"></translation>
+        <translation>为适应模型的上下文（{n_ctx:,} 个 token），省略了较早的 {n} 条消息。</translation>
     </message>
     <message>
         <source>Connecting to {provider}…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在连接 {provider}…</translation>
     </message>
     <message>
         <source>Streaming from {provider} · {rate:.0f} tokens/s</source>
-        <translation type="unfinished"></translation>
+        <translation>正在接收 {provider} 的回答 · {rate:.0f} token/秒</translation>
     </message>
     <message>
         <source>{error} Retrying in {seconds:.0f} s (attempt {n})…</source>
-        <translation type="unfinished"></translation>
+        <translation>{error} {seconds:.0f} 秒后重试（第 {n} 次尝试）…</translation>
     </message>
     <message>
         <source>Stopped · the partial answer is kept</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止 · 已保留部分回答</translation>
     </message>
     <message>
         <source>Stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止</translation>
     </message>
     <message>
         <source>Error: {message}</source>
-        <translation type="unfinished"></translation>
+        <translation>错误：{message}</translation>
     </message>
     <message>
         <source>Done · {provider}</source>
-        <translation type="unfinished"></translation>
+        <translation>完成 · {provider}</translation>
     </message>
     <message>
         <source>{n} tokens</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} 个 token</translation>
     </message>
     <message>
         <source>{rate:.0f} tokens/s</source>
-        <translation type="unfinished"></translation>
+        <translation>{rate:.0f} token/秒</translation>
+    </message>
+</context>
+<context>
+    <name>CodeBlockActions</name>
+    <message>
+        <source>Code block actions</source>
+        <translation>代码块操作</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy this code</source>
+        <translation>复制这段代码</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>Save this code to a file</source>
+        <translation>将这段代码保存到文件</translation>
+    </message>
+    <message>
+        <source>Open in code pane</source>
+        <translation>在代码面板中打开</translation>
+    </message>
+    <message>
+        <source>Show this code in the code pane</source>
+        <translation>在代码面板中显示这段代码</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+</context>
+<context>
+    <name>CodeBlocksMixin</name>
+    <message>
+        <source>Could not save the code</source>
+        <translation>无法保存代码</translation>
+    </message>
+    <message>
+        <source>{path}: {error}</source>
+        <translation>{path}：{error}</translation>
+    </message>
+    <message>
+        <source>Save code as</source>
+        <translation>代码另存为</translation>
+    </message>
+    <message>
+        <source>Copy code</source>
+        <translation>复制代码</translation>
+    </message>
+    <message>
+        <source>Save code as…</source>
+        <translation>代码另存为…</translation>
+    </message>
+    <message>
+        <source>Open in code pane</source>
+        <translation>在代码面板中打开</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Message composer</source>
+        <translation>消息输入框</translation>
+    </message>
+    <message>
+        <source>Ask GLM-4…  (Enter to send, Shift+Enter for a new line)</source>
+        <translation>向 GLM-4 提问…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
 </context>
 <context>
     <name>GgufInfo</name>
     <message>
         <source>unknown</source>
-        <translation type="unfinished"></translation>
+        <translation>未知</translation>
     </message>
     <message>
         <source>{n:,} tokens</source>
-        <translation type="unfinished"></translation>
+        <translation>{n:,} 个 token</translation>
     </message>
     <message>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation>有</translation>
     </message>
     <message>
         <source>none (the server&apos;s default)</source>
-        <translation type="unfinished"></translation>
+        <translation>无（使用服务器默认模板）</translation>
     </message>
     <message>
         <source>Architecture</source>
-        <translation type="unfinished"></translation>
+        <translation>架构</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>Parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>参数量</translation>
     </message>
     <message>
         <source>Quantisation</source>
-        <translation type="unfinished"></translation>
+        <translation>量化</translation>
     </message>
     <message>
         <source>Context</source>
-        <translation type="unfinished"></translation>
+        <translation>上下文</translation>
     </message>
     <message>
         <source>Chat template</source>
-        <translation type="unfinished"></translation>
+        <translation>聊天模板</translation>
     </message>
     <message>
         <source>Size</source>
-        <translation type="unfinished"></translation>
+        <translation>大小</translation>
     </message>
     <message>
         <source>{name} is not a regular file.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 不是普通文件。</translation>
     </message>
     <message>
         <source>{name} is not a GGUF model file.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 不是 GGUF 模型文件。</translation>
     </message>
     <message>
         <source>{name} is a GGUF version {version} file, too old to read.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 是 GGUF 版本 {version} 的文件，版本太旧，无法读取。</translation>
     </message>
     <message>
         <source>{name} could not be read as a GGUF model: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法将 {name} 作为 GGUF 模型读取：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryMixin</name>
+    <message>
+        <source>That conversation is no longer in the history.</source>
+        <translation>该对话已不在历史记录中。</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>“{title}” moved to the Trash.</source>
+        <translation>“{title}”已移到回收站。</translation>
+    </message>
+    <message>
+        <source>Delete forever</source>
+        <translation>永久删除</translation>
+    </message>
+    <message>
+        <source>Delete this conversation forever? This cannot be undone.</source>
+        <translation>永久删除此对话？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: this conversation is empty.</source>
+        <translation>暂无可导出的内容：此对话为空。</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown 文件 (*.md)</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+        <source>Could not write {name}: {error}.</source>
+        <translation>无法写入 {name}：{error}。</translation>
+    </message>
+    <message>
+        <source>Exported to {path}.</source>
+        <translation>已导出到 {path}。</translation>
+    </message>
+    <message>
+        <source>Import conversations</source>
+        <translation>导入对话</translation>
+    </message>
+    <message>
+        <source>GLM Desk export (*.json)</source>
+        <translation>GLM Desk 导出文件 (*.json)</translation>
+    </message>
+    <message>
+        <source>it is not a text file</source>
+        <translation>它不是文本文件</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>{name} was not imported: {reason}.
+
+GLM Desk imports the JSON files it exports.</source>
+        <translation>{name} 未导入：{reason}。
+
+GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
+    </message>
+    <message>
+        <source>Not imported: {reason}.</source>
+        <translation>未导入：{reason}。</translation>
+    </message>
+    <message>
+        <source>Imported %n conversation(s) ({skipped} already in the history).</source>
+        <translation>已导入 %n 个对话（{skipped} 个已在历史记录中）。</translation>
+    </message>
+    <message>
+        <source>Imported %n conversation(s).</source>
+        <translation>已导入 %n 个对话。</translation>
+    </message>
+    <message>
+        <source>History saved again; nothing was lost.</source>
+        <translation>历史记录已重新保存，没有丢失任何内容。</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史记录</translation>
     </message>
 </context>
 <context>
     <name>HistoryService</name>
     <message>
         <source>History is off for this session: {error} Conversations are kept only until GLM Desk closes.</source>
-        <translation type="unfinished"></translation>
+        <translation>本次会话不保存历史记录：{error} 对话仅保留到 GLM Desk 关闭为止。</translation>
     </message>
     <message>
         <source>Could not save history: the disk is full. Your conversations are kept in memory; Free some space and GLM Desk will save them again automatically.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法保存历史记录：磁盘已满。你的对话暂存在内存中；请释放一些空间，GLM Desk 会自动重新保存。</translation>
     </message>
     <message>
         <source>Could not save history: the history file is read-only. Your conversations are kept in memory; Make {folder} writable and GLM Desk will save them again automatically.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法保存历史记录：历史文件为只读。你的对话暂存在内存中；请将 {folder} 设为可写，GLM Desk 会自动重新保存。</translation>
     </message>
     <message>
         <source>Could not save history: {error}. Your conversations are kept in memory; Check the disk and GLM Desk will save them again automatically.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法保存历史记录：{error}。你的对话暂存在内存中；请检查磁盘，GLM Desk 会自动重新保存。</translation>
     </message>
 </context>
 <context>
     <name>HistoryStore</name>
     <message>
         <source>The history file could not be read ({error}); it was moved to {file} and a new, empty history was started.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取历史文件（{error}）；已将其移至 {file}，并新建了空的历史记录。</translation>
     </message>
     <message>
         <source>{name} was not a GLM Desk history; it was moved to {file} and a new history was started.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 不是 GLM Desk 的历史文件；已将其移至 {file}，并新建了历史记录。</translation>
     </message>
     <message>
         <source>The history was written by a newer GLM Desk (schema {version}); update GLM Desk to open it.</source>
-        <translation type="unfinished"></translation>
+        <translation>历史记录由更新版本的 GLM Desk 写入（架构版本 {version}）；请更新 GLM Desk 后再打开。</translation>
     </message>
     <message>
         <source>The history was upgraded from schema {old} to {new}; a copy of the old file is at {file}.</source>
-        <translation type="unfinished"></translation>
+        <translation>历史记录已从架构版本 {old} 升级到 {new}；旧文件的副本位于 {file}。</translation>
     </message>
 </context>
 <context>
     <name>ImportRefused</name>
     <message>
         <source>it is not JSON ({error} at line {line})</source>
-        <translation type="unfinished"></translation>
+        <translation>它不是 JSON（第 {line} 行：{error}）</translation>
     </message>
     <message>
         <source>a GLM Desk export is a JSON list of conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>GLM Desk 导出文件应是由对话组成的 JSON 列表</translation>
     </message>
     <message>
         <source>conversation {n}</source>
-        <translation type="unfinished"></translation>
+        <translation>第 {n} 个对话</translation>
     </message>
     <message>
         <source>{where} is not an object</source>
-        <translation type="unfinished"></translation>
+        <translation>{where}不是对象</translation>
     </message>
     <message>
         <source>{where} has no {kind} &apos;{key}&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>{where}缺少 {kind} 类型的“{key}”</translation>
     </message>
     <message>
         <source>{where} has no number &apos;created&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>{where}缺少数字“created”</translation>
     </message>
     <message>
         <source>message {i} of {where}</source>
-        <translation type="unfinished"></translation>
+        <translation>{where}的第 {i} 条消息</translation>
     </message>
     <message>
         <source>{where} has an unknown role {role}</source>
-        <translation type="unfinished"></translation>
+        <translation>{where}的角色 {role} 未知</translation>
     </message>
     <message>
         <source>{where} has no text &apos;content&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>{where}缺少文本“content”</translation>
     </message>
     <message>
         <source>{where} has an unknown state {state}</source>
-        <translation type="unfinished"></translation>
+        <translation>{where}的状态 {state} 未知</translation>
     </message>
     <message>
         <source>{where} could not be read ({error})</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取{where}（{error}）</translation>
+    </message>
+</context>
+<context>
+    <name>JumpToBottom</name>
+    <message>
+        <source>Jump to the end of the conversation</source>
+        <translation>跳到对话末尾</translation>
+    </message>
+    <message>
+        <source>Jump to the end (and follow the answer)</source>
+        <translation>跳到末尾（并跟随回答）</translation>
+    </message>
+    <message>
+        <source>↓ Jump to bottom</source>
+        <translation>↓ 跳到底部</translation>
     </message>
 </context>
 <context>
     <name>LocalServer</name>
     <message>
         <source>The local server is already starting.</source>
-        <translation type="unfinished"></translation>
+        <translation>本地服务器正在启动中。</translation>
     </message>
     <message>
         <source>llama-server was not found. Install llama.cpp, or set the path of its llama-server program in the local server settings.</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到 llama-server。请安装 llama.cpp，或在本地服务器设置中指定 llama-server 程序的路径。</translation>
     </message>
     <message>
         <source>The model file {path} does not exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>模型文件 {path} 不存在。</translation>
     </message>
     <message>
         <source>llama-server could not be started: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法启动 llama-server：{error}</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
         <source>Provider and model</source>
-        <translation type="unfinished"></translation>
+        <translation>服务商和模型</translation>
     </message>
     <message>
         <source>Main</source>
-        <translation type="unfinished"></translation>
+        <translation>主工具栏</translation>
     </message>
     <message>
         <source>New chat</source>
-        <translation type="unfinished"></translation>
+        <translation>新对话</translation>
     </message>
     <message>
         <source>Model:</source>
-        <translation type="unfinished"></translation>
+        <translation>模型：</translation>
     </message>
     <message>
         <source>Conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>对话</translation>
     </message>
     <message>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>发送</translation>
     </message>
     <message>
         <source>Send message</source>
-        <translation type="unfinished"></translation>
+        <translation>发送消息</translation>
     </message>
     <message>
         <source>Send (Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>发送（Enter）</translation>
     </message>
     <message>
         <source>Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>停止</translation>
     </message>
     <message>
         <source>Stop answer</source>
-        <translation type="unfinished"></translation>
+        <translation>停止回答</translation>
     </message>
     <message>
         <source>Stop the answer and keep what arrived (Esc)</source>
-        <translation type="unfinished"></translation>
+        <translation>停止回答并保留已收到的内容（Esc）</translation>
     </message>
     <message>
         <source>Ready</source>
-        <translation type="unfinished"></translation>
+        <translation>就绪</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Import conversations…</source>
-        <translation type="unfinished"></translation>
+        <translation>导入对话(&amp;I)…</translation>
     </message>
     <message>
         <source>&amp;Export</source>
-        <translation type="unfinished"></translation>
+        <translation>导出(&amp;E)</translation>
     </message>
     <message>
         <source>This conversation as Markdown…</source>
-        <translation type="unfinished"></translation>
+        <translation>此对话导出为 Markdown…</translation>
     </message>
     <message>
         <source>This conversation as JSON…</source>
-        <translation type="unfinished"></translation>
+        <translation>此对话导出为 JSON…</translation>
     </message>
     <message>
         <source>All conversations as JSON…</source>
-        <translation type="unfinished"></translation>
+        <translation>全部对话导出为 JSON…</translation>
     </message>
     <message>
         <source>All conversations as Markdown…</source>
-        <translation type="unfinished"></translation>
+        <translation>全部对话导出为 Markdown…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;Edit</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑(&amp;E)</translation>
     </message>
     <message>
         <source>&amp;Search all conversations…</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索全部对话(&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <source>&amp;About {app}</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 {app}(&amp;A)</translation>
     </message>
     <message>
         <source> · offline: not sent</source>
-        <translation type="unfinished"></translation>
+        <translation> · 离线：不会发送</translation>
     </message>
     <message>
         <source> · no API key</source>
-        <translation type="unfinished"></translation>
+        <translation> · 无 API 密钥</translation>
     </message>
     <message>
         <source>Copied the message.</source>
-        <translation type="unfinished"></translation>
+        <translation>已复制消息。</translation>
     </message>
     <message>
         <source>Wait for the answer to finish, or press Stop (Esc).</source>
-        <translation type="unfinished"></translation>
+        <translation>请等待回答完成，或按“停止”（Esc）。</translation>
     </message>
     <message>
         <source>Editing your message: Enter sends it as a new version (the old one is kept and can be switched back to). Esc cancels.</source>
-        <translation type="unfinished"></translation>
+        <translation>正在编辑消息：按 Enter 作为新版本发送（旧版本会保留，可随时切换回去）。按 Esc 取消。</translation>
     </message>
 </context>
 <context>
     <name>SecretStore</name>
     <message>
         <source>Keys you enter now are kept for this session only.</source>
-        <translation type="unfinished"></translation>
+        <translation>现在输入的密钥仅在本次运行期间有效。</translation>
     </message>
     <message>
         <source>check that your login Keychain is unlocked (Keychain Access), then restart GLM Desk.</source>
-        <translation type="unfinished"></translation>
+        <translation>请确认登录钥匙串已解锁（钥匙串访问），然后重启 GLM Desk。</translation>
     </message>
     <message>
         <source>check that Windows Credential Manager is available, then restart GLM Desk.</source>
-        <translation type="unfinished"></translation>
+        <translation>请确认 Windows 凭据管理器可用，然后重启 GLM Desk。</translation>
     </message>
     <message>
         <source>install and start gnome-keyring (or KWallet), then restart GLM Desk.</source>
-        <translation type="unfinished"></translation>
+        <translation>请安装并启动 gnome-keyring（或 KWallet），然后重启 GLM Desk。</translation>
     </message>
     <message>
         <source>No keyring service is running: {how} {session}</source>
-        <translation type="unfinished"></translation>
+        <translation>没有正在运行的密钥环服务：{how}{session}</translation>
     </message>
     <message>
         <source>The only keyring found is {name} (from keyrings.alt), which keeps keys in a file; GLM Desk does not use it. To keep keys safely, {how} {session}</source>
-        <translation type="unfinished"></translation>
+        <translation>找到的唯一密钥环是 {name}（来自 keyrings.alt），它把密钥保存在普通文件中，GLM Desk 不会使用它。要安全地保存密钥，{how}{session}</translation>
     </message>
     <message>
         <source>The keyring is locked or has no default collection{detail}: unlock it (or create a default keyring, e.g. in Passwords and Keys / Seahorse), then restart GLM Desk. {session}</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥环已锁定或没有默认集合{detail}：请解锁（或创建默认密钥环，例如在“密码和密钥”/Seahorse 中），然后重启 GLM Desk。{session}</translation>
     </message>
     <message>
         <source>The keyring is locked or has no default collection{detail}: unlock it, then restart GLM Desk. {session}</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥环已锁定或没有默认集合{detail}：请解锁后重启 GLM Desk。{session}</translation>
     </message>
     <message>
         <source>The keyring service could not be reached{detail}: {how} {session}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接密钥环服务{detail}：{how}{session}</translation>
     </message>
     <message>
         <source>The keyring failed{detail}: {how} {session}</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥环出错{detail}：{how}{session}</translation>
     </message>
     <message>
         <source>The keyring is turned off ({variable}). {session}</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥环已关闭（{variable}）。{session}</translation>
+    </message>
+</context>
+<context>
+    <name>SnippetFileActions</name>
+    <message>
+        <source>Could not save {name}: {error}</source>
+        <translation>无法保存 {name}：{error}</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Could not save all: {error}</source>
+        <translation>无法全部保存：{error}</translation>
+    </message>
+    <message>
+        <source>Saved %n file(s) to {folder}</source>
+        <translation>已将 %n 个文件保存到 {folder}</translation>
+    </message>
+    <message>
+        <source>{error}.</source>
+        <translation>{error}。</translation>
+    </message>
+    <message>
+        <source>Compare with file</source>
+        <translation>与文件比较</translation>
+    </message>
+    <message>
+        <source>{name} ↔ snippet</source>
+        <translation>{name} ↔ 代码片段</translation>
+    </message>
+    <message>
+        <source>{name} → snippet</source>
+        <translation>{name} → 代码片段</translation>
+    </message>
+    <message>
+        <source>Compared with {path}</source>
+        <translation>已与 {path} 比较</translation>
+    </message>
+    <message>
+        <source>Apply to file</source>
+        <translation>应用到文件</translation>
+    </message>
+    <message>
+        <source>{name} already has this content.</source>
+        <translation>{name} 的内容已与此相同。</translation>
+    </message>
+    <message>
+        <source>Not applied.</source>
+        <translation>未应用。</translation>
+    </message>
+    <message>
+        <source>Could not write {name}: {error}</source>
+        <translation>无法写入 {name}：{error}</translation>
+    </message>
+    <message>
+        <source>Applied to {path}; the old file is {backup}</source>
+        <translation>已应用到 {path}；旧文件为 {backup}</translation>
+    </message>
+    <message>
+        <source>Applied to {path}</source>
+        <translation>已应用到 {path}</translation>
+    </message>
+    <message>
+        <source>Save snippet as</source>
+        <translation>代码片段另存为</translation>
+    </message>
+    <message>
+        <source>Save all snippets to</source>
+        <translation>将全部代码片段保存到</translation>
+    </message>
+    <message>
+        <source>Apply to {name}?</source>
+        <translation>应用到 {name}？</translation>
+    </message>
+    <message>
+        <source>{path} (a backup is written first)</source>
+        <translation>{path}（会先写入备份）</translation>
+    </message>
+    <message>
+        <source>{name}   (replaces the file there)</source>
+        <translation>{name}   （将替换已有文件）</translation>
+    </message>
+    <message>
+        <source>Save all snippets?</source>
+        <translation>保存全部代码片段？</translation>
+    </message>
+    <message>
+        <source>%n file(s) will be written in {folder}:</source>
+        <translation>将在 {folder} 中写入 %n 个文件：</translation>
     </message>
 </context>
 <context>
     <name>SnippetFiles</name>
     <message>
         <source>{name} is not a safe file name</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 不是安全的文件名</translation>
     </message>
     <message>
         <source>{name} would be written outside {folder}</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 会被写到 {folder} 之外</translation>
     </message>
     <message>
         <source>{name} could not be written ({error}); {n} of {total} files were saved before it</source>
-        <translation type="unfinished"></translation>
+        <translation>无法写入 {name}（{error}）；在此之前已保存 {total} 个文件中的 {n} 个</translation>
     </message>
     <message>
         <source>{name} cannot be read: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取 {name}：{error}</translation>
     </message>
     <message>
         <source>{name} is not a file</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 不是文件</translation>
     </message>
     <message>
         <source>{name} is {size:.1f} MB; files over {limit:.0f} MB are not compared</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 大小为 {size:.1f} MB；超过 {limit:.0f} MB 的文件不做比较</translation>
     </message>
     <message>
         <source>{name} is over {limit:.0f} MB</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 超过 {limit:.0f} MB</translation>
     </message>
     <message>
         <source>{name} is a binary file, not text</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 是二进制文件，不是文本</translation>
     </message>
     <message>
         <source>{name} is not UTF-8 text</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 不是 UTF-8 文本</translation>
     </message>
 </context>
 </TS>
