@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.providers import PROVIDERS, GenerationParams, Provider
 
 log = logging.getLogger(__name__)
@@ -313,8 +314,11 @@ class Settings:
             return
         except OSError as e:
             self.problems.append(
-                f"The settings file {path} could not be read ({e.strerror}); "
-                "using the default settings."
+                QT_TRANSLATE_NOOP(
+                    "Settings",
+                    "The settings file {path} could not be read ({reason}); using the default "
+                    "settings.",
+                ).format(path=str(path), reason=e.strerror or str(e))
             )
             return
         try:
@@ -325,13 +329,21 @@ class Settings:
             broken = path.with_name(path.name + ".broken")
             try:
                 os.replace(path, broken)
-                kept = f" The broken file was kept as {broken.name}."
+                self.problems.append(
+                    QT_TRANSLATE_NOOP(
+                        "Settings",
+                        "The settings file {path} is not valid JSON ({reason}); using the "
+                        "default settings. The broken file was kept as {kept}.",
+                    ).format(path=str(path), reason=_short(e), kept=broken.name)
+                )
             except OSError:
-                kept = ""
-            self.problems.append(
-                f"The settings file {path} is not valid JSON ({_short(e)}); "
-                f"using the default settings.{kept}"
-            )
+                self.problems.append(
+                    QT_TRANSLATE_NOOP(
+                        "Settings",
+                        "The settings file {path} is not valid JSON ({reason}); using the "
+                        "default settings.",
+                    ).format(path=str(path), reason=_short(e))
+                )
             return
         bad: list[str] = []
         for key, value in data.items():
@@ -351,9 +363,11 @@ class Settings:
                 self._values[key] = checked
         if bad:
             self.problems.append(
-                f"Some settings in {path} were not valid and are back to their defaults: "
-                + "; ".join(bad)
-                + "."
+                QT_TRANSLATE_NOOP(
+                    "Settings",
+                    "Some settings in {path} were not valid and are back to their defaults: "
+                    "{keys}.",
+                ).format(path=str(path), keys="; ".join(bad))
             )
 
 

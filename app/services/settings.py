@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from app.core.settings import Settings
+from app.services.translation import translated
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class SettingsService(QObject):
     def announce(self) -> None:
         """Emits `problem` for what went wrong while loading (call once the UI listens)."""
         for text in self.settings.problems:
-            self.problem.emit(text)
+            self.problem.emit(translated(text))  # a signal carries a plain str
 
     def apply(self, values: Mapping[str, object]) -> list[str]:
         """Sets these options (ValueError for a bad one, and nothing changes), saves, and
@@ -69,7 +70,11 @@ class SettingsService(QObject):
             self.settings.save_text(text)
         except OSError as e:
             log.error("settings: could not save: %s", e)
-            self.problem.emit(f"Your settings could not be saved ({e.strerror}).")
+            self.problem.emit(
+                self.tr("Your settings could not be saved ({reason}).").format(
+                    reason=e.strerror or str(e)
+                )
+            )
 
     async def flush(self) -> None:
         """Waits for the last queued save."""
