@@ -20,6 +20,7 @@ from app.services.backend import Backend
 from app.services.chat_session import ChatSession
 from app.services.history import HistoryService
 from app.services.settings import SettingsService
+from app.services.translation import translated
 
 if TYPE_CHECKING:
     from app.ui.chat_view import ChatView
@@ -27,10 +28,6 @@ if TYPE_CHECKING:
 
 WINDOW_STATE_FILE = "window.ini"  # geometry and splitter sizes: not preferences
 NOTICE_MS = 8000
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
 
 
 def configured_providers(
@@ -84,12 +81,12 @@ class SettingsMixin:
         self._chosen_provider = chosen
         self._settings_tasks: set[asyncio.Future[Any]] = set()
         self._settings_dialog: QDialog | None = None
-        self.settings_action = QAction(_tr("&Settings…"), self)  # type: ignore[arg-type]
+        self.settings_action = QAction(QCoreApplication.translate("MainWindow", "&Settings…"), self)  # type: ignore[arg-type]
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.settings_action.triggered.connect(lambda: self.open_settings())
         self.conversation_settings_action = QAction(
-            _tr("&Conversation settings…"),
+            QCoreApplication.translate("MainWindow", "&Conversation settings…"),
             self,  # type: ignore[arg-type]
         )
         self.conversation_settings_action.triggered.connect(
@@ -165,9 +162,13 @@ class SettingsMixin:
             if session.conversation.nodes and self.history is not None:
                 self.history.save(session.conversation, ())
             self.status_label.setText(
-                _tr("This conversation now uses its own settings.")
+                QCoreApplication.translate(
+                    "MainWindow", "This conversation now uses its own settings."
+                )
                 if session.conversation.params
-                else _tr("This conversation uses the provider's settings.")
+                else QCoreApplication.translate(
+                    "MainWindow", "This conversation uses the provider's settings."
+                )
             )
 
         dialog.accepted.connect(accepted)
@@ -246,13 +247,25 @@ class SettingsMixin:
         self.provider_selector.blockSignals(False)
         self._refresh_provider_items()
 
+    def keys_loaded(self) -> None:
+        """The stored keys are in: with no provider chosen before (first start, or nothing
+        named), start on the first one that now has a key."""
+        last = self.settings.get("general.provider") if self.settings is not None else ""
+        if not last and self._chosen_provider is None:
+            index = self.provider_selector.findData(self._default_provider_id())  # type: ignore[attr-defined]
+            if index >= 0:
+                self.provider_selector.blockSignals(True)  # not a choice to remember
+                self.provider_selector.setCurrentIndex(index)
+                self.provider_selector.blockSignals(False)
+        self._after_keys_changed()
+
     def _after_keys_changed(self) -> None:
         self._update_status_provider()
         self._update_keyring_notice()
         self._update_composer_hint()
 
     def _on_settings_problem(self, text: str) -> None:
-        self.statusBar().showMessage(text, 2 * NOTICE_MS)
+        self.statusBar().showMessage(translated(text), 2 * NOTICE_MS)
 
     # --- the keyring notice and the composer's hint --------------------------------------
 
@@ -263,8 +276,10 @@ class SettingsMixin:
             secrets.cached(p.id) for p in PROVIDERS.values() if p.needs_key
         )
         if session_only:
-            self.keyring_notice.setText(_tr("Keys: this session only"))
-            self.keyring_notice.setToolTip(secrets.problem)
+            self.keyring_notice.setText(
+                QCoreApplication.translate("MainWindow", "Keys: this session only")
+            )
+            self.keyring_notice.setToolTip(translated(secrets.problem))
         self.keyring_notice.setVisible(session_only)
 
     def _update_composer_hint(self) -> None:
@@ -273,22 +288,29 @@ class SettingsMixin:
     def _composer_hint(self) -> str:
         p = self.current_provider()
         if self.backend.offline and not p.is_loopback:
-            return _tr("Offline mode is on: choose the local model, or turn Offline mode off.")
+            return QCoreApplication.translate(
+                "MainWindow",
+                "Offline mode is on: choose the local model, or turn Offline mode off.",
+            )
         if p.needs_key and not self.backend.api_key(p):
-            return _tr(
+            return QCoreApplication.translate(
+                "MainWindow",
                 "No API key for {provider}: add one in Settings (Ctrl+,), or choose the "
-                "local model in the Model list."
+                "local model in the Model list.",
             ).format(provider=p.name)
-        return _tr("Ask GLM-4…  (Enter to send, Shift+Enter for a new line)")
+        return QCoreApplication.translate(
+            "MainWindow", "Ask GLM-4…  (Enter to send, Shift+Enter for a new line)"
+        )
 
     def explain_unready_provider(self) -> bool:
         """Before sending: when the provider cannot work (no key), say what to do and keep
         the text. True when the message may go."""
         p = self.current_provider()
         if p.needs_key and not self.backend.api_key(p) and not self.backend.offline:
-            text = _tr(
+            text = QCoreApplication.translate(
+                "MainWindow",
                 "{provider} needs an API key. Open Settings (Ctrl+,) to add one, or choose "
-                "“Local llama.cpp” in the Model list. Your message is still in the composer."
+                "“Local llama.cpp” in the Model list. Your message is still in the composer.",
             ).format(provider=p.name)
             self.status_label.setText(text)
             self.statusBar().showMessage(text, NOTICE_MS)
