@@ -12,9 +12,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
 from PySide6.QtGui import (
-    QColor,
     QDesktopServices,
     QFont,
     QResizeEvent,
@@ -28,6 +27,7 @@ from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.errors import ErrorKind
 from app.core.markdown import Block, MarkdownStream, render_blocks
 from app.core.protocol import Role
+from app.ui import theme
 from app.ui.chat_code_blocks import CodeBlocksMixin
 from app.ui.code_actions import CodeBlockActions, JumpToBottom
 from app.ui.rich_text import BlockWriter
@@ -75,13 +75,15 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self._header.setFontWeight(QFont.Weight.Bold)
         self._body = QTextCharFormat()
         self._muted = QTextCharFormat()
-        self._muted.setForeground(QColor("#6b7280"))
         self._muted.setFontItalic(True)
         self._error = QTextCharFormat()
-        self._error.setForeground(QColor("#b91c1c"))
         self._small = QTextCharFormat()
-        self._small.setForeground(QColor("#6b7280"))
         self._small.setFontPointSize(max(6.0, self.font().pointSizeF() * 0.85))
+        self._colour_formats()
+        self._restyle_timer = QTimer(self)  # theme changes: one re-render when they settle
+        self._restyle_timer.setSingleShot(True)
+        self._restyle_timer.setInterval(0)
+        self._restyle_timer.timeout.connect(self._restyle)
         self.document().setUndoRedoEnabled(False)  # streaming edits would pile up undo steps
         self._writer = BlockWriter(self.palette())
         self._stream: MarkdownStream | None = None  # the streaming answer's Markdown
@@ -102,6 +104,30 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self._jump = JumpToBottom(self.viewport())
         self._jump.clicked.connect(self.scroll_to_bottom)
         self.verticalScrollBar().rangeChanged.connect(lambda *_: self._update_jump())
+
+    def _colour_formats(self) -> None:
+        self._muted.setForeground(theme.color("muted"))
+        self._error.setForeground(theme.color("error"))
+        self._small.setForeground(theme.color("muted"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_restyle_timer"):
+            self._restyle_timer.start()
+
+    def _restyle(self) -> None:
+        """The theme changed: the document's colours were fixed as it was written, so it is
+        written again in the new ones (where the reader was is kept)."""
+        self._colour_formats()
+        self._writer = BlockWriter(self.palette())
+        if self.conversation.messages:
+            at_bottom = self._at_bottom()
+            index, offset = self.top_anchor()
+            self.rebuild(self._first)
+            if at_bottom:
+                self.scroll_to_bottom()
+            else:
+                self.scroll_to_anchor(index, offset)
 
     # QTextBrowser would load local files or qrc resources named in a document; we never
     # put any there, and refuse them should one ever appear.
@@ -137,10 +163,11 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             bar.setValue(bar.maximum())
 
     def _new_block(self, cursor: QTextCursor, top: float = 0, background: str = "") -> None:
+        """A new block; background is a theme colour role."""
         fmt = QTextBlockFormat()
         fmt.setTopMargin(top)
         if background:
-            fmt.setBackground(QColor(background))
+            fmt.setBackground(theme.color(background))
         if self.document().isEmpty():
             cursor.setBlockFormat(fmt)
         else:
@@ -150,7 +177,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         link = QTextCharFormat(fmt)
         link.setAnchor(True)
         link.setAnchorHref(href)
-        link.setForeground(QColor("#1d4ed8"))
+        link.setForeground(theme.color("link"))
         link.setFontUnderline(True)
         cursor.insertText(text, link)
 
@@ -210,11 +237,11 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
     def _insert_message(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
         del self._starts[index - self._first :]
         if message.role == Role.USER:
-            title, colour = "You", "#0f766e"
+            title, colour = "You", "you"
         else:
-            title, colour = "GLM-4-32B", "#7c3aed"
+            title, colour = "GLM-4-32B", "assistant"
         header = QTextCharFormat(self._header)
-        header.setForeground(QColor(colour))
+        header.setForeground(theme.color(colour))
         self._new_block(cursor, top=14)
         self._starts.append(cursor.position())
         cursor.insertText(title, header)
@@ -256,14 +283,14 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             self._new_block(cursor, top=4)
             cursor.insertText("Stopped.", self._muted)
         elif message.state == AnswerState.INTERRUPTED:
-            self._new_block(cursor, top=6, background="#fffbeb")
+            self._new_block(cursor, top=6, background="notice_bg")
             cursor.insertText(INTERRUPTED_TEXT + "  ", self._muted)
             links = [("Regenerate", action_url("regenerate", message.id))]
             if message.content and index == len(self.conversation.messages) - 1:
                 links.insert(0, ("Continue", action_url("continue", message.id)))
             self._links(cursor, links)
         elif message.state == AnswerState.ERROR and message.error is not None:
-            self._new_block(cursor, top=6, background="#fef2f2")
+            self._new_block(cursor, top=6, background="error_bg")
             prefix = "The answer was interrupted. " if message.content else ""
             cursor.insertText("⚠ " + prefix + message.error.user_text(), self._error)
             if message.error.detail:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.code_highlighter import CodeHighlighter
-from app.ui.syntax import code_font
+from app.ui.syntax import code_font, current_theme
 
 
 class LineNumberGutter(QWidget):
@@ -57,6 +57,11 @@ class CodeEditor(QPlainTextEdit):
         self.blockCountChanged.connect(self._update_gutter_width)
         self.updateRequest.connect(self._update_gutter)
         self._update_gutter_width()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "highlighter"):
+            self.highlighter.set_theme(current_theme())  # the app's theme changed
 
     def set_code(self, code: str, language: str) -> None:
         """Show `code`, highlighted as `language` (scrolled to the top)."""
@@ -210,7 +215,7 @@ class FindBar(QWidget):
         self.status = QLabel()
         self.status.setObjectName("codeFindStatus")
         self.status.setAccessibleName("Find result")
-        self.status.setStyleSheet("color: #c62828")  # it only ever says "Not found"
+        self.status.setProperty("tone", "error")  # it only ever says "Not found"
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
         layout.setSpacing(4)

@@ -85,6 +85,12 @@ class CodeHighlighter(QSyntaxHighlighter):
         document.contentsChange.connect(self._on_change)
         self.setDocument(document)
 
+    def set_theme(self, syntax_theme: SyntaxTheme) -> None:
+        """New colours (the app's theme changed): the same tokens, painted again."""
+        if syntax_theme is not self._theme:
+            self._theme = syntax_theme
+            self.rehighlight()
+
     @property
     def language(self) -> str:
         return self._language

@@ -30,6 +30,7 @@ from app.core.snippets import Snippet, SnippetGroup, group_snippets, message_sni
 from app.ui.code_editor import CodeEditor, FindBar
 from app.ui.diff_dialog import DiffDialog
 from app.ui.snippet_actions import SnippetFileActions
+from app.ui.theme import set_tone
 
 Key = tuple[str, int]  # (message id, block index)
 
@@ -317,7 +318,7 @@ class CodePane(SnippetFileActions, QWidget):
     def _say(self, text: str, error: bool = False) -> None:
         """A line under the buttons: what was done, or in red what could not be."""
         self.status.setText(text)
-        self.status.setStyleSheet("color: #c62828" if error else "")
+        set_tone(self.status, "error" if error else "")
 
     def copy_current(self) -> None:
         code = self.current_code()

@@ -20,6 +20,7 @@ from app.core.localserver import ServerState
 from app.core.providers import PROVIDERS, Provider, is_loopback_url
 from app.services.backend import Backend
 from app.services.local_server import LocalServerService
+from app.ui.theme import set_tone
 
 if TYPE_CHECKING:
     from app.services.chat_session import ChatSession
@@ -32,11 +33,11 @@ SWITCH_KINDS = (ErrorKind.NETWORK, ErrorKind.OFFLINE)  # failures the local mode
 OFFLINE_ON = "Offline: nothing leaves this machine"
 OFFLINE_OFF = "Offline mode"
 NOTICE_MS = 10_000
-_STATUS = {  # state: (indicator text, colour)
-    ServerState.STARTING: ("Local: starting…", "#b45309"),
-    ServerState.LOADING: ("Local: loading…", "#b45309"),
-    ServerState.READY: ("Local: ready", "#15803d"),
-    ServerState.CRASHED: ("Local: crashed", "#b91c1c"),
+_STATUS = {  # state: (indicator text, tone)
+    ServerState.STARTING: ("Local: starting…", "warning"),
+    ServerState.LOADING: ("Local: loading…", "warning"),
+    ServerState.READY: ("Local: ready", "success"),
+    ServerState.CRASHED: ("Local: crashed", "error"),
 }
 
 
@@ -188,7 +189,7 @@ class LocalModelMixin:
         self.local_status.setVisible(shown is not None)
         if shown is not None:
             self.local_status.setText(shown[0])
-            self.local_status.setStyleSheet(f"color: {shown[1]}; font-weight: bold;")
+            set_tone(self.local_status, shown[1])
             tip = server.base_url if state == ServerState.READY else detail.partition("\n")[0]
             self.local_status.setToolTip(f"{tip}\nClick for the Local model window.".strip())
         if state == ServerState.READY:
@@ -222,9 +223,6 @@ class LocalModelMixin:
             if widget.isChecked() != on:
                 widget.setChecked(on)  # re-enters once, then agrees
         self.offline_toggle.setText(OFFLINE_ON if on else OFFLINE_OFF)
-        self.offline_toggle.setStyleSheet(
-            "color: #92400e; background: #fef3c7; font-weight: bold;" if on else ""
-        )
         self._refresh_provider_items()
 
     # --- switching to the local model ----------------------------------------------------

@@ -38,6 +38,8 @@ from app.core.discovery import KNOWN_PORTS, DetectedServer
 from app.core.gguf_info import GgufInfo, NotGguf
 from app.core.localserver import DEFAULT_PORT, LaunchOptions, ServerState, generate_key
 from app.services.local_server import LocalServerService
+from app.ui import theme
+from app.ui.theme import set_tone
 
 MAX_DEFAULT_CONTEXT = 32_768  # GLM-4-32B's native context; more needs YaRN and much memory
 LOG_BLOCKS = 2000
@@ -45,7 +47,6 @@ OLD_GLM4_TEXT = (
     "This GLM-4 file was converted before April 2025; without a fix it may not stop at the "
     "end of its answer."
 )
-RED = "color: #b91c1c;"
 
 
 class LocalServerDialog(QDialog):
@@ -97,7 +98,7 @@ class LocalServerDialog(QDialog):
         self.info_label.setWordWrap(True)
         self.old_warning = self._named(QLabel(OLD_GLM4_TEXT), "glm4Warning", "Old GLM-4 file")
         self.old_warning.setWordWrap(True)
-        self.old_warning.setStyleSheet("background: #fffbeb; color: #92400e; padding: 4px;")
+        self.old_warning.setProperty("tone", "notice")
         self.fix_eos = self._named(
             QCheckBox("End turns at <|user|> (--override-kv fix)"), "fixGlm4Eos", "Fix old GLM-4"
         )
@@ -152,7 +153,7 @@ class LocalServerDialog(QDialog):
         self.progress.hide()
         self.message = self._named(QLabel(), "localServerMessage", "Problem")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(RED)
+        self.message.setProperty("tone", "error")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
         controls = QHBoxLayout()
@@ -261,7 +262,7 @@ class LocalServerDialog(QDialog):
         """Read the file's metadata (on a worker thread) and show it."""
         self._reading, self.info = path, None
         self.info_label.setText("Reading the model file…")
-        self.info_label.setStyleSheet("")
+        set_tone(self.info_label, "")
         self.old_warning.hide()
         self.fix_eos.hide()
         self._update_buttons()
@@ -270,15 +271,16 @@ class LocalServerDialog(QDialog):
         except (NotGguf, OSError) as exc:
             if self._reading == path:
                 self.info_label.setText(html.escape(str(exc)))
-                self.info_label.setStyleSheet(RED)
+                set_tone(self.info_label, "error")
             return None
         finally:
             self._update_buttons()
         if self._reading != path:  # another file was chosen meanwhile
             return None
         self.info = info
+        muted = theme.color("muted").name()
         rows = "".join(
-            f"<tr><td style='color:#6b7280; padding-right:12px'>{html.escape(k)}</td>"
+            f"<tr><td style='color:{muted}; padding-right:12px'>{html.escape(k)}</td>"
             f"<td>{html.escape(v)}</td></tr>"
             for k, v in info.summary()
         )
@@ -332,7 +334,7 @@ class LocalServerDialog(QDialog):
 
     def _on_state(self, state: str, detail: str) -> None:
         server = self.service.server
-        self.state_label.setStyleSheet("")
+        set_tone(self.state_label, "")
         if state == ServerState.STARTING:
             text = "Starting…"
         elif state == ServerState.LOADING:
@@ -346,11 +348,11 @@ class LocalServerDialog(QDialog):
             if server.ready_after is not None:
                 parts.append(f"loaded in {server.ready_after:.1f} s")
             text = " · ".join(parts)
-            self.state_label.setStyleSheet("color: #15803d;")
+            set_tone(self.state_label, "success")
         elif state == ServerState.CRASHED:
             first, _, last_lines = detail.partition("\n")
             text = f"Crashed ({first or 'it ended by itself'})"
-            self.state_label.setStyleSheet(RED)
+            set_tone(self.state_label, "error")
             if last_lines:
                 self._show_failure("It said:\n" + telling_lines(last_lines))
         else:

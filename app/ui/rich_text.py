@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.highlight import guess_language, token_runs
 from app.core.markdown import Block, CodeBlock, render_blocks
+from app.ui import theme
 from app.ui.syntax import SyntaxTheme, code_font, current_theme, is_dark
 
 CODE_KEY = QTextFormat.Property.UserProperty + 1  # frame property: "message id/n"
@@ -46,7 +47,7 @@ class BlockWriter:
         self._replacements = (
             ("<table>", f'<table border="1" cellspacing="0" cellpadding="4" bordercolor="{rule}">'),
             ("<code>", f'<code style="background-color:{inline};">'),
-            ("<blockquote>", '<blockquote style="color:#6b7280;">'),
+            ("<blockquote>", f'<blockquote style="color:{theme.color("muted").name()};">'),
         )
         self._code_char = QTextCharFormat()
         self._code_char.setFont(code_font())

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.store import HIT_END, HIT_START, SearchHit
+from app.ui import theme
 
 DEBOUNCE_MS = 120
 HIT_ROLE = Qt.ItemDataRole.UserRole
@@ -25,7 +26,8 @@ HIT_ROLE = Qt.ItemDataRole.UserRole
 def snippet_html(snippet: str) -> str:
     """The snippet as safe rich text, hits marked."""
     text = html.escape(" ".join(snippet.split()))
-    return text.replace(HIT_START, '<b style="background:#fde68a">').replace(HIT_END, "</b>")
+    mark = f'<b style="background:{theme.color("hit").name()}">'
+    return text.replace(HIT_START, mark).replace(HIT_END, "</b>")
 
 
 class SearchDialog(QDialog):

@@ -193,7 +193,7 @@ def test_a_file_that_is_not_gguf_is_refused_in_red(window, qloop, tmp_path):
     notes.write_text("just some text\n")
     choose(dialog, qloop, notes)
     assert "notes.gguf is not a GGUF model file." in dialog.info_label.text()
-    assert "#b91c1c" in dialog.info_label.styleSheet()
+    assert dialog.info_label.property("tone") == "error"
     assert not dialog.start_button.isEnabled()
 
 
@@ -205,7 +205,7 @@ def test_start_without_llama_server_says_it_was_not_found(window, qloop, tmp_pat
     run(qloop, lambda: dialog.message.isVisible())
     assert "llama-server was not found" in dialog.message.text()
     assert "Install llama.cpp" in dialog.message.text()
-    assert "#b91c1c" in dialog.message.styleSheet()
+    assert dialog.message.property("tone") == "error"
     run(qloop, lambda: dialog.start_button.isEnabled())  # restored once the attempt ended
     assert window.local.configured_binary == str(tmp_path / "nowhere" / "llama-server")
     assert not window.local_status.isVisible()
