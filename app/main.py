@@ -14,9 +14,15 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from app import APP_ID, APP_NAME, __version__
 from app.core.providers import PROVIDERS, Provider
+from app.core.redact import redact
+
+if TYPE_CHECKING:
+    from app.core.settings import Settings
+    from app.services.backend import Backend
 
 _IMPORTED_AT = time.monotonic()
 log = logging.getLogger("app")
@@ -62,6 +68,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "time and exit 0",
     )
     ap.add_argument(
+        "--debug",
+        action="store_true",
+        help="write debug-level detail to the log in the profile (never API keys)",
+    )
+    ap.add_argument(
         "--no-crash-dialog",
         action="store_true",
         help="log unexpected errors without showing a dialog (for CI)",
@@ -100,7 +111,7 @@ class CrashHook:
         exc: BaseException,
         tb: TracebackType | None,
     ) -> None:
-        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        text = redact("".join(traceback.format_exception(exc_type, exc, tb)))
         log.critical("unexpected error:\n%s", text)
         print(text, file=sys.stderr)
         if not self.dialog or self._showing:
@@ -114,7 +125,7 @@ class CrashHook:
             box = QMessageBox(
                 QMessageBox.Icon.Critical,
                 f"{APP_NAME}: unexpected error",
-                f"Something went wrong: {exc_type.__name__}: {exc}\n\n"
+                f"Something went wrong: {exc_type.__name__}: {redact(str(exc))}\n\n"
                 "Your conversations are kept. Details are in the log:\n"
                 f"{self.log_file}",
             )
@@ -131,16 +142,20 @@ class CrashHook:
             log.error("asyncio: %s", context.get("message"))
 
 
-async def run_app(args: argparse.Namespace, profile: Path, log_file: Path) -> int:
+async def run_app(
+    args: argparse.Namespace, profile: Path, log_file: Path, settings: Settings
+) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.core.asyncutil import install_asyncgen_finalizer
+    from app.core.secrets import open_secret_store
     from app.core.store import HISTORY_FILE
     from app.core.warmup import warm_up
     from app.services.backend import Backend
     from app.services.history import HistoryService
     from app.services.main_thread_gc import MainThreadGarbageCollector
+    from app.services.settings import SettingsService
     from app.ui.main_window import MainWindow
     from app.ui.rich_text import warm_up_rendering
 
@@ -150,9 +165,23 @@ async def run_app(args: argparse.Namespace, profile: Path, log_file: Path) -> in
     install_asyncgen_finalizer(loop)
     collector = MainThreadGarbageCollector(QApplication.instance())
 
-    backend = Backend()
+    backend = Backend(secrets=open_secret_store())
+    backend.pool.configure(
+        proxy=settings.get("network.proxy"), read_timeout=settings.get("network.timeout")
+    )
+    # Stored keys load on a worker thread (the keyring may answer slowly over D-Bus) while
+    # the window is built; the window refreshes once they are in.
+    keys = asyncio.ensure_future(load_keys(backend))
+    settings_service = SettingsService(settings, QApplication.instance())
     history = HistoryService(profile / HISTORY_FILE)
-    window = MainWindow(backend, history, session_providers(args), initial_provider=args.provider)
+    window = MainWindow(
+        backend,
+        history,
+        session_providers(args),
+        initial_provider=args.provider,
+        settings=settings_service,
+    )
+    window.restore_window_state()
     closed = asyncio.Event()
     window.closed.connect(closed.set)
 
@@ -166,7 +195,12 @@ async def run_app(args: argparse.Namespace, profile: Path, log_file: Path) -> in
 
     window.show()
     try:
+        settings_service.announce()
         await window.restore_session()
+        await keys
+        window.keys_loaded()
+        # A named provider (scripts, benchmarks) opens straight into the window.
+        window.maybe_welcome(skip=bool(args.provider) or args.smoke)
         # Lexers, the Markdown parser and the TLS context load on a worker thread, not in
         # the first answer, once start-up is over (the thread would compete for the GIL).
         warm = threading.Thread(target=warm_up, name="warm-up", daemon=True)
@@ -186,9 +220,23 @@ async def run_app(args: argparse.Namespace, profile: Path, log_file: Path) -> in
     finally:
         await window.wait_stopped()
         await backend.aclose()
+        await settings_service.flush()
+        settings_service.close()
         if not history.flush_and_close():
             log.error("history: some writes could not be saved before quitting")
         collector.stop()
+
+
+async def load_keys(backend: Backend) -> None:
+    """Probe the keyring and read the stored keys, off the GUI thread; a failure leaves the
+    store in memory mode (it says why), never stops the app."""
+    from app.core.providers import PROVIDERS
+
+    try:
+        await backend.secrets.aprobe()
+        await backend.load_keys(p.id for p in PROVIDERS.values() if p.needs_key)
+    except Exception:
+        log.exception("keyring: could not read the stored keys")
 
 
 async def _zero_timer() -> None:
@@ -211,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.core.profile import resolve_profile, setup_logging
 
     profile = resolve_profile(args.profile)
-    log_file = setup_logging(profile)
+    log_file = setup_logging(profile, logging.DEBUG if args.debug else logging.INFO)
     log.info("starting %s %s, profile %s", APP_NAME, __version__, profile)
     sys.excepthook = CrashHook(log_file, dialog=not args.no_crash_dialog)
 
@@ -233,8 +281,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # run_app decides when we are done
 
+    # Before any widget exists: its texts are translated and its colours chosen as it is built.
+    from app.core.settings import Settings
+    from app.ui.i18n import install_translators
+    from app.ui.theme import apply_theme
+
+    settings = Settings.in_profile(profile)
+    install_translators(app, settings.get("language"))
+    apply_theme(app, settings.get("appearance.theme"), settings.get("appearance.font_size"))
+
     try:
-        return qasync.run(run_app(args, profile, log_file))
+        return qasync.run(run_app(args, profile, log_file, settings))
     except KeyboardInterrupt:
         return 130
 
