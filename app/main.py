@@ -169,9 +169,6 @@ async def run_app(
     backend.pool.configure(
         proxy=settings.get("network.proxy"), read_timeout=settings.get("network.timeout")
     )
-    # Stored keys load on a worker thread (the keyring may answer slowly over D-Bus) while
-    # the window is built; the window refreshes once they are in.
-    keys = asyncio.ensure_future(load_keys(backend))
     settings_service = SettingsService(settings, QApplication.instance())
     history = HistoryService(profile / HISTORY_FILE)
     window = MainWindow(
@@ -182,6 +179,7 @@ async def run_app(
         settings=settings_service,
     )
     window.restore_window_state()
+    window.keys_ready = False  # until the stored keys are read (a send waits for them)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
 
@@ -197,10 +195,16 @@ async def run_app(
     try:
         settings_service.announce()
         await window.restore_session()
-        await keys
-        window.keys_loaded()
-        # A named provider (scripts, benchmarks) opens straight into the window.
-        window.maybe_welcome(skip=bool(args.provider) or args.smoke)
+
+        async def keys_then_welcome() -> None:
+            await load_keys(backend)
+            window.keys_loaded()
+            # A named provider (scripts, benchmarks) opens straight into the window.
+            window.maybe_welcome(skip=bool(args.provider) or args.smoke)
+
+        # The stored keys are read on a worker thread once the window is up: importing
+        # keyring and asking it over D-Bus takes ~100 ms, and the keyring may be slower.
+        keys = asyncio.ensure_future(keys_then_welcome())
         # Lexers, the Markdown parser and the TLS context load on a worker thread, not in
         # the first answer, once start-up is over (the thread would compete for the GIL).
         warm = threading.Thread(target=warm_up, name="warm-up", daemon=True)
@@ -213,6 +217,7 @@ async def run_app(
                 await _zero_timer()
             visible = window.isVisible()
             print(f"glm-desk smoke: startup {process_age_ms():.0f} ms, window visible: {visible}")
+            await keys
             window.close()
             return 0 if visible else 1
         await closed.wait()

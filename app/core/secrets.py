@@ -19,6 +19,7 @@ Keys never appear in `problem`, in exceptions raised from here, or in any log li
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import sys
 import threading
@@ -353,8 +354,11 @@ def open_secret_store(environ: dict[str, str] | None = None) -> SecretStore:
                 "SecretStore", "The keyring is turned off ({variable}). {session}"
             ).format(variable=DISABLE_ENV, session=SESSION_ONLY)
         )
+    # Importing keyring takes ~50 ms: it happens in the first probe, on a worker thread.
     try:
-        import keyring  # noqa: F401
-    except Exception:  # a broken install must not stop the app
+        found = importlib.util.find_spec("keyring") is not None
+    except (ImportError, ValueError):  # a broken install must not stop the app
+        found = False
+    if not found:
         return MemoryStore(problem=no_keyring_problem())
     return KeyringStore()

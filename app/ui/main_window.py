@@ -416,7 +416,7 @@ class MainWindow(HistoryMixin, LocalModelMixin, SettingsMixin, QMainWindow):
                 self.composer.clear()
                 session.draft = ""
             return
-        if not self.explain_unready_provider():
+        if self.waiting_for_keys(text) or not self.explain_unready_provider():
             return
         if session.send(text, self.current_provider()):
             self.composer.clear()

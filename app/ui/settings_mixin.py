@@ -81,6 +81,8 @@ class SettingsMixin:
         self._chosen_provider = chosen
         self._settings_tasks: set[asyncio.Future[Any]] = set()
         self._settings_dialog: QDialog | None = None
+        self.keys_ready = True  # main() sets False until the stored keys are read
+        self._submit_after_keys: str | None = None
         self.settings_action = QAction(QCoreApplication.translate("MainWindow", "&Settings…"), self)  # type: ignore[arg-type]
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -249,7 +251,8 @@ class SettingsMixin:
 
     def keys_loaded(self) -> None:
         """The stored keys are in: with no provider chosen before (first start, or nothing
-        named), start on the first one that now has a key."""
+        named), start on the first one that now has a key; a message sent meanwhile goes."""
+        self.keys_ready = True
         last = self.settings.get("general.provider") if self.settings is not None else ""
         if not last and self._chosen_provider is None:
             index = self.provider_selector.findData(self._default_provider_id())  # type: ignore[attr-defined]
@@ -258,6 +261,20 @@ class SettingsMixin:
                 self.provider_selector.setCurrentIndex(index)
                 self.provider_selector.blockSignals(False)
         self._after_keys_changed()
+        pending, self._submit_after_keys = self._submit_after_keys, None
+        if pending is not None and self.composer.toPlainText() == pending:
+            self._on_submit(pending)  # type: ignore[attr-defined]
+
+    def waiting_for_keys(self, text: str) -> bool:
+        """Before sending: True (and the text is kept, to go once they are in) while the
+        stored keys are still being read."""
+        if self.keys_ready:
+            return False
+        self._submit_after_keys = text
+        self.status_label.setText(
+            QCoreApplication.translate("MainWindow", "Reading your API keys from the keyring…")
+        )
+        return True
 
     def _after_keys_changed(self) -> None:
         self._update_status_provider()

@@ -177,3 +177,31 @@ def test_stored_keys_arriving_late_pick_a_provider_that_has_one(qtbot, qloop, hi
     assert "No API key" not in win.composer.placeholderText()
     win.close()
     qloop.run_until_complete(win.wait_stopped())
+
+
+def test_a_message_sent_while_the_keys_are_read_goes_once_they_are_in(
+    qtbot, qloop, server, history
+):
+    store = MemoryStore(available=True)
+    backend = Backend(environ={}, secrets=store, retry=RetryPolicy(attempts=1))
+    settings = service(**{"providers.openrouter.base_url": server.base_url})
+    win = MainWindow(
+        backend, history, cli_providers(), initial_provider="openrouter", settings=settings
+    )
+    qtbot.addWidget(win)
+    win.keys_ready = False  # as main() does until the keyring has answered
+    try:
+        QTest.keyClicks(win.composer, "early")
+        QTest.keyClick(win.composer, Qt.Key.Key_Return)
+        assert win.composer.toPlainText() == "early" and server.requests == []
+        assert "Reading your API keys" in win.status_label.text()
+        store.set("openrouter", "sk-or-stored-key-123456")
+        win.keys_loaded()
+        wait_idle(qloop, win.current_session())
+        assert win.current_session().conversation.messages[-1].content == "You said: early"
+        assert server.requests[-1].headers["authorization"] == "Bearer sk-or-stored-key-123456"
+        assert win.composer.toPlainText() == ""
+    finally:
+        win.close()
+        qloop.run_until_complete(win.wait_stopped())
+        qloop.run_until_complete(backend.aclose())
