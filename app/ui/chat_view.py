@@ -12,7 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QFont,
@@ -25,8 +25,10 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.errors import ErrorKind
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.markdown import Block, MarkdownStream, render_blocks
 from app.core.protocol import Role
+from app.services.translation import translated
 from app.ui import theme
 from app.ui.chat_code_blocks import CodeBlocksMixin
 from app.ui.code_actions import CodeBlockActions, JumpToBottom
@@ -37,7 +39,9 @@ RETRY_URL = f"{SCHEME}:retry"
 EARLIER_URL = f"{SCHEME}:earlier"
 SWITCH_LOCAL_URL = f"{SCHEME}:switch-local"
 PAGE = 40  # messages laid out when a conversation opens; earlier ones come on scrolling up
-INTERRUPTED_TEXT = "⚠ Interrupted: GLM Desk ended before this answer was finished."
+INTERRUPTED_TEXT = QT_TRANSLATE_NOOP(
+    "ChatView", "⚠ Interrupted: GLM Desk ended before this answer was finished."
+)
 RENDER_SLICE_S = 0.006  # rendering runs about this long, then the event loop gets a turn
 LINK_SCHEMES = ("http", "https", "mailto")  # what a click may open in the system browser
 
@@ -58,7 +62,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
     def __init__(self, conversation: Conversation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageView")
-        self.setAccessibleName("Messages")
+        self.setAccessibleName(self.tr("Messages"))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor)
@@ -209,7 +213,9 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         cursor.beginEditBlock()  # one layout pass for the lot
         if self._first:
             self._new_block(cursor, top=4)
-            self._link(cursor, f"Show {self._first} earlier messages", EARLIER_URL, self._small)
+            n = self._first
+            text = QCoreApplication.translate("ChatView", "Show %n earlier message(s)", None, n)
+            self._link(cursor, text, EARLIER_URL, self._small)
         for index in range(self._first, count):
             message = self.conversation.messages[index]
             self._insert_message(cursor, index, message)
@@ -237,7 +243,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
     def _insert_message(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
         del self._starts[index - self._first :]
         if message.role == Role.USER:
-            title, colour = "You", "you"
+            title, colour = self.tr("You"), "you"
         else:
             title, colour = "GLM-4-32B", "assistant"
         header = QTextCharFormat(self._header)
@@ -249,13 +255,16 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             cursor.insertText(f"  {message.model}", self._muted)
         cursor.insertText("     ", self._small)
         mid = message.id
-        second = ("Edit", "edit") if message.role == Role.USER else ("Regenerate", "regenerate")
+        if message.role == Role.USER:
+            second = (self.tr("Edit"), "edit")
+        else:
+            second = (self.tr("Regenerate"), "regenerate")
         self._links(
             cursor,
             [
-                ("Copy", action_url("copy", mid)),
+                (self.tr("Copy"), action_url("copy", mid)),
                 (second[0], action_url(second[1], mid)),
-                ("Delete", action_url("delete", mid)),
+                (self.tr("Delete"), action_url("delete", mid)),
             ],
         )
         versions = self.conversation.siblings(message)
@@ -265,7 +274,8 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             arrow = QTextCharFormat(self._header)  # full size: easy to hit
             if n > 1:
                 self._link(cursor, "◀", action_url("previous", mid), arrow)
-            cursor.insertText(f"  version {n}/{len(versions)}  ", self._small)
+            version = self.tr("version {n}/{count}").format(n=n, count=len(versions))
+            cursor.insertText(f"  {version}  ", self._small)
             if n < len(versions):
                 self._link(cursor, "▶", action_url("next", mid), arrow)
         if message.role != Role.ASSISTANT:
@@ -281,35 +291,38 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
     def _insert_footer(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
         if message.state == AnswerState.STOPPED:
             self._new_block(cursor, top=4)
-            cursor.insertText("Stopped.", self._muted)
+            cursor.insertText(self.tr("Stopped."), self._muted)
         elif message.state == AnswerState.INTERRUPTED:
             self._new_block(cursor, top=6, background="notice_bg")
-            cursor.insertText(INTERRUPTED_TEXT + "  ", self._muted)
-            links = [("Regenerate", action_url("regenerate", message.id))]
+            cursor.insertText(translated(INTERRUPTED_TEXT) + "  ", self._muted)
+            links = [(self.tr("Regenerate"), action_url("regenerate", message.id))]
             if message.content and index == len(self.conversation.messages) - 1:
-                links.insert(0, ("Continue", action_url("continue", message.id)))
+                links.insert(0, (self.tr("Continue"), action_url("continue", message.id)))
             self._links(cursor, links)
         elif message.state == AnswerState.ERROR and message.error is not None:
             self._new_block(cursor, top=6, background="error_bg")
-            prefix = "The answer was interrupted. " if message.content else ""
-            cursor.insertText("⚠ " + prefix + message.error.user_text(), self._error)
+            text = message.error.user_text(translated)
+            if message.content:
+                text = self.tr("The answer was interrupted. {error}").format(error=text)
+            cursor.insertText("⚠ " + text, self._error)
             if message.error.detail:
-                cursor.insertText(f"  (server said: {message.error.detail})", self._muted)
+                said = self.tr("(server said: {detail})").format(detail=message.error.detail)
+                cursor.insertText(f"  {said}", self._muted)
             cursor.insertText("  ", self._error)
             bold = QTextCharFormat(self._error)
             bold.setFontWeight(QFont.Weight.Bold)
-            self._link(cursor, "Retry", RETRY_URL, bold)
+            self._link(cursor, self.tr("Retry"), RETRY_URL, bold)
             if message.error.kind == ErrorKind.CONTEXT:
                 cursor.insertText("   ", self._error)
-                self._link(
-                    cursor, "Trim the history and retry", action_url("trim", message.id), bold
-                )
+                trim = self.tr("Trim the history and retry")
+                self._link(cursor, trim, action_url("trim", message.id), bold)
             if self.offers_local(message):
                 cursor.insertText("   ", self._error)
-                self._link(cursor, "Switch to the local model", SWITCH_LOCAL_URL, bold)
+                switch = self.tr("Switch to the local model")
+                self._link(cursor, switch, SWITCH_LOCAL_URL, bold)
         if message.notice:
             self._new_block(cursor, top=4)
-            cursor.insertText(message.notice, self._muted)
+            cursor.insertText(translated(message.notice), self._muted)
 
     def add_message(self, index: int, message: ChatMessage) -> None:
         self.drain()

@@ -6,6 +6,7 @@ modally with Apply / Cancel (`ask_to_apply`) before a snippet overwrites a file.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from app.core.snippets import diff_stats
@@ -16,14 +17,14 @@ class DiffDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("codeDiffDialog")
-        self.setAccessibleName("Differences")
+        self.setAccessibleName(self.tr("Differences"))
         self.resize(760, 560)
         self.summary = QLabel()
         self.summary.setObjectName("codeDiffSummary")
         self.summary.setWordWrap(True)
         self.view = CodeEditor()
         self.view.setObjectName("codeDiffView")
-        self.view.setAccessibleName("Unified diff")
+        self.view.setAccessibleName(self.tr("Unified diff"))
         self.view.set_line_numbers(False)  # a diff's own line numbers are in its hunk headers
         self.find_bar = FindBar(self.view)
         self.buttons = QDialogButtonBox()
@@ -37,12 +38,15 @@ class DiffDialog(QDialog):
 
     def set_diff(self, title: str, diff: str, what: str) -> None:
         self.setWindowTitle(title)
-        added, removed = diff_stats(diff)
+        n, removed = diff_stats(diff)
         if diff:
-            self.summary.setText(f"{what}: {added} line(s) added, {removed} removed.")
+            text = QCoreApplication.translate(
+                "DiffDialog", "{what}: %n line(s) added, {removed} removed.", None, n
+            )
+            self.summary.setText(text.format(what=what, removed=removed))
         else:
-            self.summary.setText(f"{what}: no differences.")
-        self.view.set_code(diff or "(no differences)", "diff")
+            self.summary.setText(self.tr("{what}: no differences.").format(what=what))
+        self.view.set_code(diff or self.tr("(no differences)"), "diff")
 
     def show_diff(self, title: str, diff: str, what: str) -> None:
         """Show the diff with a Close button, without blocking."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -37,16 +37,16 @@ class SearchDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("searchDialog")
-        self.setWindowTitle("Search all conversations")
+        self.setWindowTitle(self.tr("Search all conversations"))
         self.resize(560, 460)
         self.field = QLineEdit()
         self.field.setObjectName("searchField")
-        self.field.setAccessibleName("Search text")
-        self.field.setPlaceholderText("Search all conversations (English, 中文, code…)")
+        self.field.setAccessibleName(self.tr("Search text"))
+        self.field.setPlaceholderText(self.tr("Search all conversations (English, 中文, code…)"))
         self.field.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setObjectName("searchResults")
-        self.results.setAccessibleName("Search results")
+        self.results.setAccessibleName(self.tr("Search results"))
         self.results.itemActivated.connect(self._choose)
         self.results.itemDoubleClicked.connect(self._choose)
         self.summary = QLabel()
@@ -76,9 +76,8 @@ class SearchDialog(QDialog):
         for hit in hits:
             item = QListWidgetItem()
             item.setData(HIT_ROLE, (hit.conversation_id, hit.message_id))
-            label = QLabel(
-                f"<b>{html.escape(hit.title or 'Untitled')}</b><br>{snippet_html(hit.snippet)}"
-            )
+            title = html.escape(hit.title or self.tr("Untitled"))
+            label = QLabel(f"<b>{title}</b><br>{snippet_html(hit.snippet)}")
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setWordWrap(True)
             label.setContentsMargins(6, 4, 6, 4)
@@ -88,10 +87,13 @@ class SearchDialog(QDialog):
         if not query:
             self.summary.setText("")
         elif hits:
-            self.summary.setText(f"{len(hits)} result{'s' if len(hits) != 1 else ''}")
+            n = len(hits)
+            self.summary.setText(
+                QCoreApplication.translate("SearchDialog", "%n result(s)", None, n)
+            )
             self.results.setCurrentRow(0)
         else:
-            self.summary.setText(f"Nothing found for “{query}”.")
+            self.summary.setText(self.tr("Nothing found for “{query}”.").format(query=query))
 
     def _enter(self) -> None:
         item = self.results.currentItem()

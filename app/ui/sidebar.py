@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -48,7 +48,7 @@ class UndoBar(QFrame):
         self.setAutoFillBackground(True)  # its colours: the theme's stylesheet (#undoBar)
         self.label = QLabel()
         self.label.setWordWrap(True)
-        self.button = QPushButton("Undo")
+        self.button = QPushButton(self.tr("Undo"))
         self.button.setObjectName("undoButton")
         self.button.clicked.connect(self._undo)
         layout = QHBoxLayout(self)
@@ -87,15 +87,17 @@ class Sidebar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("conversationSidebar")
-        self.title = QLabel("<b>Conversations</b>")
-        self.trash_button = QPushButton("Trash")
+        self.title = QLabel(f"<b>{self.tr('Conversations')}</b>")
+        self.trash_button = QPushButton(self.tr("Trash"))
         self.trash_button.setObjectName("trashButton")
         self.trash_button.setCheckable(True)
-        self.trash_button.setToolTip(f"Deleted conversations, kept for {TRASH_DAYS} days")
+        self.trash_button.setToolTip(
+            self.tr("Deleted conversations, kept for {days} days").format(days=TRASH_DAYS)
+        )
         self.trash_button.toggled.connect(self._on_trash_toggled)
         self.list = ConversationList()
         self.list.setObjectName("conversationList")
-        self.list.setAccessibleName("Conversations")
+        self.list.setAccessibleName(self.tr("Conversations"))
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.itemActivated.connect(self._activated)
@@ -123,7 +125,8 @@ class Sidebar(QWidget):
         return self.trash_button.isChecked()
 
     def _on_trash_toggled(self, on: bool) -> None:
-        self.title.setText("<b>Trash</b>" if on else "<b>Conversations</b>")
+        title = self.tr("Trash") if on else self.tr("Conversations")
+        self.title.setText(f"<b>{title}</b>")
         self.trashToggled.emit(on)
 
     def set_items(self, infos: list[ConversationInfo]) -> None:
@@ -135,9 +138,12 @@ class Sidebar(QWidget):
             item = QListWidgetItem(self._label(info))
             item.setData(ID_ROLE, info.id)
             when = info.deleted if self.showing_trash else info.updated
-            what = "Deleted" if self.showing_trash else "Last activity"
             stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(when or info.updated))
-            item.setToolTip(f"{info.title}\n{what}: {stamp}")
+            if self.showing_trash:
+                tip = self.tr("{title}\nDeleted: {stamp}")
+            else:
+                tip = self.tr("{title}\nLast activity: {stamp}")
+            item.setToolTip(tip.format(title=info.title, stamp=stamp))
             if not self.showing_trash:
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             item.setData(TITLE_ROLE, info.title)
@@ -147,18 +153,19 @@ class Sidebar(QWidget):
                 self.list.setCurrentItem(item)
         self._filling = False
         if self.showing_trash:
-            self.empty.setText(
-                f"Deleted conversations stay here for {TRASH_DAYS} days."
-                if not infos
-                else f"Right-click to restore. Kept for {TRASH_DAYS} days."
-            )
+            if infos:
+                empty = self.tr("Right-click to restore. Kept for {days} days.")
+            else:
+                empty = self.tr("Deleted conversations stay here for {days} days.")
+            self.empty.setText(empty.format(days=TRASH_DAYS))
         else:
-            self.empty.setText("" if infos else "Your conversations will appear here.")
+            self.empty.setText("" if infos else self.tr("Your conversations will appear here."))
         self.empty.setVisible(bool(self.empty.text()))
 
     @staticmethod
     def _label(info: ConversationInfo) -> str:
-        return (PIN_MARK if info.pinned else "") + (info.title or "Untitled")
+        title = info.title or QCoreApplication.translate("Sidebar", "Untitled")
+        return (PIN_MARK if info.pinned else "") + title
 
     def ids(self) -> list[str]:
         return [self.list.item(i).data(ID_ROLE) for i in range(self.list.count())]
@@ -194,18 +201,21 @@ class Sidebar(QWidget):
         cid = item.data(ID_ROLE)
         menu = QMenu(self)
         if self.showing_trash:
-            menu.addAction("Restore", lambda: self.restoreRequested.emit(cid))
-            menu.addAction("Delete forever", lambda: self.deleteForeverRequested.emit(cid))
+            menu.addAction(self.tr("Restore"), lambda: self.restoreRequested.emit(cid))
+            menu.addAction(self.tr("Delete forever"), lambda: self.deleteForeverRequested.emit(cid))
         else:
             pinned = bool(item.data(PINNED_ROLE))
-            menu.addAction("Open", lambda: self.openRequested.emit(cid))
-            menu.addAction("Rename", lambda: self.list.editItem(item))
+            menu.addAction(self.tr("Open"), lambda: self.openRequested.emit(cid))
+            menu.addAction(self.tr("Rename"), lambda: self.list.editItem(item))
+            pin = self.tr("Unpin") if pinned else self.tr("Pin")
+            menu.addAction(pin, lambda: self.pinRequested.emit(cid, not pinned))
+            menu.addSeparator()
             menu.addAction(
-                "Unpin" if pinned else "Pin", lambda: self.pinRequested.emit(cid, not pinned)
+                self.tr("Export as Markdown…"), lambda: self.exportRequested.emit(cid, "md")
+            )
+            menu.addAction(
+                self.tr("Export as JSON…"), lambda: self.exportRequested.emit(cid, "json")
             )
             menu.addSeparator()
-            menu.addAction("Export as Markdown…", lambda: self.exportRequested.emit(cid, "md"))
-            menu.addAction("Export as JSON…", lambda: self.exportRequested.emit(cid, "json"))
-            menu.addSeparator()
-            menu.addAction("Move to Trash", lambda: self.deleteRequested.emit(cid))
+            menu.addAction(self.tr("Move to Trash"), lambda: self.deleteRequested.emit(cid))
         menu.popup(self.list.viewport().mapToGlobal(pos))
