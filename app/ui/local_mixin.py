@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QStatusBar, QToolButton
 
@@ -16,10 +16,12 @@ from app.core.asyncutil import spawn
 from app.core.conversation import AnswerState, ChatMessage
 from app.core.discovery import DetectedServer
 from app.core.errors import ErrorKind
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.localserver import ServerState
 from app.core.providers import PROVIDERS, Provider, is_loopback_url
 from app.services.backend import Backend
 from app.services.local_server import LocalServerService
+from app.services.translation import translated
 from app.ui.theme import set_tone
 
 if TYPE_CHECKING:
@@ -30,14 +32,14 @@ if TYPE_CHECKING:
 
 LOCAL_ID = "local"
 SWITCH_KINDS = (ErrorKind.NETWORK, ErrorKind.OFFLINE)  # failures the local model can answer
-OFFLINE_ON = "Offline: nothing leaves this machine"
-OFFLINE_OFF = "Offline mode"
+OFFLINE_ON = QT_TRANSLATE_NOOP("LocalModelMixin", "Offline: nothing leaves this machine")
+OFFLINE_OFF = QT_TRANSLATE_NOOP("LocalModelMixin", "Offline mode")
 NOTICE_MS = 10_000
 _STATUS = {  # state: (indicator text, tone)
-    ServerState.STARTING: ("Local: starting…", "warning"),
-    ServerState.LOADING: ("Local: loading…", "warning"),
-    ServerState.READY: ("Local: ready", "success"),
-    ServerState.CRASHED: ("Local: crashed", "error"),
+    ServerState.STARTING: (QT_TRANSLATE_NOOP("LocalModelMixin", "Local: starting…"), "warning"),
+    ServerState.LOADING: (QT_TRANSLATE_NOOP("LocalModelMixin", "Local: loading…"), "warning"),
+    ServerState.READY: (QT_TRANSLATE_NOOP("LocalModelMixin", "Local: ready"), "success"),
+    ServerState.CRASHED: (QT_TRANSLATE_NOOP("LocalModelMixin", "Local: crashed"), "error"),
 }
 
 
@@ -67,31 +69,49 @@ class LocalModelMixin:
         self._local_stopping: asyncio.Future[None] | None = None
         self._auto_switched: set[str] = set()  # answers already switched to local once
 
-        self.local_action = QAction("&Local model…", self)  # type: ignore[arg-type]
+        self.local_action = QAction(
+            QCoreApplication.translate("LocalModelMixin", "&Local model…"),
+            self,  # type: ignore[arg-type]
+        )
         self.local_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         self.local_action.triggered.connect(lambda: self.open_local_dialog())
-        self.offline_action = QAction("&Offline mode", self)  # type: ignore[arg-type]
+        self.offline_action = QAction(
+            QCoreApplication.translate("LocalModelMixin", "&Offline mode"),
+            self,  # type: ignore[arg-type]
+        )
         self.offline_action.setCheckable(True)
-        self.offline_action.setToolTip("Send nothing to any server off this machine")
+        self.offline_action.setToolTip(
+            QCoreApplication.translate(
+                "LocalModelMixin", "Send nothing to any server off this machine"
+            )
+        )
         self.offline_action.toggled.connect(self.set_offline)
         self.auto_local_action = QAction(
-            "Switch to local automatically when offline",
+            QCoreApplication.translate(
+                "LocalModelMixin", "Switch to local automatically when offline"
+            ),
             self,  # type: ignore[arg-type]
         )
         self.auto_local_action.setCheckable(True)
 
         self.local_status = QToolButton()
         self.local_status.setObjectName("localServerStatus")
-        self.local_status.setAccessibleName("Local model status")
+        self.local_status.setAccessibleName(
+            QCoreApplication.translate("LocalModelMixin", "Local model status")
+        )
         self.local_status.setAutoRaise(True)
         self.local_status.clicked.connect(lambda: self.open_local_dialog())
         self.local_status.hide()
         self.offline_toggle = QToolButton()
         self.offline_toggle.setObjectName("offlineToggle")
-        self.offline_toggle.setAccessibleName("Offline mode")
+        self.offline_toggle.setAccessibleName(translated(OFFLINE_OFF))
         self.offline_toggle.setCheckable(True)
-        self.offline_toggle.setText(OFFLINE_OFF)
-        self.offline_toggle.setToolTip("Offline mode: send nothing to any server off this machine")
+        self.offline_toggle.setText(translated(OFFLINE_OFF))
+        self.offline_toggle.setToolTip(
+            QCoreApplication.translate(
+                "LocalModelMixin", "Offline mode: send nothing to any server off this machine"
+            )
+        )
         self.offline_toggle.toggled.connect(self.set_offline)
         for button in (self.local_status, self.offline_toggle):  # no taller than the bar's
             button.setMaximumHeight(button.fontMetrics().height() + 2)  # text: it keeps its height
@@ -110,10 +130,11 @@ class LocalModelMixin:
     async def _end_orphan(self) -> None:
         pid = await asyncio.to_thread(self.local.end_orphan)
         if pid is not None:
-            self.statusBar().showMessage(
-                f"Ended a llama-server (process {pid}) that an earlier run left running.",
-                NOTICE_MS,
+            text = QCoreApplication.translate(
+                "LocalModelMixin",
+                "Ended a llama-server (process {pid}) that an earlier run left running.",
             )
+            self.statusBar().showMessage(text.format(pid=pid), NOTICE_MS)
 
     # --- the dialog --------------------------------------------------------------------
 
@@ -157,7 +178,12 @@ class LocalModelMixin:
         for i in range(self.provider_selector.count()):
             p = self._provider(self.provider_selector.itemData(i))
             off = self.backend.offline and not p.is_loopback
-            self.provider_selector.setItemText(i, p.label + ("  (offline)" if off else ""))
+            label = (
+                QCoreApplication.translate("LocalModelMixin", "{provider}  (offline)")
+                if off
+                else "{provider}"
+            )
+            self.provider_selector.setItemText(i, label.format(provider=p.label))
             self.provider_selector.setItemData(i, p.base_url, Qt.ItemDataRole.ToolTipRole)
         self._update_status_provider()
 
@@ -178,7 +204,10 @@ class LocalModelMixin:
             self.backend.set_session_key(LOCAL_ID, None)
         self._set_provider(provider)
         self._select_local()
-        self.status_label.setText(f"The local model is now {server.label}.")
+        from app.ui.local_server_dialog import server_label
+
+        text = QCoreApplication.translate("LocalModelMixin", "The local model is now {label}.")
+        self.status_label.setText(text.format(label=server_label(server)))
         return provider
 
     # --- the local server's state --------------------------------------------------------
@@ -188,21 +217,32 @@ class LocalModelMixin:
         shown = _STATUS.get(ServerState(state))
         self.local_status.setVisible(shown is not None)
         if shown is not None:
-            self.local_status.setText(shown[0])
+            self.local_status.setText(translated(shown[0]))
             set_tone(self.local_status, shown[1])
             tip = server.base_url if state == ServerState.READY else detail.partition("\n")[0]
-            self.local_status.setToolTip(f"{tip}\nClick for the Local model window.".strip())
+            click = QCoreApplication.translate(
+                "LocalModelMixin", "Click for the Local model window."
+            )
+            self.local_status.setToolTip(f"{tip}\n{click}".strip())
         if state == ServerState.READY:
             self.backend.set_session_key(LOCAL_ID, server.api_key)
             self._set_provider(self.local.provider_for(self._local_base))
             self._select_local()
-            self.status_label.setText("The local model is ready: new messages go to it.")
+            self.status_label.setText(
+                QCoreApplication.translate(
+                    "LocalModelMixin", "The local model is ready: new messages go to it."
+                )
+            )
         elif state in (ServerState.STOPPED, ServerState.CRASHED):
             if server.base_url and self._provider(LOCAL_ID).base_url == server.base_url:
                 self.backend.set_session_key(LOCAL_ID, None)
                 self._set_provider(self._local_base)
             if state == ServerState.CRASHED:
-                self.status_label.setText("The local model crashed: see the Local model window.")
+                self.status_label.setText(
+                    QCoreApplication.translate(
+                        "LocalModelMixin", "The local model crashed: see the Local model window."
+                    )
+                )
 
     async def stop_local(self) -> None:
         """Stop our llama-server, if any, and wait for it (the app never leaves one)."""
@@ -222,7 +262,7 @@ class LocalModelMixin:
         for widget in (self.offline_action, self.offline_toggle):
             if widget.isChecked() != on:
                 widget.setChecked(on)  # re-enters once, then agrees
-        self.offline_toggle.setText(OFFLINE_ON if on else OFFLINE_OFF)
+        self.offline_toggle.setText(translated(OFFLINE_ON if on else OFFLINE_OFF))
         self._refresh_provider_items()
 
     # --- switching to the local model ----------------------------------------------------
@@ -246,13 +286,19 @@ class LocalModelMixin:
             chosen = next((s for s in found if s.base_url == current), None)
             chosen = chosen or next((s for s in found if not s.needs_key), None)
             if chosen is None:
-                text = "No local model is running: start one in the Local model window."
+                text = QCoreApplication.translate(
+                    "LocalModelMixin",
+                    "No local model is running: start one in the Local model window.",
+                )
                 if auto:
                     self.statusBar().showMessage(text, NOTICE_MS)
                 else:
                     self.open_local_dialog()._show_failure(
-                        "No local model is running. Choose a GGUF file and Start (or use a "
-                        "server listed below), then retry."
+                        QCoreApplication.translate(
+                            "LocalModelMixin",
+                            "No local model is running. Choose a GGUF file and Start (or use a "
+                            "server listed below), then retry.",
+                        )
                     )
                 return False
             if chosen.base_url != current:
@@ -272,8 +318,9 @@ class LocalModelMixin:
         ):
             self._auto_switched.add(message.id)
             name = self._provider(message.provider_id).name
-            self.statusBar().showMessage(
-                f"{name} could not be reached: switched to the local model and asked again.",
-                NOTICE_MS,
+            text = QCoreApplication.translate(
+                "LocalModelMixin",
+                "{name} could not be reached: switched to the local model and asked again.",
             )
+            self.statusBar().showMessage(text.format(name=name), NOTICE_MS)
             self.switch_to_local(session, auto=True)

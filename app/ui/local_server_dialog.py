@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,16 +37,19 @@ from PySide6.QtWidgets import (
 from app.core.asyncutil import spawn
 from app.core.discovery import KNOWN_PORTS, DetectedServer
 from app.core.gguf_info import GgufInfo, NotGguf
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.localserver import DEFAULT_PORT, LaunchOptions, ServerState, generate_key
 from app.services.local_server import LocalServerService
+from app.services.translation import exception_text, translated
 from app.ui import theme
 from app.ui.theme import set_tone
 
 MAX_DEFAULT_CONTEXT = 32_768  # GLM-4-32B's native context; more needs YaRN and much memory
 LOG_BLOCKS = 2000
-OLD_GLM4_TEXT = (
+OLD_GLM4_TEXT = QT_TRANSLATE_NOOP(
+    "LocalServerDialog",
     "This GLM-4 file was converted before April 2025; without a fix it may not stop at the "
-    "end of its answer."
+    "end of its answer.",
 )
 
 
@@ -62,8 +66,8 @@ class LocalServerDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("localServerDialog")
-        self.setAccessibleName("Local model")
-        self.setWindowTitle("Local model")
+        self.setAccessibleName(self.tr("Local model"))
+        self.setWindowTitle(self.tr("Local model"))
         self.setModal(False)
         self.resize(1100, 680)
         self.service = service
@@ -85,25 +89,35 @@ class LocalServerDialog(QDialog):
     # --- layout ------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.model_path = self._named(QLineEdit(), "localModelPath", "Model file")
-        self.model_path.setPlaceholderText("A GGUF model file, e.g. GLM-4-32B-0414-Q4_K_M.gguf")
+        self.model_path = self._named(QLineEdit(), "localModelPath", self.tr("Model file"))
+        self.model_path.setPlaceholderText(
+            self.tr("A GGUF model file, e.g. GLM-4-32B-0414-Q4_K_M.gguf")
+        )
         self.model_path.editingFinished.connect(self._on_path_edited)
-        browse = self._named(QPushButton("Browse…"), "localModelBrowse", "Browse for a model")
+        browse = self._named(
+            QPushButton(self.tr("Browse…")), "localModelBrowse", self.tr("Browse for a model")
+        )
         browse.clicked.connect(self._browse_model)
         row = QHBoxLayout()
         row.addWidget(self.model_path, 1)
         row.addWidget(browse)
-        self.info_label = self._named(QLabel("No model file chosen yet."), "ggufInfo", "Model")
+        self.info_label = self._named(
+            QLabel(self.tr("No model file chosen yet.")), "ggufInfo", self.tr("Model")
+        )
         self.info_label.setTextFormat(Qt.TextFormat.RichText)
         self.info_label.setWordWrap(True)
-        self.old_warning = self._named(QLabel(OLD_GLM4_TEXT), "glm4Warning", "Old GLM-4 file")
+        self.old_warning = self._named(
+            QLabel(translated(OLD_GLM4_TEXT)), "glm4Warning", self.tr("Old GLM-4 file")
+        )
         self.old_warning.setWordWrap(True)
         self.old_warning.setProperty("tone", "notice")
         self.fix_eos = self._named(
-            QCheckBox("End turns at <|user|> (--override-kv fix)"), "fixGlm4Eos", "Fix old GLM-4"
+            QCheckBox(self.tr("End turns at <|user|> (--override-kv fix)")),
+            "fixGlm4Eos",
+            self.tr("Fix old GLM-4"),
         )
         self.fix_eos.setChecked(True)
-        model_box = QGroupBox("Model file")
+        model_box = QGroupBox(self.tr("Model file"))
         model_layout = QVBoxLayout(model_box)
         model_layout.addLayout(row)
         for widget in (self.info_label, self.old_warning, self.fix_eos):
@@ -111,47 +125,55 @@ class LocalServerDialog(QDialog):
         self.old_warning.hide()
         self.fix_eos.hide()
 
-        self.context = self._spin("localContext", "Context size", 0, 1_048_576, 0, 1024)
-        self.context.setSpecialValueText("the model's own")
-        self.context.setSuffix(" tokens")
-        self.gpu_layers = self._spin("localGpuLayers", "GPU layers", 0, 999, 0)
-        self.threads = self._spin("localThreads", "Threads", 0, 512, 0)
-        self.threads.setSpecialValueText("automatic")
-        self.port = self._spin("localPort", "Port", 1024, 65535, DEFAULT_PORT)
-        self.port.setToolTip("If this port is taken, a free one is used.")
+        self.context = self._spin("localContext", self.tr("Context size"), 0, 1_048_576, 0, 1024)
+        self.context.setSpecialValueText(self.tr("the model's own"))
+        self.context.setSuffix(self.tr(" tokens"))
+        self.gpu_layers = self._spin("localGpuLayers", self.tr("GPU layers"), 0, 999, 0)
+        self.threads = self._spin("localThreads", self.tr("Threads"), 0, 512, 0)
+        self.threads.setSpecialValueText(self.tr("automatic"))
+        self.port = self._spin("localPort", self.tr("Port"), 1024, 65535, DEFAULT_PORT)
+        self.port.setToolTip(self.tr("If this port is taken, a free one is used."))
         self.use_key = self._named(
-            QCheckBox("Protect it with a generated API key"), "localApiKey", "Use an API key"
+            QCheckBox(self.tr("Protect it with a generated API key")),
+            "localApiKey",
+            self.tr("Use an API key"),
         )
-        self.use_key.setToolTip("A random key, kept in memory for this session only.")
-        self.binary = self._named(QLineEdit(), "llamaServerPath", "llama-server program")
-        self.binary.setPlaceholderText("blank: llama-server on PATH")
-        binary_browse = self._named(QPushButton("Browse…"), "llamaServerBrowse", "Browse")
+        self.use_key.setToolTip(self.tr("A random key, kept in memory for this session only."))
+        self.binary = self._named(QLineEdit(), "llamaServerPath", self.tr("llama-server program"))
+        self.binary.setPlaceholderText(self.tr("blank: llama-server on PATH"))
+        binary_browse = self._named(
+            QPushButton(self.tr("Browse…")), "llamaServerBrowse", self.tr("Browse")
+        )
         binary_browse.clicked.connect(self._browse_binary)
         binary_row = QHBoxLayout()
         binary_row.addWidget(self.binary, 1)
         binary_row.addWidget(binary_browse)
-        settings = QGroupBox("Server")
+        settings = QGroupBox(self.tr("Server"))
         form = QFormLayout(settings)
-        form.addRow("Context size:", self.context)
-        form.addRow("GPU layers:", self.gpu_layers)
-        form.addRow("Threads:", self.threads)
-        form.addRow("Port:", self.port)
+        form.addRow(self.tr("Context size:"), self.context)
+        form.addRow(self.tr("GPU layers:"), self.gpu_layers)
+        form.addRow(self.tr("Threads:"), self.threads)
+        form.addRow(self.tr("Port:"), self.port)
         form.addRow("", self.use_key)
-        form.addRow("llama-server:", binary_row)
+        form.addRow(self.tr("llama-server:"), binary_row)
 
-        self.start_button = self._named(QPushButton("Start"), "localServerStart", "Start")
+        start = self.tr("Start")
+        self.start_button = self._named(QPushButton(start), "localServerStart", start)
         self.start_button.clicked.connect(lambda: self._spawn(self.start()))
-        self.stop_button = self._named(QPushButton("Stop"), "localServerStop", "Stop")
+        stop = self.tr("Stop")
+        self.stop_button = self._named(QPushButton(stop), "localServerStop", stop)
         self.stop_button.clicked.connect(lambda: self._spawn(self.stop()))
-        self.state_label = self._named(QLabel("Stopped"), "localServerState", "Server state")
+        self.state_label = self._named(
+            QLabel(self.tr("Stopped")), "localServerState", self.tr("Server state")
+        )
         self.state_label.setWordWrap(True)
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.progress = self._named(QProgressBar(), "localServerProgress", "Starting")
+        self.progress = self._named(QProgressBar(), "localServerProgress", self.tr("Starting"))
         self.progress.setRange(0, 0)  # indeterminate
         self.progress.setMaximumHeight(10)
         self.progress.setTextVisible(False)
         self.progress.hide()
-        self.message = self._named(QLabel(), "localServerMessage", "Problem")
+        self.message = self._named(QLabel(), "localServerMessage", self.tr("Problem"))
         self.message.setWordWrap(True)
         self.message.setProperty("tone", "error")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -161,24 +183,27 @@ class LocalServerDialog(QDialog):
         controls.addWidget(self.stop_button)
         controls.addWidget(self.state_label, 1)
 
-        self.log = self._named(QPlainTextEdit(), "localServerLog", "Server log")
+        self.log = self._named(QPlainTextEdit(), "localServerLog", self.tr("Server log"))
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(LOG_BLOCKS)
         self.log.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.log.setPlaceholderText("llama-server's output appears here.")
-        log_box = QGroupBox("Log")
+        self.log.setPlaceholderText(self.tr("llama-server's output appears here."))
+        log_box = QGroupBox(self.tr("Log"))
         QVBoxLayout(log_box).addWidget(self.log)
 
-        self.detected_list = self._named(QListWidget(), "detectedServers", "Detected servers")
+        self.detected_list = self._named(
+            QListWidget(), "detectedServers", self.tr("Detected servers")
+        )
         self.detected_list.itemSelectionChanged.connect(self._update_buttons)
         self.detected_list.itemDoubleClicked.connect(lambda _item: self.use_selected())
-        refresh = self._named(QPushButton("Refresh"), "refreshDetected", "Refresh")
-        refresh.clicked.connect(lambda: self._spawn(self.refresh_detected()))
-        self.use_button = self._named(
-            QPushButton("Use this server"), "useDetectedServer", "Use this server"
+        refresh = self._named(
+            QPushButton(self.tr("Refresh")), "refreshDetected", self.tr("Refresh")
         )
+        refresh.clicked.connect(lambda: self._spawn(self.refresh_detected()))
+        use = self.tr("Use this server")
+        self.use_button = self._named(QPushButton(use), "useDetectedServer", use)
         self.use_button.clicked.connect(self.use_selected)
-        detected_box = QGroupBox("Servers already running on this machine")
+        detected_box = QGroupBox(self.tr("Servers already running on this machine"))
         detected_layout = QVBoxLayout(detected_box)
         detected_layout.addWidget(self.detected_list)
         detected_buttons = QHBoxLayout()
@@ -233,12 +258,15 @@ class LocalServerDialog(QDialog):
 
     def _ask_model_path(self) -> Path | None:  # tests replace the file dialog
         name, _ = QFileDialog.getOpenFileName(
-            self, "Choose a model file", "", "GGUF models (*.gguf);;All files (*)"
+            self,
+            self.tr("Choose a model file"),
+            "",
+            self.tr("GGUF models (*.gguf);;All files (*)"),
         )
         return Path(name) if name else None
 
     def _ask_binary_path(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Choose the llama-server program")
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("Choose the llama-server program"))
         return Path(name) if name else None
 
     def _browse_model(self) -> None:
@@ -261,7 +289,7 @@ class LocalServerDialog(QDialog):
     async def choose_model(self, path: Path) -> GgufInfo | None:
         """Read the file's metadata (on a worker thread) and show it."""
         self._reading, self.info = path, None
-        self.info_label.setText("Reading the model file…")
+        self.info_label.setText(self.tr("Reading the model file…"))
         set_tone(self.info_label, "")
         self.old_warning.hide()
         self.fix_eos.hide()
@@ -270,7 +298,7 @@ class LocalServerDialog(QDialog):
             info = await self.service.read_gguf(path)
         except (NotGguf, OSError) as exc:
             if self._reading == path:
-                self.info_label.setText(html.escape(str(exc)))
+                self.info_label.setText(html.escape(exception_text(exc)))
                 set_tone(self.info_label, "error")
             return None
         finally:
@@ -280,8 +308,8 @@ class LocalServerDialog(QDialog):
         self.info = info
         muted = theme.color("muted").name()
         rows = "".join(
-            f"<tr><td style='color:{muted}; padding-right:12px'>{html.escape(k)}</td>"
-            f"<td>{html.escape(v)}</td></tr>"
+            f"<tr><td style='color:{muted}; padding-right:12px'>{html.escape(translated(k))}</td>"
+            f"<td>{html.escape(translated(v))}</td></tr>"
             for k, v in info.summary()
         )
         self.info_label.setText(f"<table>{rows}</table>")
@@ -309,7 +337,7 @@ class LocalServerDialog(QDialog):
 
     async def start(self) -> bool:
         if self.info is None:
-            self._show_failure("Choose a GGUF model file first.")
+            self._show_failure(self.tr("Choose a GGUF model file first."))
             return False
         self.message.hide()
         self.start_button.setEnabled(False)
@@ -322,7 +350,7 @@ class LocalServerDialog(QDialog):
 
     async def stop(self) -> None:
         self.stop_button.setEnabled(False)
-        self.state_label.setText("Stopping…")
+        self.state_label.setText(self.tr("Stopping…"))
         try:
             await self.service.stop()
         finally:
@@ -336,27 +364,36 @@ class LocalServerDialog(QDialog):
         server = self.service.server
         set_tone(self.state_label, "")
         if state == ServerState.STARTING:
-            text = "Starting…"
+            text = self.tr("Starting…")
         elif state == ServerState.LOADING:
-            text = "Loading the model…"
+            text = self.tr("Loading the model…")
         elif state == ServerState.READY:
-            parts = [f"Ready at {server.base_url.removesuffix('/v1') or detail}"]
+            url = server.base_url.removesuffix("/v1") or detail
+            parts = [self.tr("Ready at {url}").format(url=url)]
             if server.info and server.info.n_ctx:
-                parts.append(f"context {server.info.n_ctx:,} tokens")
+                context = self.tr("context {n:,} tokens")
+                parts.append(context.format(n=server.info.n_ctx))
             if server.info and server.info.build:
-                parts.append(f"build {server.info.build}")
+                parts.append(self.tr("build {build}").format(build=server.info.build))
             if server.ready_after is not None:
-                parts.append(f"loaded in {server.ready_after:.1f} s")
+                loaded = self.tr("loaded in {seconds:.1f} s")
+                parts.append(loaded.format(seconds=server.ready_after))
             text = " · ".join(parts)
             set_tone(self.state_label, "success")
         elif state == ServerState.CRASHED:
             first, _, last_lines = detail.partition("\n")
-            text = f"Crashed ({first or 'it ended by itself'})"
+            code = re.fullmatch(r"exit status (-?\d+)", first)
+            if code:
+                reason = self.tr("exit status {code}").format(code=code[1])
+            else:
+                reason = first or self.tr("it ended by itself")
+            text = self.tr("Crashed ({reason})").format(reason=reason)
             set_tone(self.state_label, "error")
             if last_lines:
-                self._show_failure("It said:\n" + telling_lines(last_lines))
+                said = self.tr("It said:\n{lines}")
+                self._show_failure(said.format(lines=telling_lines(last_lines)))
         else:
-            text = "Stopped"
+            text = self.tr("Stopped")
         self.state_label.setText(text)
         self.progress.setVisible(state in (ServerState.STARTING, ServerState.LOADING))
         if state in (ServerState.STARTING, ServerState.LOADING, ServerState.READY):
@@ -369,7 +406,9 @@ class LocalServerDialog(QDialog):
         state = self.service.state
         running = state in (ServerState.STARTING, ServerState.LOADING, ServerState.READY)
         self.start_button.setEnabled(not running and self.info is not None)
-        self.start_button.setToolTip("" if self.info else "Choose a GGUF model file first.")
+        self.start_button.setToolTip(
+            "" if self.info else self.tr("Choose a GGUF model file first.")
+        )
         self.stop_button.setEnabled(running)
         item = self.detected_list.currentItem()
         self.use_button.setEnabled(bool(item and item.data(Qt.ItemDataRole.UserRole) is not None))
@@ -385,28 +424,31 @@ class LocalServerDialog(QDialog):
         self._generation += 1
         generation = self._generation
         self.detected_list.clear()
-        self._placeholder("Looking for servers on this machine…")
+        self._placeholder(self.tr("Looking for servers on this machine…"))
         self._update_buttons()
         try:
             found = await self.service.detect(list(self.extra_urls()))
         except Exception as exc:  # a probe that failed in an unexpected way: say so, go on
             found = []
-            self._show_failure(f"Looking for local servers failed: {exc}")
+            failed = self.tr("Looking for local servers failed: {error}")
+            self._show_failure(failed.format(error=exception_text(exc)))
         if generation != self._generation:  # a newer refresh is under way
             return found
         self.detected = found
         self.detected_list.clear()
         own = self.service.server.base_url if self.service.server.running else ""
         for index, server in enumerate(found):
-            item = QListWidgetItem(
-                server.label + (" · started here" if server.base_url == own else "")
-            )
+            label = server_label(server)
+            if server.base_url == own:
+                label = self.tr("{server} · started here").format(server=label)
+            item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, index)
             item.setToolTip(server.base_url)
             self.detected_list.addItem(item)
         if not found:
             ports = ", ".join(str(p) for p in KNOWN_PORTS)
-            self._placeholder(f"No local servers found (looked at ports {ports}).")
+            none = self.tr("No local servers found (looked at ports {ports}).")
+            self._placeholder(none.format(ports=ports))
         else:
             self.detected_list.setCurrentRow(0)
         self._update_buttons()
@@ -425,6 +467,21 @@ class LocalServerDialog(QDialog):
         server = self.detected[index]
         self.useServer.emit(server)
         return server
+
+
+def server_label(server: DetectedServer) -> str:
+    """What a detected server is, where, and its models (DetectedServer.label, translated)."""
+    url = server.base_url.removesuffix("/v1")
+    what = ", ".join(server.models[:3])
+    if not what and server.needs_key:
+        what = QCoreApplication.translate("LocalServerDialog", "needs an API key")
+    if not what:
+        return QCoreApplication.translate("LocalServerDialog", "{kind} at {url}").format(
+            kind=server.kind, url=url
+        )
+    return QCoreApplication.translate("LocalServerDialog", "{kind} at {url}: {what}").format(
+        kind=server.kind, url=url, what=what
+    )
 
 
 def telling_lines(lines: str, most: int = 3) -> str:
