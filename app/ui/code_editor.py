@@ -31,7 +31,7 @@ class LineNumberGutter(QWidget):
     def __init__(self, editor: CodeEditor) -> None:
         super().__init__(editor)
         self.setObjectName("codeLineNumbers")
-        self.setAccessibleName("Line numbers")
+        self.setAccessibleName(self.tr("Line numbers"))
         self._editor = editor
 
     def sizeHint(self) -> QSize:
@@ -203,33 +203,33 @@ class FindBar(QWidget):
     def __init__(self, editor: CodeEditor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("codeFindBar")
-        self.setAccessibleName("Find in code")
+        self.setAccessibleName(self.tr("Find in code"))
         self.editor = editor
         editor.find_bar = self
         self.input = _FindInput(self)
         self.input.setObjectName("codeFindInput")
-        self.input.setAccessibleName("Find text")
-        self.input.setPlaceholderText("Find")
+        self.input.setAccessibleName(self.tr("Find text"))
+        self.input.setPlaceholderText(self.tr("Find"))
         self.input.setClearButtonEnabled(True)
         self.input.textEdited.connect(self._find_as_typed)
         self.status = QLabel()
         self.status.setObjectName("codeFindStatus")
-        self.status.setAccessibleName("Find result")
+        self.status.setAccessibleName(self.tr("Find result"))
         self.status.setProperty("tone", "error")  # it only ever says "Not found"
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
         layout.setSpacing(4)
         layout.addWidget(self.input, 1)
-        for name, label, tip, slot in (
-            ("codeFindPrevious", "↑", "Previous match (Shift+Enter)", self.find_previous),
-            ("codeFindNext", "↓", "Next match (Enter)", self.find_next),
-            ("codeFindClose", "✕", "Close (Esc)", self.close_bar),
+        for name, label, accessible, key, slot in (
+            ("codeFindPrevious", "↑", self.tr("Previous match"), "Shift+Enter", self.find_previous),
+            ("codeFindNext", "↓", self.tr("Next match"), "Enter", self.find_next),
+            ("codeFindClose", "✕", self.tr("Close"), "Esc", self.close_bar),
         ):
             button = QToolButton(self)
             button.setObjectName(name)
             button.setText(label)
-            button.setToolTip(tip)
-            button.setAccessibleName(tip.split(" (")[0])
+            button.setToolTip(self.tr("{action} ({key})").format(action=accessible, key=key))
+            button.setAccessibleName(accessible)
             button.clicked.connect(slot)
             layout.addWidget(button)
             if name == "codeFindNext":
@@ -263,5 +263,5 @@ class FindBar(QWidget):
 
     def _report(self, found: bool) -> bool:
         text = self.input.text()
-        self.status.setText("" if found or not text else "Not found")
+        self.status.setText("" if found or not text else self.tr("Not found"))
         return found

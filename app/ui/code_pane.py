@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,7 +39,7 @@ class CodePane(SnippetFileActions, QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("codePane")
-        self.setAccessibleName("Code pane")
+        self.setAccessibleName(self.tr("Code pane"))
         self._conversation_id: str | None = None
         self._signature: tuple = ()
         self._groups: list[SnippetGroup] = []
@@ -51,28 +51,34 @@ class CodePane(SnippetFileActions, QWidget):
         self._last_dir = str(Path.home())
         self.diff_dialog: DiffDialog | None = None
 
-        title = QLabel("Code")
+        title = QLabel(self.tr("Code"))
         title.setObjectName("codePaneTitle")
         font = title.font()
         font.setBold(True)
         title.setFont(font)
         self.version_selector = QComboBox()
         self.version_selector.setObjectName("codeVersionSelector")
-        self.version_selector.setAccessibleName("Snippet version")
-        self.version_selector.setToolTip("Versions of this file from later or regenerated answers")
+        self.version_selector.setAccessibleName(self.tr("Snippet version"))
+        self.version_selector.setToolTip(
+            self.tr("Versions of this file from later or regenerated answers")
+        )
         self.version_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.version_selector.currentIndexChanged.connect(self._on_version_chosen)
-        self.diff_button = self._button("codeDiffButton", "Diff", "Diff with previous version")
-        self.diff_button.setToolTip("Show what changed from the previous version")
+        self.diff_button = self._button(
+            "codeDiffButton", self.tr("Diff"), self.tr("Diff with previous version")
+        )
+        self.diff_button.setToolTip(self.tr("Show what changed from the previous version"))
         self.diff_button.clicked.connect(self.show_diff)
         self.read_only_toggle = QToolButton()
         self.read_only_toggle.setObjectName("codeReadOnlyToggle")
-        self.read_only_toggle.setAccessibleName("Read-only")
-        self.read_only_toggle.setText("Read-only")
+        self.read_only_toggle.setAccessibleName(self.tr("Read-only"))
+        self.read_only_toggle.setText(self.tr("Read-only"))
         self.read_only_toggle.setCheckable(True)
         self.read_only_toggle.setChecked(True)
         self.read_only_toggle.setToolTip(
-            "Uncheck to edit the snippet; edits stay with it while the conversation is open"
+            self.tr(
+                "Uncheck to edit the snippet; edits stay with it while the conversation is open"
+            )
         )
         self.read_only_toggle.toggled.connect(self.set_read_only)
         top = QHBoxLayout()
@@ -83,16 +89,16 @@ class CodePane(SnippetFileActions, QWidget):
 
         self.list = QListWidget()
         self.list.setObjectName("codeSnippetList")
-        self.list.setAccessibleName("Code snippets")
+        self.list.setAccessibleName(self.tr("Code snippets"))
         self.list.currentRowChanged.connect(self._show_row)
         self.info = QLabel()
         self.info.setObjectName("codeSnippetInfo")
-        self.info.setAccessibleName("Snippet details")
+        self.info.setAccessibleName(self.tr("Snippet details"))
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.editor = CodeEditor()
         self.editor.setObjectName("codeEditor")
-        self.editor.setAccessibleName("Code")
-        self.editor.setPlaceholderText("Code blocks from the conversation appear here.")
+        self.editor.setAccessibleName(self.tr("Code"))
+        self.editor.setPlaceholderText(self.tr("Code blocks from the conversation appear here."))
         self.editor.textChanged.connect(self._on_text_changed)
         self.find_bar = FindBar(self.editor)
         info_row = QHBoxLayout()
@@ -111,15 +117,23 @@ class CodePane(SnippetFileActions, QWidget):
         split.setStretchFactor(1, 3)
         split.setSizes([120, 400])
 
-        self.copy_button = self._button("codeCopyButton", "Copy", "Copy code")
+        self.copy_button = self._button("codeCopyButton", self.tr("Copy"), self.tr("Copy code"))
         self.copy_button.clicked.connect(self.copy_current)
-        self.save_button = self._button("codeSaveButton", "Save…", "Save snippet as")
+        self.save_button = self._button(
+            "codeSaveButton", self.tr("Save…"), self.tr("Save snippet as")
+        )
         self.save_button.clicked.connect(self.save_current)
-        self.save_all_button = self._button("codeSaveAllButton", "Save all…", "Save all snippets")
+        self.save_all_button = self._button(
+            "codeSaveAllButton", self.tr("Save all…"), self.tr("Save all snippets")
+        )
         self.save_all_button.clicked.connect(self.save_all)
-        self.compare_button = self._button("codeCompareButton", "Compare…", "Compare with file")
+        self.compare_button = self._button(
+            "codeCompareButton", self.tr("Compare…"), self.tr("Compare with file")
+        )
         self.compare_button.clicked.connect(self.compare_with_file)
-        self.apply_button = self._button("codeApplyButton", "Apply…", "Apply to file")
+        self.apply_button = self._button(
+            "codeApplyButton", self.tr("Apply…"), self.tr("Apply to file")
+        )
         self.apply_button.clicked.connect(self.apply_to_file)
         bottom = QHBoxLayout()
         for button in (
@@ -133,7 +147,7 @@ class CodePane(SnippetFileActions, QWidget):
         bottom.addStretch(1)
         self.status = QLabel()
         self.status.setObjectName("codeStatus")
-        self.status.setAccessibleName("Code pane status")
+        self.status.setAccessibleName(self.tr("Code pane status"))
         self.status.setWordWrap(True)
 
         layout = QVBoxLayout(self)
@@ -201,7 +215,7 @@ class CodePane(SnippetFileActions, QWidget):
         self.list.clear()
         for row, g in enumerate(groups, 1):
             item = QListWidgetItem(self._label(row, g), self.list)
-            item.setToolTip(g.snippet.name or g.title)
+            item.setToolTip(g.snippet.name or self._title(g))
         row = len(groups) - 1
         if keep and old is not None and not was_last:
             row = next((i for i, g in enumerate(groups) if g.key == old.key), 0)
@@ -212,7 +226,27 @@ class CodePane(SnippetFileActions, QWidget):
     def _label(self, row: int, group: SnippetGroup) -> str:
         count = len(group.versions)
         edited = " ✎" if any(v.snippet.key in self._my_edits() for v in group.versions) else ""
-        return f"{row}. {group.title}" + (f"  ({count} versions)" if count > 1 else "") + edited
+        label = f"{row}. {self._title(group)}"
+        if count > 1:  # never one: no plural forms needed
+            label += self.tr("  ({n} versions)").format(n=count)
+        return label + edited
+
+    def _title(self, group: SnippetGroup) -> str:
+        """The file's name, or its language and first line (SnippetGroup.title, translated)."""
+        s = group.snippet
+        if s.name:
+            return s.name
+        first = next((ln.strip() for ln in s.code.splitlines() if ln.strip()), "")
+        return f"{s.language or self.tr('text')} · {first[:40]}"
+
+    def _version_label(self, group: SnippetGroup, i: int) -> str:
+        """Which version and where it is from (SnippetGroup.version_label, translated)."""
+        v = group.versions[i]
+        if v.shown:
+            where = self.tr("answer {n}").format(n=v.answer)
+        else:
+            where = self.tr("answer {n}, another version").format(n=v.answer)
+        return f"v{i + 1} · {where}"
 
     def _my_edits(self) -> dict[Key, str]:
         return self._edits.setdefault(self._conversation_id, {})
@@ -257,17 +291,21 @@ class CodePane(SnippetFileActions, QWidget):
                 self.info.clear()
             else:
                 for i in range(len(group.versions)):
-                    self.version_selector.addItem(group.version_label(i))
+                    self.version_selector.addItem(self._version_label(group, i))
                 self.version_selector.setCurrentIndex(group.current)
                 s = group.snippet
                 code = self._code_of(s)
                 if (s.key, s.language) != self._shown or self.editor.toPlainText() != code:
                     self.editor.set_code(code, s.language)  # else: cursor and scroll stay
                 self._shown = (s.key, s.language)
-                lines = s.code.count("\n") + 1
-                parts = [s.name or "unnamed", s.language or "plain text", f"{lines} lines"]
+                n = s.code.count("\n") + 1
+                parts = [
+                    s.name or self.tr("unnamed"),
+                    s.language or self.tr("plain text"),
+                    QCoreApplication.translate("CodePane", "%n line(s)", None, n),
+                ]
                 if not s.closed:
-                    parts.append("unfinished")
+                    parts.append(self.tr("unfinished"))
                 self.info.setText(" · ".join(parts))
             self.version_selector.blockSignals(False)
         finally:
@@ -295,7 +333,7 @@ class CodePane(SnippetFileActions, QWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         self.read_only_toggle.setChecked(read_only)
-        self.read_only_toggle.setText("Read-only" if read_only else "Editing")
+        self.read_only_toggle.setText(self.tr("Read-only") if read_only else self.tr("Editing"))
         self.editor.setReadOnly(read_only)
 
     def _on_text_changed(self) -> None:
@@ -324,7 +362,7 @@ class CodePane(SnippetFileActions, QWidget):
         code = self.current_code()
         if code:
             QGuiApplication.clipboard().setText(code)
-            self._say("Copied the code.")
+            self._say(self.tr("Copied the code."))
 
     def show_diff(self) -> None:
         """The selected version against the one before it (the first: against the second)."""
@@ -334,7 +372,7 @@ class CodePane(SnippetFileActions, QWidget):
         new = group.current
         old = new - 1 if new > 0 else 1
         a, b = group.versions[old].snippet, group.versions[new].snippet
-        name = group.snippet.name or "snippet"
+        name = group.snippet.name or self.tr("snippet")
         diff = unified_diff(
             self._code_of(a),
             self._code_of(b),
