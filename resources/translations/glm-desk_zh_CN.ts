@@ -350,6 +350,73 @@
     </message>
 </context>
 <context>
+    <name>ChatView</name>
+    <message>
+        <source>⚠ Interrupted: GLM Desk ended before this answer was finished.</source>
+        <translation>⚠ 已中断：GLM Desk 在这条回答完成前退出了。</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Show %n earlier message(s)</source>
+        <translation>显示较早的 %n 条消息</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>version {n}/{count}</source>
+        <translation>版本 {n}/{count}</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>The answer was interrupted. {error}</source>
+        <translation>回答被中断。{error}</translation>
+    </message>
+    <message>
+        <source>(server said: {detail})</source>
+        <translation>（服务器返回：{detail}）</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Trim the history and retry</source>
+        <translation>精简历史后重试</translation>
+    </message>
+    <message>
+        <source>Switch to the local model</source>
+        <translation>切换到本地模型</translation>
+    </message>
+</context>
+<context>
     <name>CodeBlockActions</name>
     <message>
         <source>Code block actions</source>
@@ -412,6 +479,141 @@
     </message>
 </context>
 <context>
+    <name>CodePane</name>
+    <message>
+        <source>Code pane</source>
+        <translation>代码面板</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>Snippet version</source>
+        <translation>代码片段版本</translation>
+    </message>
+    <message>
+        <source>Versions of this file from later or regenerated answers</source>
+        <translation>此文件在后续或重新生成的回答中的版本</translation>
+    </message>
+    <message>
+        <source>Diff</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <source>Diff with previous version</source>
+        <translation>与上一版本比较</translation>
+    </message>
+    <message>
+        <source>Show what changed from the previous version</source>
+        <translation>显示与上一版本相比的改动</translation>
+    </message>
+    <message>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Uncheck to edit the snippet; edits stay with it while the conversation is open</source>
+        <translation>取消勾选即可编辑代码片段；对话打开期间修改会一直保留</translation>
+    </message>
+    <message>
+        <source>Code snippets</source>
+        <translation>代码片段</translation>
+    </message>
+    <message>
+        <source>Snippet details</source>
+        <translation>代码片段详情</translation>
+    </message>
+    <message>
+        <source>Code blocks from the conversation appear here.</source>
+        <translation>对话中的代码块会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy code</source>
+        <translation>复制代码</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <source>Save snippet as</source>
+        <translation>代码片段另存为</translation>
+    </message>
+    <message>
+        <source>Save all…</source>
+        <translation>全部保存…</translation>
+    </message>
+    <message>
+        <source>Save all snippets</source>
+        <translation>保存全部代码片段</translation>
+    </message>
+    <message>
+        <source>Compare…</source>
+        <translation>比较…</translation>
+    </message>
+    <message>
+        <source>Compare with file</source>
+        <translation>与文件比较</translation>
+    </message>
+    <message>
+        <source>Apply…</source>
+        <translation>应用…</translation>
+    </message>
+    <message>
+        <source>Apply to file</source>
+        <translation>应用到文件</translation>
+    </message>
+    <message>
+        <source>Code pane status</source>
+        <translation>代码面板状态</translation>
+    </message>
+    <message>
+        <source>  ({n} versions)</source>
+        <translation>  （{n} 个版本）</translation>
+    </message>
+    <message>
+        <source>answer {n}</source>
+        <translation>第 {n} 个回答</translation>
+    </message>
+    <message>
+        <source>answer {n}, another version</source>
+        <translation>第 {n} 个回答，另一版本</translation>
+    </message>
+    <message>
+        <source>unnamed</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>plain text</source>
+        <translation>纯文本</translation>
+    </message>
+    <message>
+        <source>%n line(s)</source>
+        <translation>%n 行</translation>
+    </message>
+    <message>
+        <source>unfinished</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <source>Editing</source>
+        <translation>编辑中</translation>
+    </message>
+    <message>
+        <source>Copied the code.</source>
+        <translation>已复制代码。</translation>
+    </message>
+    <message>
+        <source>snippet</source>
+        <translation>代码片段</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>Message composer</source>
@@ -420,6 +622,68 @@
     <message>
         <source>Ask GLM-4…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>向 GLM-4 提问…（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+</context>
+<context>
+    <name>DiffDialog</name>
+    <message>
+        <source>Differences</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <source>Unified diff</source>
+        <translation>统一差异格式</translation>
+    </message>
+    <message>
+        <source>{what}: %n line(s) added, {removed} removed.</source>
+        <translation>{what}：新增 %n 行，删除 {removed} 行。</translation>
+    </message>
+    <message>
+        <source>{what}: no differences.</source>
+        <translation>{what}：没有差异。</translation>
+    </message>
+    <message>
+        <source>(no differences)</source>
+        <translation>（没有差异）</translation>
+    </message>
+</context>
+<context>
+    <name>FindBar</name>
+    <message>
+        <source>Find in code</source>
+        <translation>在代码中查找</translation>
+    </message>
+    <message>
+        <source>Find text</source>
+        <translation>查找内容</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <source>Find result</source>
+        <translation>查找结果</translation>
+    </message>
+    <message>
+        <source>Previous match</source>
+        <translation>上一个匹配</translation>
+    </message>
+    <message>
+        <source>Next match</source>
+        <translation>下一个匹配</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>{action} ({key})</source>
+        <translation>{action}（{key}）</translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation>未找到</translation>
     </message>
 </context>
 <context>
@@ -677,6 +941,100 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     </message>
 </context>
 <context>
+    <name>LineNumberGutter</name>
+    <message>
+        <source>Line numbers</source>
+        <translation>行号</translation>
+    </message>
+</context>
+<context>
+    <name>LocalModelMixin</name>
+    <message>
+        <source>Offline: nothing leaves this machine</source>
+        <translation>离线：不向本机以外发送任何内容</translation>
+    </message>
+    <message>
+        <source>Offline mode</source>
+        <translation>离线模式</translation>
+    </message>
+    <message>
+        <source>Local: starting…</source>
+        <translation>本地：正在启动…</translation>
+    </message>
+    <message>
+        <source>Local: loading…</source>
+        <translation>本地：正在加载…</translation>
+    </message>
+    <message>
+        <source>Local: ready</source>
+        <translation>本地：就绪</translation>
+    </message>
+    <message>
+        <source>Local: crashed</source>
+        <translation>本地：已崩溃</translation>
+    </message>
+    <message>
+        <source>&amp;Local model…</source>
+        <translation>本地模型(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>&amp;Offline mode</source>
+        <translation>离线模式(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Send nothing to any server off this machine</source>
+        <translation>不向本机以外的任何服务器发送内容</translation>
+    </message>
+    <message>
+        <source>Switch to local automatically when offline</source>
+        <translation>离线时自动切换到本地模型</translation>
+    </message>
+    <message>
+        <source>Local model status</source>
+        <translation>本地模型状态</translation>
+    </message>
+    <message>
+        <source>Offline mode: send nothing to any server off this machine</source>
+        <translation>离线模式：不向本机以外的任何服务器发送内容</translation>
+    </message>
+    <message>
+        <source>Ended a llama-server (process {pid}) that an earlier run left running.</source>
+        <translation>已结束上次运行遗留的 llama-server（进程 {pid}）。</translation>
+    </message>
+    <message>
+        <source>{provider}  (offline)</source>
+        <translation>{provider}  （离线）</translation>
+    </message>
+    <message>
+        <source>The local model is now {label}.</source>
+        <translation>本地模型现在是 {label}。</translation>
+    </message>
+    <message>
+        <source>Click for the Local model window.</source>
+        <translation>点击打开“本地模型”窗口。</translation>
+    </message>
+    <message>
+        <source>The local model is ready: new messages go to it.</source>
+        <translation>本地模型已就绪：新消息将发送给它。</translation>
+    </message>
+    <message>
+        <source>The local model crashed: see the Local model window.</source>
+        <translation>本地模型已崩溃：请查看“本地模型”窗口。</translation>
+    </message>
+    <message>
+        <source>No local model is running: start one in the Local model window.</source>
+        <translation>没有正在运行的本地模型：请在“本地模型”窗口中启动一个。</translation>
+    </message>
+    <message>
+        <source>No local model is running. Choose a GGUF file and Start (or use a server listed below), then retry.</source>
+        <translation>没有正在运行的本地模型。请选择 GGUF 文件并点击“启动”（或使用下方列出的服务器），然后重试。</translation>
+    </message>
+    <message>
+        <source>{name} could not be reached: switched to the local model and asked again.</source>
+        <translation>无法连接 {name}：已切换到本地模型并重新提问。</translation>
+    </message>
+</context>
+<context>
     <name>LocalServer</name>
     <message>
         <source>The local server is already starting.</source>
@@ -693,6 +1051,279 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>llama-server could not be started: {error}</source>
         <translation>无法启动 llama-server：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>LocalServerDialog</name>
+    <message>
+        <source>This GLM-4 file was converted before April 2025; without a fix it may not stop at the end of its answer.</source>
+        <translation>此 GLM-4 文件是在 2025 年 4 月之前转换的；如果不加修正，它可能在回答结束时不会停下。</translation>
+    </message>
+    <message>
+        <source>Local model</source>
+        <translation>本地模型</translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation>模型文件</translation>
+    </message>
+    <message>
+        <source>A GGUF model file, e.g. GLM-4-32B-0414-Q4_K_M.gguf</source>
+        <translation>GGUF 模型文件，例如 GLM-4-32B-0414-Q4_K_M.gguf</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Browse for a model</source>
+        <translation>浏览模型文件</translation>
+    </message>
+    <message>
+        <source>No model file chosen yet.</source>
+        <translation>尚未选择模型文件。</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Old GLM-4 file</source>
+        <translation>旧版 GLM-4 文件</translation>
+    </message>
+    <message>
+        <source>End turns at &lt;|user|&gt; (--override-kv fix)</source>
+        <translation>在 &lt;|user|&gt; 处结束回合（--override-kv 修正）</translation>
+    </message>
+    <message>
+        <source>Fix old GLM-4</source>
+        <translation>修正旧版 GLM-4</translation>
+    </message>
+    <message>
+        <source>Context size</source>
+        <translation>上下文大小</translation>
+    </message>
+    <message>
+        <source>the model&apos;s own</source>
+        <translation>模型自身的</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> 个 token</translation>
+    </message>
+    <message>
+        <source>GPU layers</source>
+        <translation>GPU 层数</translation>
+    </message>
+    <message>
+        <source>Threads</source>
+        <translation>线程数</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>If this port is taken, a free one is used.</source>
+        <translation>如果此端口已被占用，会改用一个空闲端口。</translation>
+    </message>
+    <message>
+        <source>Protect it with a generated API key</source>
+        <translation>使用自动生成的 API 密钥保护</translation>
+    </message>
+    <message>
+        <source>Use an API key</source>
+        <translation>使用 API 密钥</translation>
+    </message>
+    <message>
+        <source>A random key, kept in memory for this session only.</source>
+        <translation>随机生成的密钥，仅在本次会话中保存在内存里。</translation>
+    </message>
+    <message>
+        <source>llama-server program</source>
+        <translation>llama-server 程序</translation>
+    </message>
+    <message>
+        <source>blank: llama-server on PATH</source>
+        <translation>留空：使用 PATH 中的 llama-server</translation>
+    </message>
+    <message>
+        <source>Browse</source>
+        <translation>浏览</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Context size:</source>
+        <translation>上下文大小：</translation>
+    </message>
+    <message>
+        <source>GPU layers:</source>
+        <translation>GPU 层数：</translation>
+    </message>
+    <message>
+        <source>Threads:</source>
+        <translation>线程数：</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <source>llama-server:</source>
+        <translation>llama-server 程序：</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Server state</source>
+        <translation>服务器状态</translation>
+    </message>
+    <message>
+        <source>Starting</source>
+        <translation>正在启动</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Server log</source>
+        <translation>服务器日志</translation>
+    </message>
+    <message>
+        <source>llama-server&apos;s output appears here.</source>
+        <translation>llama-server 的输出会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Detected servers</source>
+        <translation>检测到的服务器</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Use this server</source>
+        <translation>使用此服务器</translation>
+    </message>
+    <message>
+        <source>Servers already running on this machine</source>
+        <translation>本机上已在运行的服务器</translation>
+    </message>
+    <message>
+        <source>Choose a model file</source>
+        <translation>选择模型文件</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Choose the llama-server program</source>
+        <translation>选择 llama-server 程序</translation>
+    </message>
+    <message>
+        <source>Reading the model file…</source>
+        <translation>正在读取模型文件…</translation>
+    </message>
+    <message>
+        <source>Choose a GGUF model file first.</source>
+        <translation>请先选择 GGUF 模型文件。</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <source>Ready at {url}</source>
+        <translation>已就绪：{url}</translation>
+    </message>
+    <message>
+        <source>context {n:,} tokens</source>
+        <translation>上下文 {n:,} 个 token</translation>
+    </message>
+    <message>
+        <source>build {build}</source>
+        <translation>版本 {build}</translation>
+    </message>
+    <message>
+        <source>loaded in {seconds:.1f} s</source>
+        <translation>加载用时 {seconds:.1f} 秒</translation>
+    </message>
+    <message>
+        <source>exit status {code}</source>
+        <translation>退出状态 {code}</translation>
+    </message>
+    <message>
+        <source>it ended by itself</source>
+        <translation>进程自行退出</translation>
+    </message>
+    <message>
+        <source>Crashed ({reason})</source>
+        <translation>已崩溃（{reason}）</translation>
+    </message>
+    <message>
+        <source>It said:
+{lines}</source>
+        <translation>它的输出：
+{lines}</translation>
+    </message>
+    <message>
+        <source>Looking for servers on this machine…</source>
+        <translation>正在查找本机上的服务器…</translation>
+    </message>
+    <message>
+        <source>Looking for local servers failed: {error}</source>
+        <translation>查找本地服务器失败：{error}</translation>
+    </message>
+    <message>
+        <source>{server} · started here</source>
+        <translation>{server} · 由本应用启动</translation>
+    </message>
+    <message>
+        <source>No local servers found (looked at ports {ports}).</source>
+        <translation>未找到本地服务器（已检查端口 {ports}）。</translation>
+    </message>
+    <message>
+        <source>needs an API key</source>
+        <translation>需要 API 密钥</translation>
+    </message>
+    <message>
+        <source>{kind} at {url}</source>
+        <translation>{kind}，位于 {url}</translation>
+    </message>
+    <message>
+        <source>{kind} at {url}: {what}</source>
+        <translation>{kind}，位于 {url}：{what}</translation>
     </message>
 </context>
 <context>
@@ -813,6 +1444,77 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
         <source>Editing your message: Enter sends it as a new version (the old one is kept and can be switched back to). Esc cancels.</source>
         <translation>正在编辑消息：按 Enter 作为新版本发送（旧版本会保留，可随时切换回去）。按 Esc 取消。</translation>
     </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Conversation settings…</source>
+        <translation>对话设置(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>This conversation now uses its own settings.</source>
+        <translation>此对话现在使用自己的设置。</translation>
+    </message>
+    <message>
+        <source>This conversation uses the provider&apos;s settings.</source>
+        <translation>此对话使用服务商的设置。</translation>
+    </message>
+    <message>
+        <source>Reading your API keys from the keyring…</source>
+        <translation>正在从系统密钥环读取 API 密钥…</translation>
+    </message>
+    <message>
+        <source>Keys: this session only</source>
+        <translation>密钥：仅限本次会话</translation>
+    </message>
+    <message>
+        <source>Offline mode is on: choose the local model, or turn Offline mode off.</source>
+        <translation>离线模式已开启：请选择本地模型，或关闭离线模式。</translation>
+    </message>
+    <message>
+        <source>No API key for {provider}: add one in Settings (Ctrl+,), or choose the local model in the Model list.</source>
+        <translation>没有 {provider} 的 API 密钥：请在“设置”（Ctrl+,）中添加，或在模型列表中选择本地模型。</translation>
+    </message>
+    <message>
+        <source>Ask GLM-4…  (Enter to send, Shift+Enter for a new line)</source>
+        <translation>向 GLM-4 提问…（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+    <message>
+        <source>{provider} needs an API key. Open Settings (Ctrl+,) to add one, or choose “Local llama.cpp” in the Model list. Your message is still in the composer.</source>
+        <translation>{provider} 需要 API 密钥。请打开“设置”（Ctrl+,）添加，或在模型列表中选择“Local llama.cpp”。你的消息仍保留在输入框中。</translation>
+    </message>
+</context>
+<context>
+    <name>SearchDialog</name>
+    <message>
+        <source>Search all conversations</source>
+        <translation>搜索全部对话</translation>
+    </message>
+    <message>
+        <source>Search text</source>
+        <translation>搜索内容</translation>
+    </message>
+    <message>
+        <source>Search all conversations (English, 中文, code…)</source>
+        <translation>搜索全部对话（英文、中文、代码…）</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>%n result(s)</source>
+        <translation>%n 个结果</translation>
+    </message>
+    <message>
+        <source>Nothing found for “{query}”.</source>
+        <translation>没有找到“{query}”。</translation>
+    </message>
 </context>
 <context>
     <name>SecretStore</name>
@@ -859,6 +1561,111 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>The keyring is turned off ({variable}). {session}</source>
         <translation>密钥环已关闭（{variable}）。{session}</translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <source>The settings file {path} could not be read ({reason}); using the default settings.</source>
+        <translation>无法读取设置文件 {path}（{reason}）；将使用默认设置。</translation>
+    </message>
+    <message>
+        <source>The settings file {path} is not valid JSON ({reason}); using the default settings. The broken file was kept as {kept}.</source>
+        <translation>设置文件 {path} 不是有效的 JSON（{reason}）；将使用默认设置。损坏的文件已保留为 {kept}。</translation>
+    </message>
+    <message>
+        <source>The settings file {path} is not valid JSON ({reason}); using the default settings.</source>
+        <translation>设置文件 {path} 不是有效的 JSON（{reason}）；将使用默认设置。</translation>
+    </message>
+    <message>
+        <source>Some settings in {path} were not valid and are back to their defaults: {keys}.</source>
+        <translation>{path} 中的部分设置无效，已恢复为默认值：{keys}。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsService</name>
+    <message>
+        <source>Your settings could not be saved ({reason}).</source>
+        <translation>无法保存你的设置（{reason}）。</translation>
+    </message>
+</context>
+<context>
+    <name>Sidebar</name>
+    <message>
+        <source>Trash</source>
+        <translation>回收站</translation>
+    </message>
+    <message>
+        <source>Deleted conversations, kept for {days} days</source>
+        <translation>已删除的对话，保留 {days} 天</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <source>{title}
+Deleted: {stamp}</source>
+        <translation>{title}
+删除于：{stamp}</translation>
+    </message>
+    <message>
+        <source>{title}
+Last activity: {stamp}</source>
+        <translation>{title}
+最近活动：{stamp}</translation>
+    </message>
+    <message>
+        <source>Right-click to restore. Kept for {days} days.</source>
+        <translation>右键单击可恢复。保留 {days} 天。</translation>
+    </message>
+    <message>
+        <source>Deleted conversations stay here for {days} days.</source>
+        <translation>已删除的对话会在这里保留 {days} 天。</translation>
+    </message>
+    <message>
+        <source>Your conversations will appear here.</source>
+        <translation>你的对话会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Delete forever</source>
+        <translation>永久删除</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>取消置顶</translation>
+    </message>
+    <message>
+        <source>Pin</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <source>Export as Markdown…</source>
+        <translation>导出为 Markdown…</translation>
+    </message>
+    <message>
+        <source>Export as JSON…</source>
+        <translation>导出为 JSON…</translation>
+    </message>
+    <message>
+        <source>Move to Trash</source>
+        <translation>移到回收站</translation>
     </message>
 </context>
 <context>
@@ -989,6 +1796,13 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>{name} is not UTF-8 text</source>
         <translation>{name} 不是 UTF-8 文本</translation>
+    </message>
+</context>
+<context>
+    <name>UndoBar</name>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
     </message>
 </context>
 </TS>
