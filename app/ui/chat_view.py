@@ -8,6 +8,7 @@ has several versions, a "‹ 2/3 ›" switcher. Actions are links the view repor
 from __future__ import annotations
 
 import bisect
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -44,6 +45,8 @@ INTERRUPTED_TEXT = QT_TRANSLATE_NOOP(
 )
 RENDER_SLICE_S = 0.006  # rendering runs about this long, then the event loop gets a turn
 LINK_SCHEMES = ("http", "https", "mailto")  # what a click may open in the system browser
+# The core joins the sentences of a message with spaces; after Chinese punctuation, none.
+CJK_GAP = re.compile(r"(?<=[。！？；：）])[ ]+")
 
 
 def action_url(action: str, message_id: str) -> str:
@@ -301,7 +304,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             self._links(cursor, links)
         elif message.state == AnswerState.ERROR and message.error is not None:
             self._new_block(cursor, top=6, background="error_bg")
-            text = message.error.user_text(translated)
+            text = CJK_GAP.sub("", message.error.user_text(translated))
             if message.content:
                 text = self.tr("The answer was interrupted. {error}").format(error=text)
             cursor.insertText("⚠ " + text, self._error)

@@ -1105,7 +1105,7 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     </message>
     <message>
         <source>the model&apos;s own</source>
-        <translation>模型自身的</translation>
+        <translation>模型默认值</translation>
     </message>
     <message>
         <source> tokens</source>
