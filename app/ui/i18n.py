@@ -44,6 +44,18 @@ APP_QM_PREFIX = "glm-desk_"
 _installed: list[QTranslator] = []  # kept referenced: Qt does not own installed translators
 
 
+class EnglishPlurals(QTranslator):
+    """English is the source language, but a count needs its plural: "%n result(s)" reads
+    "1 result" or "2 results". No file: the source text's "(s)" is resolved by n."""
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str | None:
+        if n >= 0 and "(s)" in source:
+            return source.replace("(s)", "" if n == 1 else "s")
+        return None  # a null string: no translation, Qt shows the source
+
+
 def resolve_language(language: str, system: QLocale | None = None) -> str:
     """The language to use: "en" or "zh_CN". "system" follows the system locale (any
     Chinese one gives Simplified Chinese); an unknown value gives English."""
@@ -62,6 +74,9 @@ def install_translators(app: QCoreApplication, language: str) -> str:
         app.removeTranslator(translator)
     _installed.clear()
     if used == "en":
+        plurals = EnglishPlurals(app)
+        app.installTranslator(plurals)
+        _installed.append(plurals)
         return used
 
     from app import resources_rc  # noqa: F401  (registers :/i18n)

@@ -22,6 +22,14 @@ from tests.protocol_servers import ProtocolServer
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _english(qapp) -> None:
+    """As the app does at start: English, with its plurals ("1 result", "2 results")."""
+    from app.ui.i18n import install_translators
+
+    install_translators(qapp, "en")
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _gc_on_gui_thread(qapp) -> Iterator[None]:
     """As in the app: Qt objects must never be freed by a collection in a server thread."""
     collector = MainThreadGarbageCollector(qapp)

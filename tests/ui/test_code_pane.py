@@ -267,7 +267,7 @@ def test_versions_and_a_diff_in_one_click(pane, qtbot):
     diff = dialog.view.toPlainText()
     assert diff.startswith("--- app.py (v1)\n+++ app.py (v2)\n@@")
     assert '-    return "hi " + name' in diff and '+    return "hello " + name' in diff
-    assert dialog.summary.text() == "v1 → v2: 2 line(s) added, 4 removed."
+    assert dialog.summary.text() == "v1 → v2: 2 lines added, 4 removed."
     assert dialog.view.highlighter.language == "diff"
     assert dialog.view.gutter_width() == 0  # a diff numbers its lines in its hunk headers
     plus = next(i for i, ln in enumerate(diff.splitlines()) if ln.startswith("+    return"))
@@ -306,7 +306,7 @@ def test_save_all_into_a_folder(pane, tmp_path, monkeypatch):
     assert files == ["SRC/X-2.py", "escape.py", "snippet-3.sh", "src/x.py"]
     assert (out / "src/x.py").read_text() == "x = 1\n"
     assert not (tmp_path / "escape.py").exists()
-    assert "Saved 4 file(s)" in pane.status.text()
+    assert "Saved 4 files" in pane.status.text()
 
     monkeypatch.setattr(pane, "_confirm_save_all", lambda f, n, e: confirm(f, n, e, False))
     (out / "src/x.py").write_text("mine\n")

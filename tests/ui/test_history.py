@@ -116,7 +116,7 @@ def test_search_opens_the_conversation_at_the_message(window, server, qloop, qtb
     assert dialog is not None and dialog.isVisible()
     dialog.field.setText("数据库")
     qloop.run_until_complete(until(lambda: dialog.results.count() == 1))
-    assert dialog.summary.text() == "1 result(s)"
+    assert dialog.summary.text() == "1 result"
     label = dialog.results.itemWidget(dialog.results.item(0))
     assert "<b" in label.text() and "数据库" in label.text()
     QTest.keyClick(dialog.field, Qt.Key.Key_Return)
@@ -339,7 +339,7 @@ def test_a_long_conversation_opens_at_its_end_and_lays_out_older_messages_on_dem
     qloop.run_until_complete(window.open_stored(conv.id))
     view = window.current_view()
     shown = view.toPlainText()
-    assert f"Show {200 - PAGE} earlier message(s)" in shown
+    assert f"Show {200 - PAGE} earlier messages" in shown
     assert "message 199." in shown and f"message {199 - PAGE}." not in shown
     view.verticalScrollBar().setValue(0)  # scrolling to the top brings older ones
     qloop.run_until_complete(until(lambda: f"message {199 - PAGE}." in view.toPlainText()))

@@ -106,7 +106,7 @@ def test_resolve_language_follows_the_system_for_chinese_only():
     assert resolve_language("klingon") == "en"
 
 
-def test_english_loads_no_translator_and_the_ui_stays_english(qapp, qtbot, qloop, history):
+def test_english_loads_no_file_and_the_ui_stays_english(qapp, qtbot, qloop, history):
     assert install_translators(qapp, "en") == "en"
     win, backend = make_window(qtbot, history)
     try:
@@ -187,3 +187,13 @@ def test_a_chinese_input_method_writes_into_the_composer(qtbot):
 
     QTest.keyClick(composer, Qt.Key.Key_Return)  # now Enter sends
     assert sent == ["你好"]
+
+
+def test_english_counts_read_as_english(qapp):
+    from PySide6.QtCore import QCoreApplication
+
+    assert install_translators(qapp, "en") == "en"
+    one = QCoreApplication.translate("SearchDialog", "%n result(s)", None, 1)
+    many = QCoreApplication.translate("SearchDialog", "%n result(s)", None, 3)
+    assert (one, many) == ("1 result", "3 results")
+    assert QCoreApplication.translate("MainWindow", "Ready") == "Ready"
