@@ -239,7 +239,7 @@ async def load_keys(backend: Backend) -> None:
 
     try:
         await backend.secrets.aprobe()
-        await backend.load_keys(p.id for p in PROVIDERS.values() if p.needs_key)
+        await backend.load_keys({p.secret_id for p in PROVIDERS.values()})
     except Exception:
         log.exception("keyring: could not read the stored keys")
 

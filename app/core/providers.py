@@ -43,6 +43,12 @@ class Provider:
     key_env: tuple[str, ...] = ()
     needs_key: bool = True
     defaults: GenerationParams = field(default_factory=GenerationParams)
+    key_entry: str = ""  # the keyring entry of its key when shared with another provider
+
+    @property
+    def secret_id(self) -> str:
+        """The name its key is stored under (OpenRouter's free model uses OpenRouter's)."""
+        return self.key_entry or self.id
 
     @property
     def chat_url(self) -> str:
@@ -174,6 +180,7 @@ PROVIDERS: dict[str, Provider] = {
             price_in=0.0,
             price_out=0.0,
             key_env=("OPENROUTER_API_KEY",),
+            key_entry="openrouter",
         ),
         Provider(
             id="local",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Iterable, Mapping
 from contextlib import aclosing
@@ -77,9 +78,23 @@ class Backend:
         session = self._session_keys.get(provider.id)
         if session and not provider.key_env:
             return session
-        key = provider.api_key(self._environ) or session or self.secrets.cached(provider.id)
+        key = provider.api_key(self._environ) or session or self.secrets.cached(provider.secret_id)
         remember(key)  # whatever it came from, it never reaches a log or a message
         return key
+
+    def key_origin(self, provider: Provider) -> str:
+        """Where `api_key` finds this provider's key: the name of the environment variable,
+        "session", "stored", or "" when there is none."""
+        session = self._session_keys.get(provider.id)
+        if session and not provider.key_env:
+            return "session"
+        env = os.environ if self._environ is None else self._environ
+        for name in (*provider.key_env, "GLM_DESK_API_KEY"):
+            if env.get(name, "").strip():
+                return name
+        if session:
+            return "session"
+        return "stored" if self.secrets.cached(provider.secret_id) else ""
 
     def client_for(
         self, provider: Provider, api_key: str | None = None, retry: RetryPolicy | None = None

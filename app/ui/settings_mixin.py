@@ -118,7 +118,7 @@ class SettingsMixin:
     def open_settings(self) -> QDialog | None:
         if self.settings is None:
             return None
-        if self._settings_dialog is None:
+        if self._settings_dialog is None or not self._settings_dialog.isVisible():
             from app.ui.settings_dialog import SettingsDialog  # loaded when asked for
 
             dialog = SettingsDialog(self.settings, self.backend, self._all_providers(), self)  # type: ignore[arg-type]
@@ -290,7 +290,7 @@ class SettingsMixin:
         """Shown while a key is held for this session only (no keyring to keep it)."""
         secrets = self.backend.secrets
         session_only = not secrets.available and any(
-            secrets.cached(p.id) for p in PROVIDERS.values() if p.needs_key
+            secrets.cached(p.secret_id) for p in PROVIDERS.values()
         )
         if session_only:
             self.keyring_notice.setText(

@@ -182,6 +182,9 @@ QLabel[tone="notice"] {{ color: {col("warning")}; background: {col("notice_bg")}
 #editBanner {{ background: {col("banner_bg")}; color: {col("banner_fg")}; padding: 4px 8px; }}
 #historyWarning {{ color: {col("error")}; font-weight: bold; }}
 #keyringNotice {{ color: {col("warning")}; font-weight: bold; }}
+QLabel#keyringNotice[tone="notice"] {{ font-weight: normal; background: {col("notice_bg")};
+    padding: 6px; border-radius: 3px; }}
+QLineEdit[invalid="true"] {{ border: 1px solid {col("error")}; border-radius: 2px; }}
 #undoBar {{ background: {col("undo_bg")}; }}
 #undoBar QLabel {{ color: {col("undo_fg")}; }}
 QToolButton#offlineToggle:checked {{ color: {col("warning")}; background: {col("warning_bg")};

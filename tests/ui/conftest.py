@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication  # noqa: F401  (PySide6 before qasync)
+from PySide6.QtWidgets import QApplication  # PySide6 before qasync
 
 # isort: split
 import qasync
@@ -17,6 +17,7 @@ from app.core.providers import PROVIDERS
 from app.services.backend import Backend
 from app.services.history import HistoryService
 from app.services.main_thread_gc import MainThreadGarbageCollector
+from app.ui import theme
 from app.ui.main_window import MainWindow
 from tests.protocol_servers import ProtocolServer
 
@@ -35,6 +36,18 @@ def _gc_on_gui_thread(qapp) -> Iterator[None]:
     collector = MainThreadGarbageCollector(qapp)
     yield
     collector.stop()
+
+
+@pytest.fixture
+def restore_theme(qapp) -> Iterator[QApplication]:
+    palette, font, style = qapp.palette(), qapp.font(), qapp.style().name()
+    yield qapp
+    state = theme.notifier()
+    state.mode, state.dark, state.font_size, state.fusion = "light", False, 0, False
+    qapp.setStyleSheet("")
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+    qapp.setStyle(style)
 
 
 @pytest.fixture

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette, QTextFrame
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QLabel
 
 from app.core.conversation import ChatMessage, Conversation
 from app.core.protocol import Role
@@ -17,18 +14,6 @@ from app.ui.code_editor import CodeEditor
 from app.ui.rich_text import CODE_KEY
 
 ANSWER = "Some **bold** text.\n\n```python\ndef f(x):\n    return 'hi'  # note\n```\n"
-
-
-@pytest.fixture
-def restore_theme(qapp) -> Iterator[QApplication]:
-    palette, font, style = qapp.palette(), qapp.font(), qapp.style().name()
-    yield qapp
-    state = theme.notifier()
-    state.mode, state.dark, state.font_size, state.fusion = "light", False, 0, False
-    qapp.setStyleSheet("")
-    qapp.setPalette(palette)
-    qapp.setFont(font)
-    qapp.setStyle(style)
 
 
 def luminance(c: QColor) -> float:

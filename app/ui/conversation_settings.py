@@ -1,0 +1,116 @@
+"""Edit → Conversation settings: generation values for one conversation, over the
+provider's. Only values that differ from the provider's are kept, so a later change in
+Settings still reaches what this conversation did not set itself."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.providers import GenerationParams
+from app.core.settings import CONVERSATION_PARAMS, Value, validate_params
+
+
+class ConversationSettingsDialog(QDialog):
+    """objectNames: conversationSettingsDialog, convTemperatureField, convTopPField,
+    convMaxTokensField, convSystemPromptField, convResetButton."""
+
+    def __init__(
+        self,
+        current: dict[str, Value],
+        defaults: GenerationParams,
+        max_output: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversationSettingsDialog")
+        self.setWindowTitle(self.tr("Conversation settings"))
+        self._defaults: dict[str, Value] = {
+            "temperature": round(defaults.temperature, 2),
+            "top_p": round(defaults.top_p, 2),
+            "max_tokens": min(defaults.max_tokens or 0, max_output),
+            "system_prompt": defaults.system_prompt,
+        }
+        self._max_output = max_output
+        values = {**self._defaults, **{k: v for k, v in current.items() if k in self._defaults}}
+
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setObjectName("convTemperatureField")
+        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setSingleStep(0.05)
+        self.top_p = QDoubleSpinBox()
+        self.top_p.setObjectName("convTopPField")
+        self.top_p.setRange(0.01, 1.0)
+        self.top_p.setSingleStep(0.05)
+        self.max_tokens = QSpinBox()
+        self.max_tokens.setObjectName("convMaxTokensField")
+        self.max_tokens.setRange(0, max_output)
+        self.max_tokens.setSingleStep(256)
+        self.max_tokens.setSpecialValueText(self.tr("Server default"))
+        self.system_prompt = QPlainTextEdit()
+        self.system_prompt.setObjectName("convSystemPromptField")
+        self.system_prompt.setAccessibleName(self.tr("System prompt"))
+        self.system_prompt.setPlaceholderText(self.tr("None"))
+        self._fill(values)
+
+        reset = QPushButton(self.tr("Use the provider's settings"))
+        reset.setObjectName("convResetButton")
+        reset.clicked.connect(lambda: self._fill(self._defaults))
+
+        form = QFormLayout()
+        form.addRow(self.tr("Temperature:"), self.temperature)
+        form.addRow(self.tr("Top p:"), self.top_p)
+        form.addRow(self.tr("Maximum answer length:"), self.max_tokens)
+        form.addRow(self.tr("System prompt:"), self.system_prompt)
+        explain = QLabel(
+            self.tr(
+                "For this conversation only; the values that differ from the provider's "
+                "settings (Settings → Generation) are kept with it."
+            )
+        )
+        explain.setWordWrap(True)
+        explain.setProperty("tone", "muted")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addLayout(form)
+        layout.addWidget(reset)
+        layout.addWidget(buttons)
+        self.resize(480, 360)
+
+    def _fill(self, values: dict[str, Value]) -> None:
+        self.temperature.setValue(float(values["temperature"]))
+        self.top_p.setValue(float(values["top_p"]))
+        self.max_tokens.setValue(int(values["max_tokens"]))
+        self.system_prompt.setPlainText(str(values["system_prompt"]))
+
+    def values(self) -> dict[str, Value]:
+        return {
+            "temperature": round(self.temperature.value(), 2),
+            "top_p": round(self.top_p.value(), 2),
+            "max_tokens": self.max_tokens.value(),
+            "system_prompt": self.system_prompt.toPlainText(),
+        }
+
+    def overrides(self) -> dict[str, Value]:
+        """What this conversation sets itself: the values unlike the provider's, checked."""
+        chosen = {
+            k: v
+            for k, v in self.values().items()
+            if k in CONVERSATION_PARAMS and v != self._defaults[k]
+        }
+        return validate_params(chosen, self._max_output)
