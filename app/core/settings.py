@@ -60,32 +60,48 @@ class Option:
         kind = self.kind
         if kind is bool:
             if not isinstance(value, bool):
-                raise ValueError("expected true or false")
+                raise ValueError(QT_TRANSLATE_NOOP("Settings", "expected true or false"))
             return value
         if kind is int:
             if isinstance(value, bool) or not isinstance(value, int):
                 if isinstance(value, float) and value.is_integer():
                     value = int(value)
                 else:
-                    raise ValueError("expected a whole number")
+                    raise ValueError(QT_TRANSLATE_NOOP("Settings", "expected a whole number"))
         elif kind is float:
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError("expected a number")
+                raise ValueError(QT_TRANSLATE_NOOP("Settings", "expected a number"))
             value = float(value)
             if not math.isfinite(value):
-                raise ValueError("expected a finite number")
+                raise ValueError(QT_TRANSLATE_NOOP("Settings", "expected a finite number"))
         elif kind is str:
             if not isinstance(value, str):
-                raise ValueError("expected text")
+                raise ValueError(QT_TRANSLATE_NOOP("Settings", "expected text"))
             if len(value) > self.max_length:
-                raise ValueError(f"longer than {self.max_length} characters")
+                raise ValueError(
+                    QT_TRANSLATE_NOOP("Settings", "longer than {count} characters").format(
+                        count=self.max_length
+                    )
+                )
         assert isinstance(value, int | float | str)
         if self.minimum is not None and isinstance(value, int | float) and value < self.minimum:
-            raise ValueError(f"below the minimum {self.minimum:g}")
+            raise ValueError(
+                QT_TRANSLATE_NOOP("Settings", "below the minimum {minimum}").format(
+                    minimum=f"{self.minimum:g}"
+                )
+            )
         if self.maximum is not None and isinstance(value, int | float) and value > self.maximum:
-            raise ValueError(f"above the maximum {self.maximum:g}")
+            raise ValueError(
+                QT_TRANSLATE_NOOP("Settings", "above the maximum {maximum}").format(
+                    maximum=f"{self.maximum:g}"
+                )
+            )
         if self.choices and value not in self.choices:
-            raise ValueError(f"not one of {', '.join(self.choices)}")
+            raise ValueError(
+                QT_TRANSLATE_NOOP("Settings", "not one of {choices}").format(
+                    choices=", ".join(self.choices)
+                )
+            )
         if self.check is not None:
             problem = self.check(value)
             if problem:
@@ -99,7 +115,7 @@ def check_url(value: str) -> str:
         return ""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "expected an http:// or https:// URL"
+        return QT_TRANSLATE_NOOP("Settings", "expected an http:// or https:// URL")
     return ""
 
 
@@ -110,17 +126,19 @@ def check_proxy(value: str) -> str:
     parts = urlsplit(value)
     # SOCKS would need httpx's optional socksio dependency: not offered.
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "expected a proxy URL such as http://proxy.example:3128"
+        return QT_TRANSLATE_NOOP(
+            "Settings", "expected a proxy URL such as http://proxy.example:3128"
+        )
     try:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        return "the port is not a number from 0 to 65535"
+        return QT_TRANSLATE_NOOP("Settings", "the port is not a number from 0 to 65535")
     return ""
 
 
 def check_model(value: str) -> str:
     if any(c.isspace() for c in value):
-        return "a model id has no spaces"
+        return QT_TRANSLATE_NOOP("Settings", "a model id has no spaces")
     return ""
 
 

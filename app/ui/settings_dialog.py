@@ -42,7 +42,7 @@ from app.core.redact import redact, remember
 from app.core.settings import REGISTRY, Value
 from app.services.backend import Backend
 from app.services.settings import SettingsService
-from app.services.translation import translated
+from app.services.translation import exception_text, translated
 from app.ui.theme import set_tone
 
 # Where to get a key, by key entry.
@@ -442,7 +442,7 @@ class SettingsDialog(QDialog):
             self._pending[key] = REGISTRY[key].validate(value)
             self._errors.pop(key, None)
         except ValueError as e:
-            self._errors[key] = str(e)
+            self._errors[key] = exception_text(e)
         self._show_errors()
 
     def _field_name(self, key: str) -> str:
@@ -660,7 +660,7 @@ class SettingsDialog(QDialog):
         try:
             changed = self._settings.apply(changes)
         except ValueError as e:
-            self.message.setText(self.tr("Not saved: {problem}").format(problem=str(e)))
+            self.message.setText(self.tr("Not saved: {problem}").format(problem=exception_text(e)))
             set_tone(self.message, "error")
             return False
         typed, removed = dict(self._typed_keys), set(self._removed_keys)

@@ -28,6 +28,7 @@ def _english(qapp) -> None:
     from app.ui.i18n import install_translators
 
     install_translators(qapp, "en")
+    qapp.setQuitOnLastWindowClosed(False)  # as the app does: closing a dialog quits nothing
 
 
 @pytest.fixture(scope="session", autouse=True)
