@@ -625,6 +625,49 @@
     </message>
 </context>
 <context>
+    <name>ConversationSettingsDialog</name>
+    <message>
+        <source>Conversation settings</source>
+        <translation>对话设置</translation>
+    </message>
+    <message>
+        <source>Server default</source>
+        <translation>服务器默认值</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Use the provider&apos;s settings</source>
+        <translation>使用服务商的设置</translation>
+    </message>
+    <message>
+        <source>Temperature:</source>
+        <translation>温度：</translation>
+    </message>
+    <message>
+        <source>Top p:</source>
+        <translation>Top p 采样：</translation>
+    </message>
+    <message>
+        <source>Maximum answer length:</source>
+        <translation>最大回答长度：</translation>
+    </message>
+    <message>
+        <source>System prompt:</source>
+        <translation>系统提示词：</translation>
+    </message>
+    <message>
+        <source>For this conversation only; the values that differ from the provider&apos;s settings (Settings → Generation) are kept with it.</source>
+        <translation>仅用于此对话；与服务商设置（设置 → 生成）不同的值会随对话一起保存。</translation>
+    </message>
+</context>
+<context>
     <name>DiffDialog</name>
     <message>
         <source>Differences</source>
@@ -1566,6 +1609,58 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
 <context>
     <name>Settings</name>
     <message>
+        <source>expected true or false</source>
+        <translation>应为 true 或 false</translation>
+    </message>
+    <message>
+        <source>expected a whole number</source>
+        <translation>应为整数</translation>
+    </message>
+    <message>
+        <source>expected a number</source>
+        <translation>应为数字</translation>
+    </message>
+    <message>
+        <source>expected a finite number</source>
+        <translation>应为有限数字</translation>
+    </message>
+    <message>
+        <source>expected text</source>
+        <translation>应为文本</translation>
+    </message>
+    <message>
+        <source>longer than {count} characters</source>
+        <translation>超过 {count} 个字符</translation>
+    </message>
+    <message>
+        <source>below the minimum {minimum}</source>
+        <translation>低于最小值 {minimum}</translation>
+    </message>
+    <message>
+        <source>above the maximum {maximum}</source>
+        <translation>高于最大值 {maximum}</translation>
+    </message>
+    <message>
+        <source>not one of {choices}</source>
+        <translation>不是以下之一：{choices}</translation>
+    </message>
+    <message>
+        <source>expected an http:// or https:// URL</source>
+        <translation>应为 http:// 或 https:// 开头的网址</translation>
+    </message>
+    <message>
+        <source>expected a proxy URL such as http://proxy.example:3128</source>
+        <translation>应为代理地址，例如 http://proxy.example:3128</translation>
+    </message>
+    <message>
+        <source>the port is not a number from 0 to 65535</source>
+        <translation>端口不是 0 到 65535 之间的数字</translation>
+    </message>
+    <message>
+        <source>a model id has no spaces</source>
+        <translation>模型 ID 不能包含空格</translation>
+    </message>
+    <message>
         <source>The settings file {path} could not be read ({reason}); using the default settings.</source>
         <translation>无法读取设置文件 {path}（{reason}）；将使用默认设置。</translation>
     </message>
@@ -1580,6 +1675,313 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>Some settings in {path} were not valid and are back to their defaults: {keys}.</source>
         <translation>{path} 中的部分设置无效，已恢复为默认值：{keys}。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Settings pages</source>
+        <translation>设置页面</translation>
+    </message>
+    <message>
+        <source>Providers</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <source>Generation</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Offer it in the Model list</source>
+        <translation>在模型列表中显示</translation>
+    </message>
+    <message>
+        <source>Base URL</source>
+        <translation>接口地址</translation>
+    </message>
+    <message>
+        <source>Model id</source>
+        <translation>模型 ID</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Show or hide the key you typed</source>
+        <translation>显示或隐藏你输入的密钥</translation>
+    </message>
+    <message>
+        <source>Remove stored key</source>
+        <translation>删除已保存的密钥</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Sends the smallest request (one token) with the address, model and key above</source>
+        <translation>用上面的地址、模型和密钥发送一个最小的请求（一个 token）</translation>
+    </message>
+    <message>
+        <source>Provider:</source>
+        <translation>服务商：</translation>
+    </message>
+    <message>
+        <source>Base URL:</source>
+        <translation>接口地址：</translation>
+    </message>
+    <message>
+        <source>Model id:</source>
+        <translation>模型 ID：</translation>
+    </message>
+    <message>
+        <source>API key:</source>
+        <translation>API 密钥：</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <source>Server default</source>
+        <translation>服务器默认值</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <source>Optional: instructions sent before every conversation</source>
+        <translation>可选：在每个对话之前发送的指示</translation>
+    </message>
+    <message>
+        <source>Restore defaults</source>
+        <translation>恢复默认值</translation>
+    </message>
+    <message>
+        <source>Temperature:</source>
+        <translation>温度：</translation>
+    </message>
+    <message>
+        <source>Top p:</source>
+        <translation>Top p 采样：</translation>
+    </message>
+    <message>
+        <source>Maximum answer length:</source>
+        <translation>最大回答长度：</translation>
+    </message>
+    <message>
+        <source>System prompt:</source>
+        <translation>系统提示词：</translation>
+    </message>
+    <message>
+        <source>A conversation can have its own values: Edit → Conversation settings.</source>
+        <translation>每个对话可以有自己的值：编辑 → 对话设置。</translation>
+    </message>
+    <message>
+        <source>HTTP proxy</source>
+        <translation>HTTP 代理</translation>
+    </message>
+    <message>
+        <source>The system&apos;s proxy settings</source>
+        <translation>系统的代理设置</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>HTTP proxy:</source>
+        <translation>HTTP 代理：</translation>
+    </message>
+    <message>
+        <source>For example http://proxy.example:3128. Empty: the system&apos;s settings. Never used for this machine (localhost, 127.0.0.1), so the local model always works.</source>
+        <translation>例如 http://proxy.example:3128。留空：使用系统设置。访问本机（localhost、127.0.0.1）时从不使用代理，因此本地模型始终可用。</translation>
+    </message>
+    <message>
+        <source>Request timeout:</source>
+        <translation>请求超时：</translation>
+    </message>
+    <message>
+        <source>How long to wait for the server to send anything before giving up.</source>
+        <translation>等待服务器返回内容的最长时间，超时即放弃。</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>System size</source>
+        <translation>系统大小</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> 磅</translation>
+    </message>
+    <message>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <source>Font size:</source>
+        <translation>字号：</translation>
+    </message>
+    <message>
+        <source>Code colours follow the theme. Font size 0: the system&apos;s size.</source>
+        <translation>代码颜色随主题变化。字号为 0：使用系统大小。</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <source>A new language shows after a restart of GLM Desk.</source>
+        <translation>重启 GLM Desk 后显示新的语言。</translation>
+    </message>
+    <message>
+        <source>http://host:port/v1 (required)</source>
+        <translation>http://主机:端口/v1（必填）</translation>
+    </message>
+    <message>
+        <source>In tokens, up to {limit} for {provider}.</source>
+        <translation>以 token 计，{provider} 最多 {limit}。</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Top p</source>
+        <translation>Top p 采样</translation>
+    </message>
+    <message>
+        <source>Maximum answer length</source>
+        <translation>最大回答长度</translation>
+    </message>
+    <message>
+        <source>Request timeout</source>
+        <translation>请求超时</translation>
+    </message>
+    <message>
+        <source>{provider}, {field}</source>
+        <translation>{provider}，{field}</translation>
+    </message>
+    <message>
+        <source>{field}: {problem}</source>
+        <translation>{field}：{problem}</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>The server GLM Desk starts makes its own key for each session; nothing to enter.</source>
+        <translation>GLM Desk 启动的服务器每次运行都会生成自己的密钥，无需输入。</translation>
+    </message>
+    <message>
+        <source>The new key goes to the keyring when you press OK or Apply.</source>
+        <translation>按“确定”或“应用”后，新密钥将保存到系统密钥环。</translation>
+    </message>
+    <message>
+        <source>The new key is kept for this session only when you press OK or Apply.</source>
+        <translation>按“确定”或“应用”后，新密钥仅在本次运行期间有效。</translation>
+    </message>
+    <message>
+        <source>The stored key is removed when you press OK or Apply.</source>
+        <translation>按“确定”或“应用”后，将删除已保存的密钥。</translation>
+    </message>
+    <message>
+        <source>Using the key from the {variable} environment variable, for this session (it is never stored). It comes before a key saved here.</source>
+        <translation>正在使用环境变量 {variable} 中的密钥，仅限本次运行（从不保存）。它优先于此处保存的密钥。</translation>
+    </message>
+    <message>
+        <source>A key is stored in the keyring.</source>
+        <translation>系统密钥环中已保存密钥。</translation>
+    </message>
+    <message>
+        <source>A key is held for this session only.</source>
+        <translation>已有密钥，仅在本次运行期间有效。</translation>
+    </message>
+    <message>
+        <source>Optional: only if your server asks for a key.</source>
+        <translation>可选：仅当你的服务器要求密钥时填写。</translation>
+    </message>
+    <message>
+        <source>No key yet: paste yours above.</source>
+        <translation>还没有密钥：请粘贴到上方。</translation>
+    </message>
+    <message>
+        <source>Get a key at &lt;a href=&quot;{url}&quot;&gt;{host}&lt;/a&gt;.</source>
+        <translation>在 &lt;a href=&quot;{url}&quot;&gt;{host}&lt;/a&gt; 获取密钥。</translation>
+    </message>
+    <message>
+        <source>Fix the address or model id first.</source>
+        <translation>请先修正地址或模型 ID。</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s base URL first.</source>
+        <translation>请先输入服务器的接口地址。</translation>
+    </message>
+    <message>
+        <source>Enter an API key first.</source>
+        <translation>请先输入 API 密钥。</translation>
+    </message>
+    <message>
+        <source>Testing {provider}…</source>
+        <translation>正在测试 {provider}…</translation>
+    </message>
+    <message>
+        <source>(server said: {detail})</source>
+        <translation>（服务器返回：{detail}）</translation>
+    </message>
+    <message>
+        <source>Not saved: {problem}</source>
+        <translation>未保存：{problem}</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Saved. Restart GLM Desk to see the new language.</source>
+        <translation>已保存。重启 GLM Desk 后显示新的语言。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
     </message>
 </context>
 <context>
@@ -1803,6 +2205,73 @@ Last activity: {stamp}</source>
     <message>
         <source>Undo</source>
         <translation>撤销</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeDialog</name>
+    <message>
+        <source>Welcome to GLM Desk</source>
+        <translation>欢迎使用 GLM Desk</translation>
+    </message>
+    <message>
+        <source>GLM Desk talks to the GLM-4-32B model. To use it online, paste an API key from Z.AI or OpenRouter; or run the model on this computer, offline.</source>
+        <translation>GLM Desk 与 GLM-4-32B 模型对话。在线使用时，请粘贴 Z.AI 或 OpenRouter 的 API 密钥；也可以在这台电脑上离线运行模型。</translation>
+    </message>
+    <message>
+        <source>Z.AI: GLM-4-32B with a 128K context</source>
+        <translation>Z.AI：GLM-4-32B，128K 上下文</translation>
+    </message>
+    <message>
+        <source>OpenRouter: GLM-4-32B, and a free version with a 32K context</source>
+        <translation>OpenRouter：GLM-4-32B，另有 32K 上下文的免费版本</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>Paste your API key</source>
+        <translation>粘贴你的 API 密钥</translation>
+    </message>
+    <message>
+        <source>Check the key and start</source>
+        <translation>检查密钥并开始</translation>
+    </message>
+    <message>
+        <source>Save the key without checking</source>
+        <translation>不检查，直接保存密钥</translation>
+    </message>
+    <message>
+        <source>Use a local model (offline)…</source>
+        <translation>使用本地模型（离线）…</translation>
+    </message>
+    <message>
+        <source>Skip for now</source>
+        <translation>暂时跳过</translation>
+    </message>
+    <message>
+        <source>You can change all of this later in Settings (Ctrl+,).</source>
+        <translation>以后可以在“设置”（Ctrl+,）中更改这些内容。</translation>
+    </message>
+    <message>
+        <source>No key yet? Create one at &lt;a href=&quot;{url}&quot;&gt;{host}&lt;/a&gt;.</source>
+        <translation>还没有密钥？请在 &lt;a href=&quot;{url}&quot;&gt;{host}&lt;/a&gt; 创建。</translation>
+    </message>
+    <message>
+        <source>Your key is kept in the system keyring, never in a file.</source>
+        <translation>你的密钥保存在系统密钥环中，从不写入文件。</translation>
+    </message>
+    <message>
+        <source>Paste your {provider} API key first.</source>
+        <translation>请先粘贴你的 {provider} API 密钥。</translation>
+    </message>
+    <message>
+        <source>Checking the key with {provider}…</source>
+        <translation>正在通过 {provider} 检查密钥…</translation>
+    </message>
+    <message>
+        <source>(server said: {detail})</source>
+        <translation>（服务器返回：{detail}）</translation>
     </message>
 </context>
 </TS>

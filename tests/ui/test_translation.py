@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMenu,
     QPlainTextEdit,
     QTabWidget,
@@ -37,6 +38,7 @@ CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 TAG = re.compile(r"<[^>]+>")
 # Names that stay as they are in every language.
 NAMES = {APP_NAME, "GLM-4", "GLM-4-32B", "Z.AI", "OpenRouter", "llama.cpp", "llama-server", "GGUF"}
+NAMES |= {"English"}  # a language's name is written in that language
 NAMES |= {p.name for p in PROVIDERS.values()} | {p.model for p in PROVIDERS.values()}
 
 
@@ -74,6 +76,9 @@ def texts(root: QWidget) -> Iterator[tuple[str, str]]:
         elif isinstance(w, QTabWidget):
             for i in range(w.count()):
                 yield f"{name} tab {i}", w.tabText(i)
+        elif isinstance(w, QListWidget):
+            for i in range(w.count()):
+                yield f"{name} item {i}", w.item(i).text()
         elif isinstance(w, QComboBox) and w.objectName() != "providerSelector":
             for i in range(w.count()):
                 yield f"{name} item {i}", w.itemText(i)
@@ -158,6 +163,41 @@ def test_the_local_model_dialog_is_chinese(chinese, qtbot, qloop, history):
         dialog.close()
     finally:
         close_window(qloop, win, backend)
+
+
+def test_the_settings_welcome_and_conversation_dialogs_are_chinese(chinese, qtbot, qloop):
+    from app.core.providers import GenerationParams
+    from app.core.secrets import MemoryStore, no_keyring_problem
+    from app.core.settings import Settings
+    from app.services.backend import Backend
+    from app.services.settings import SettingsService
+    from app.ui.conversation_settings import ConversationSettingsDialog
+    from app.ui.settings_dialog import SettingsDialog
+    from app.ui.welcome import WelcomeDialog
+
+    settings = SettingsService(Settings())
+    for store in (MemoryStore(available=True), MemoryStore(problem=no_keyring_problem())):
+        store.set("zai", "zk-0000000000000000")
+        backend = Backend(environ={"OPENROUTER_API_KEY": "sk-or-0000000000000"}, secrets=store)
+        dialog = SettingsDialog(settings, backend, list(PROVIDERS.values()))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert dialog.windowTitle() == "设置"
+        for provider_id in PROVIDERS:  # each provider's key status reads differently
+            dialog.select_provider(provider_id)
+            assert english_left(dialog) == [], provider_id
+        dialog.base_url_field.setText("ftp://x")
+        dialog.base_url_field.textEdited.emit("ftp://x")
+        assert "接口地址" in dialog.message.text() and english_left(dialog) == []
+        welcome = WelcomeDialog(settings, backend)
+        qtbot.addWidget(welcome)
+        assert welcome.windowTitle() == "欢迎使用 GLM Desk"
+        assert english_left(welcome) == []
+        dialog.reject()
+        welcome.reject()
+    conversation = ConversationSettingsDialog({}, GenerationParams(), 16_384)
+    qtbot.addWidget(conversation)
+    assert english_left(conversation) == []
 
 
 def test_a_standard_button_uses_qt_s_own_chinese(chinese):
