@@ -10,6 +10,7 @@ text read back from the history database, which stays English).
 from __future__ import annotations
 
 import logging
+import re
 
 from PySide6.QtCore import QCoreApplication
 
@@ -40,3 +41,12 @@ def exception_text(exc: BaseException) -> str:
     if exc.args and isinstance(exc.args[0], Text):
         return translated(exc.args[0])
     return str(exc)
+
+
+_CJK_GAP = re.compile(r"(?<=[。！？；：）])[ ]+")
+
+
+def tidy_spaces(text: str) -> str:
+    """Sentences joined with a space read right in English; after Chinese punctuation the
+    space is dropped."""
+    return _CJK_GAP.sub("", text)

@@ -8,7 +8,6 @@ has several versions, a "‹ 2/3 ›" switcher. Actions are links the view repor
 from __future__ import annotations
 
 import bisect
-import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from app.core.errors import ErrorKind
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.markdown import Block, MarkdownStream, render_blocks
 from app.core.protocol import Role
-from app.services.translation import translated
+from app.services.translation import tidy_spaces, translated
 from app.ui import theme
 from app.ui.chat_code_blocks import CodeBlocksMixin
 from app.ui.code_actions import CodeBlockActions, JumpToBottom
@@ -46,7 +45,6 @@ INTERRUPTED_TEXT = QT_TRANSLATE_NOOP(
 RENDER_SLICE_S = 0.006  # rendering runs about this long, then the event loop gets a turn
 LINK_SCHEMES = ("http", "https", "mailto")  # what a click may open in the system browser
 # The core joins the sentences of a message with spaces; after Chinese punctuation, none.
-CJK_GAP = re.compile(r"(?<=[。！？；：）])[ ]+")
 
 
 def action_url(action: str, message_id: str) -> str:
@@ -304,7 +302,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             self._links(cursor, links)
         elif message.state == AnswerState.ERROR and message.error is not None:
             self._new_block(cursor, top=6, background="error_bg")
-            text = CJK_GAP.sub("", message.error.user_text(translated))
+            text = tidy_spaces(message.error.user_text(translated))
             if message.content:
                 text = self.tr("The answer was interrupted. {error}").format(error=text)
             cursor.insertText("⚠ " + text, self._error)

@@ -42,7 +42,7 @@ from app.core.redact import redact, remember
 from app.core.settings import REGISTRY, Value
 from app.services.backend import Backend
 from app.services.settings import SettingsService
-from app.services.translation import exception_text, translated
+from app.services.translation import exception_text, tidy_spaces, translated
 from app.ui.theme import set_tone
 
 # Where to get a key, by key entry.
@@ -571,7 +571,9 @@ class SettingsDialog(QDialog):
                     url=page, host=page.split("/")[2]
                 )
             )
-        self.key_status.setText(" ".join(_escape(t) if "<a " not in t else t for t in parts))
+        self.key_status.setText(
+            tidy_spaces(" ".join(_escape(t) if "<a " not in t else t for t in parts))
+        )
 
     async def _probe_keyring(self) -> None:
         await self._backend.secrets.aprobe()  # may touch D-Bus: off the GUI thread
@@ -635,7 +637,7 @@ class SettingsDialog(QDialog):
         self._show_result(text, "success" if result.ok else "error")
 
     def _show_result(self, text: str, tone: str) -> None:
-        self.test_result.setText(redact(text))
+        self.test_result.setText(tidy_spaces(redact(text)))
         set_tone(self.test_result, tone)
 
     def _cancel_test(self) -> None:

@@ -28,7 +28,7 @@ from app.core.providers import PROVIDERS, Provider
 from app.core.redact import redact, remember
 from app.services.backend import Backend
 from app.services.settings import SettingsService
-from app.services.translation import translated
+from app.services.translation import tidy_spaces, translated
 from app.ui.settings_dialog import KEY_PAGES
 from app.ui.theme import set_tone
 
@@ -189,7 +189,7 @@ class WelcomeDialog(QDialog):
             set_tone(self.keyring_notice, "muted")
 
     def _show_result(self, text: str, tone: str) -> None:
-        self.result.setText(redact(text))
+        self.result.setText(tidy_spaces(redact(text)))
         set_tone(self.result, tone)
 
     # --- checking the key ----------------------------------------------------------------------
