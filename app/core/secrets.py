@@ -93,6 +93,11 @@ class SecretStore(ABC):
         """Finds out whether keys can be kept (may block); returns `available`."""
         return self.available
 
+    @property
+    def probed(self) -> bool:
+        """True when `available` and `problem` answer without blocking."""
+        return True
+
     def cached(self, provider_id: str) -> str | None:
         """The key if it is known without touching the keyring (never blocks), else None."""
         return self.get(provider_id)
@@ -176,6 +181,10 @@ class KeyringStore(SecretStore):
     def problem(self) -> str:
         self.probe()
         return self._fallback.problem if self._fallback else ""
+
+    @property
+    def probed(self) -> bool:
+        return self._probed
 
     @property
     def backend_name(self) -> str:

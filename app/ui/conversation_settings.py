@@ -4,6 +4,7 @@ Settings still reaches what this conversation did not set itself."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -88,7 +89,7 @@ class ConversationSettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)
-        layout.addWidget(reset)
+        layout.addWidget(reset, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(buttons)
         self.resize(480, 360)
 

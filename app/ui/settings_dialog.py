@@ -576,16 +576,16 @@ class SettingsDialog(QDialog):
         )
 
     async def _probe_keyring(self) -> None:
-        await self._backend.secrets.aprobe()  # may touch D-Bus: off the GUI thread
+        # Both may touch D-Bus: off the GUI thread.
+        await self._backend.secrets.aprobe()
+        await self._backend.load_keys({p.secret_id for p in self._providers.values()})
         if Shiboken.isValid(self):
             self._update_keyring_notice()
             self._update_key_status()
 
     def _update_keyring_notice(self) -> None:
         store = self._backend.secrets
-        # MemoryStore and a probed KeyringStore answer without blocking.
-        probed = getattr(store, "_probed", True)
-        if probed and not store.available:
+        if store.probed and not store.available:
             self.keyring_notice.setText(translated(store.problem))
             self.keyring_notice.show()
         else:

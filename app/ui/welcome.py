@@ -179,7 +179,7 @@ class WelcomeDialog(QDialog):
 
     def _update_keyring_notice(self) -> None:
         store = self._backend.secrets
-        if getattr(store, "_probed", True) and not store.available:
+        if store.probed and not store.available:
             self.keyring_notice.setText(translated(store.problem))
             set_tone(self.keyring_notice, "warning")
         else:
