@@ -197,14 +197,13 @@ async def run_app(
         await window.restore_session()
 
         async def keys_then_welcome() -> None:
+            for _ in range(3):  # after the first paint: the import would compete for the GIL
+                await _zero_timer()
             await load_keys(backend)
             window.keys_loaded()
             # A named provider (scripts, benchmarks) opens straight into the window.
             window.maybe_welcome(skip=bool(args.provider) or args.smoke)
 
-        # The stored keys are read on a worker thread once the window is up: importing
-        # keyring and asking it over D-Bus takes ~100 ms, and the keyring may be slower.
-        keys = asyncio.ensure_future(keys_then_welcome())
         # Lexers, the Markdown parser and the TLS context load on a worker thread, not in
         # the first answer, once start-up is over (the thread would compete for the GIL).
         warm = threading.Thread(target=warm_up, name="warm-up", daemon=True)
@@ -217,10 +216,16 @@ async def run_app(
                 await _zero_timer()
             visible = window.isVisible()
             print(f"glm-desk smoke: startup {process_age_ms():.0f} ms, window visible: {visible}")
-            await keys
+            # Not before: a task resumed inside processEvents above could not be entered.
+            await keys_then_welcome()
             window.close()
             return 0 if visible else 1
+        # The stored keys are read on a worker thread once the window is up and painted:
+        # importing keyring and asking it over D-Bus takes ~100 ms, the keyring may be
+        # slower, and a message sent meanwhile waits for them.
+        keys = asyncio.ensure_future(keys_then_welcome())
         await closed.wait()
+        keys.cancel()
         return 0
     finally:
         await window.wait_stopped()
