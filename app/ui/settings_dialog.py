@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -40,7 +40,7 @@ from app.core.asyncutil import spawn
 from app.core.providers import PROVIDERS, Provider
 from app.core.redact import redact, remember
 from app.core.settings import REGISTRY, Value
-from app.services.backend import Backend
+from app.services.backend import Backend, ConnectionResult
 from app.services.settings import SettingsService
 from app.services.translation import exception_text, tidy_spaces, translated
 from app.ui.theme import set_tone
@@ -51,6 +51,30 @@ KEY_PAGES = {
     "bigmodel": "https://open.bigmodel.cn/usercenter/apikeys",
     "openrouter": "https://openrouter.ai/settings/keys",
 }
+
+
+def secret_field(name: str, accessible_name: str) -> QLineEdit:
+    """A field for an API key: what is typed is hidden, and an input method neither
+    predicts nor remembers it."""
+    field = QLineEdit()
+    field.setObjectName(name)
+    field.setAccessibleName(accessible_name)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setInputMethodHints(
+        Qt.InputMethodHint.ImhHiddenText
+        | Qt.InputMethodHint.ImhNoPredictiveText
+        | Qt.InputMethodHint.ImhSensitiveData
+    )
+    return field
+
+
+def result_text(result: ConnectionResult) -> str:
+    """A connection test's result in words, with what the server said; never a key."""
+    text = result.message
+    if result.error is not None and result.error.detail:
+        said = QCoreApplication.translate("SettingsDialog", "(server said: {detail})")
+        text += " " + said.format(detail=result.error.detail)
+    return tidy_spaces(redact(text))
 
 
 def note(text: str = "") -> QLabel:
@@ -163,15 +187,7 @@ class SettingsDialog(QDialog):
         self.model_field.setAccessibleName(self.tr("Model id"))
         self.model_field.textEdited.connect(lambda t: self._edit("model", t.strip()))
 
-        self.key_field = QLineEdit()
-        self.key_field.setObjectName("apiKeyField")
-        self.key_field.setAccessibleName(self.tr("API key"))
-        self.key_field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_field.setInputMethodHints(
-            Qt.InputMethodHint.ImhHiddenText
-            | Qt.InputMethodHint.ImhNoPredictiveText
-            | Qt.InputMethodHint.ImhSensitiveData
-        )
+        self.key_field = secret_field("apiKeyField", self.tr("API key"))
         self.key_field.textEdited.connect(self._on_key_typed)
         self.show_key_button = QToolButton()
         self.show_key_button.setObjectName("showKeyButton")
@@ -629,12 +645,7 @@ class SettingsDialog(QDialog):
                 self.test_button.setEnabled(True)
         if not Shiboken.isValid(self):
             return
-        text = result.message
-        if result.error is not None and result.error.detail:
-            text += " " + self.tr("(server said: {detail})").format(
-                detail=redact(result.error.detail)
-            )
-        self._show_result(text, "success" if result.ok else "error")
+        self._show_result(result_text(result), "success" if result.ok else "error")
 
     def _show_result(self, text: str, tone: str) -> None:
         self.test_result.setText(tidy_spaces(redact(text)))

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -29,7 +28,7 @@ from app.core.redact import redact, remember
 from app.services.backend import Backend
 from app.services.settings import SettingsService
 from app.services.translation import tidy_spaces, translated
-from app.ui.settings_dialog import KEY_PAGES
+from app.ui.settings_dialog import KEY_PAGES, result_text, secret_field
 from app.ui.theme import set_tone
 
 CHOICES = ("zai", "openrouter", "local", "skip")
@@ -77,15 +76,7 @@ class WelcomeDialog(QDialog):
         group.addButton(self.openrouter)
         group.buttonToggled.connect(lambda _b, on: on and self._on_provider_changed())
 
-        self.key_field = QLineEdit()
-        self.key_field.setObjectName("welcomeKeyField")
-        self.key_field.setAccessibleName(self.tr("API key"))
-        self.key_field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_field.setInputMethodHints(
-            Qt.InputMethodHint.ImhHiddenText
-            | Qt.InputMethodHint.ImhNoPredictiveText
-            | Qt.InputMethodHint.ImhSensitiveData
-        )
+        self.key_field = secret_field("welcomeKeyField", self.tr("API key"))
         self.key_field.setPlaceholderText(self.tr("Paste your API key"))
         self.key_field.textEdited.connect(self._on_key_edited)
         self.key_field.returnPressed.connect(self._start_check)
@@ -232,12 +223,7 @@ class WelcomeDialog(QDialog):
         if not Shiboken.isValid(self):
             return False
         if not result.ok:
-            text = result.message
-            if result.error is not None and result.error.detail:
-                text += " " + self.tr("(server said: {detail})").format(
-                    detail=redact(result.error.detail)
-                )
-            self._show_result(text, "error")
+            self._show_result(result_text(result), "error")
             refused = result.error is not None and result.error.kind == ErrorKind.AUTH
             self.save_anyway_button.setVisible(not refused)
             return False

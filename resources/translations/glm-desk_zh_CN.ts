@@ -2269,9 +2269,5 @@ Last activity: {stamp}</source>
         <source>Checking the key with {provider}…</source>
         <translation>正在通过 {provider} 检查密钥…</translation>
     </message>
-    <message>
-        <source>(server said: {detail})</source>
-        <translation>（服务器返回：{detail}）</translation>
-    </message>
 </context>
 </TS>

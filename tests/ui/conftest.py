@@ -107,6 +107,21 @@ def make_window(qtbot, history: HistoryService, base_url: str = "") -> tuple[Mai
     return win, backend
 
 
+def settings_window(qtbot, history, backend, settings, provider: str | None = None) -> MainWindow:
+    """A shown main window that follows these settings, offering every provider with an
+    address (as the app does when the command line names none)."""
+    window = MainWindow(
+        backend,
+        history,
+        [p for p in PROVIDERS.values() if p.base_url],
+        initial_provider=provider,
+        settings=settings,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
 def close_window(loop: qasync.QEventLoop, win: MainWindow, backend: Backend) -> None:
     win.close()
     loop.run_until_complete(win.wait_stopped())

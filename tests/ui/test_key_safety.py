@@ -23,16 +23,14 @@ from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel, QLineEd
 from app.core import redact
 from app.core.client import RetryPolicy
 from app.core.profile import setup_logging
-from app.core.providers import PROVIDERS
 from app.core.secrets import MemoryStore
 from app.core.settings import Settings
 from app.services.backend import Backend
 from app.services.history import HistoryService
 from app.services.settings import SettingsService
-from app.ui.main_window import MainWindow
 from tests.app_process import ROOT
 from tests.protocol_servers import ProtocolServer, Recorded, Reply
-from tests.ui.conftest import until, wait_idle
+from tests.ui.conftest import settings_window, until, wait_idle
 
 KEY = "zk-" + secrets.token_hex(20)
 
@@ -109,15 +107,7 @@ def test_a_whole_session_with_a_key_leaves_no_trace(qtbot, qloop, debug_log, cap
     store = MemoryStore(available=True)
     backend = Backend(environ={}, secrets=store, retry=RetryPolicy(attempts=1))
     history = HistoryService(profile / "history.db")
-    window = MainWindow(
-        backend,
-        history,
-        [p for p in PROVIDERS.values() if p.base_url],
-        initial_provider="openrouter",
-        settings=settings,
-    )
-    qtbot.addWidget(window)
-    window.show()
+    window = settings_window(qtbot, history, backend, settings, "openrouter")
     try:
         # 1. The key is typed into Settings and saved: to the store, nowhere else.
         dialog = window.open_settings()
@@ -263,15 +253,7 @@ def test_without_a_keyring_the_app_works_with_a_session_key_and_says_so(
     settings = SettingsService(Settings())
     settings.apply({"providers.openrouter.base_url": server.base_url})
     backend = Backend(environ={}, secrets=store, retry=RetryPolicy(attempts=1))
-    window = MainWindow(
-        backend,
-        history,
-        [p for p in PROVIDERS.values() if p.base_url],
-        initial_provider="openrouter",
-        settings=settings,
-    )
-    qtbot.addWidget(window)
-    window.show()
+    window = settings_window(qtbot, history, backend, settings, "openrouter")
     try:
         assert not qloop.run_until_complete(store.aprobe())
         assert "session only" in store.problem and "gnome-keyring" in store.problem

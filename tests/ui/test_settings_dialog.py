@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,12 +32,14 @@ from app.core.settings import SETTINGS_FILE, Settings
 from app.services.backend import Backend
 from app.services.settings import SettingsService
 from app.ui.conversation_settings import ConversationSettingsDialog
-from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
 from tests.protocol_servers import ProtocolServer, Recorded, Reply
-from tests.ui.conftest import until, wait_idle
+from tests.ui.conftest import settings_window, until, wait_idle
 
-KEY = "zk-0123456789abcdef0123"
+KEY = "zk-" + secrets.token_hex(12)  # made up at run time
+OLD_KEY = "zk-" + secrets.token_hex(12)
+WRONG_KEY = "zk-" + secrets.token_hex(12)
+OPENROUTER_KEY = "sk-or-v1-" + secrets.token_hex(12)
 NAMES = {
     QListWidget: ["settingsPages"],
     QComboBox: ["providerChooser", "generationProvider", "themeCombo", "languageCombo"],
@@ -216,7 +219,7 @@ def test_each_provider_keeps_its_own_values(qtbot, qloop, settings):
 
 def test_keys_go_to_the_store_and_are_never_shown_back(qtbot, qloop, settings):
     store = MemoryStore(available=True)
-    store.set("zai", "zk-old-key-000000000000")
+    store.set("zai", OLD_KEY)
     dialog = make_dialog(qtbot, settings, store)
     field = child(dialog, QLineEdit, "apiKeyField")
     status = child(dialog, QLabel, "keyStatus")
@@ -232,12 +235,12 @@ def test_keys_go_to_the_store_and_are_never_shown_back(qtbot, qloop, settings):
     # OpenRouter's free model shares OpenRouter's key.
     dialog.select_provider("openrouter-free")
     assert field.text() == ""
-    QTest.keyClicks(field, "sk-or-v1-0123456789abcdef")
+    QTest.keyClicks(field, OPENROUTER_KEY)
     dialog.select_provider("zai")
     assert field.text() == KEY  # what was typed in this dialog, not a stored key
     apply_button(dialog).click()
     qloop.run_until_complete(until(lambda: store.get("zai") == KEY))
-    assert store.get("openrouter") == "sk-or-v1-0123456789abcdef"
+    assert store.get("openrouter") == OPENROUTER_KEY
     assert store.get("openrouter-free") is None
     assert field.text() == "" and "stored in the keyring" in status.text()
     # Remove: gone from the store on OK.
@@ -279,7 +282,7 @@ def test_test_connection_says_what_happened(qtbot, qloop, settings):
         button.click()
         qloop.run_until_complete(until(lambda: "first" in result.text()))
         assert result.text() == "Enter an API key first." and not server.requests
-        QTest.keyClicks(child(dialog, QLineEdit, "apiKeyField"), "zk-wrong-key-0000000000")
+        QTest.keyClicks(child(dialog, QLineEdit, "apiKeyField"), WRONG_KEY)
         button.click()
         qloop.run_until_complete(until(lambda: "rejected" in result.text(), 10))
         assert "Z.AI rejected the API key" in result.text()
@@ -347,15 +350,7 @@ def test_conversation_settings_reach_the_request(qtbot, qloop, history):
         settings = SettingsService(Settings())
         settings.apply({"providers.openrouter.base_url": server.base_url})
         backend = Backend(environ={"OPENROUTER_API_KEY": KEY}, retry=RetryPolicy(attempts=1))
-        window = MainWindow(
-            backend,
-            history,
-            [p for p in PROVIDERS.values() if p.base_url],
-            initial_provider="openrouter",
-            settings=settings,
-        )
-        qtbot.addWidget(window)
-        window.show()
+        window = settings_window(qtbot, history, backend, settings, "openrouter")
         try:
             dialog = window.open_conversation_settings()
             dialog.findChild(QDoubleSpinBox, "convTemperatureField").setValue(0.15)
@@ -382,11 +377,7 @@ def test_conversation_settings_reach_the_request(qtbot, qloop, history):
 def test_ctrl_comma_opens_the_settings(qtbot, qloop, history, tmp_path):
     settings = SettingsService(Settings())
     backend = Backend(environ={}, secrets=MemoryStore(available=True))
-    window = MainWindow(
-        backend, history, [p for p in PROVIDERS.values() if p.base_url], settings=settings
-    )
-    qtbot.addWidget(window)
-    window.show()
+    window = settings_window(qtbot, history, backend, settings)
     qtbot.waitExposed(window)
     window.activateWindow()
     try:

@@ -5,6 +5,7 @@ method works in the composer."""
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -177,8 +178,10 @@ def test_the_settings_welcome_and_conversation_dialogs_are_chinese(chinese, qtbo
 
     settings = SettingsService(Settings())
     for store in (MemoryStore(available=True), MemoryStore(problem=no_keyring_problem())):
-        store.set("zai", "zk-0000000000000000")
-        backend = Backend(environ={"OPENROUTER_API_KEY": "sk-or-0000000000000"}, secrets=store)
+        store.set("zai", "zk-" + secrets.token_hex(12))
+        backend = Backend(
+            environ={"OPENROUTER_API_KEY": "sk-or-v1-" + secrets.token_hex(12)}, secrets=store
+        )
         dialog = SettingsDialog(settings, backend, list(PROVIDERS.values()))
         qtbot.addWidget(dialog)
         dialog.show()

@@ -4,6 +4,7 @@ line names a provider or a key is already there."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -12,17 +13,17 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
 
 from app.core.client import RetryPolicy
-from app.core.providers import PROVIDERS
 from app.core.secrets import MemoryStore, no_keyring_problem
 from app.core.settings import Settings
 from app.services.backend import Backend
 from app.services.settings import SettingsService
-from app.ui.main_window import MainWindow
 from app.ui.welcome import WelcomeDialog
 from tests.protocol_servers import ProtocolServer, Recorded, Reply
-from tests.ui.conftest import until
+from tests.ui.conftest import settings_window, until
 
-KEY = "zk-welcome-0123456789abcdef"
+KEY = "zk-" + secrets.token_hex(12)  # made up at run time
+WRONG_KEY = "zk-" + secrets.token_hex(12)
+OPENROUTER_KEY = "sk-or-v1-" + secrets.token_hex(12)
 
 
 @pytest.fixture
@@ -45,11 +46,7 @@ def make(qtbot, history, settings: SettingsService, store=None, environ=None):
         secrets=store if store is not None else MemoryStore(available=True),
         retry=RetryPolicy(attempts=1),
     )
-    window = MainWindow(
-        backend, history, [p for p in PROVIDERS.values() if p.base_url], settings=settings
-    )
-    qtbot.addWidget(window)
-    window.show()
+    window = settings_window(qtbot, history, backend, settings)
     return window, backend
 
 
@@ -85,7 +82,7 @@ def test_a_checked_key_is_stored_and_chosen(qtbot, qloop, history, zai):
         assert "Paste your Z.AI API key first" in result.text() and not zai.requests
 
         # A refused key: said so, not stored, no "save anyway".
-        QTest.keyClicks(field, "zk-wrong-000000000000")
+        QTest.keyClicks(field, WRONG_KEY)
         go.click()
         qloop.run_until_complete(until(lambda: "rejected" in result.text(), 10))
         assert "Invalid token" in result.text() and dialog.isVisible()
@@ -119,7 +116,7 @@ def test_an_unchecked_key_can_be_saved_when_the_server_cannot_be_reached(qtbot, 
         dialog = window.maybe_welcome(skip=False)
         child(dialog, QAbstractButton, "welcomeOpenRouter").click()
         assert "openrouter.ai" in child(dialog, QLabel, "welcomeKeyLink").text()
-        QTest.keyClicks(child(dialog, QLineEdit, "welcomeKeyField"), "sk-or-v1-0123456789abcd")
+        QTest.keyClicks(child(dialog, QLineEdit, "welcomeKeyField"), OPENROUTER_KEY)
         child(dialog, QAbstractButton, "welcomeContinueButton").click()
         save_anyway = child(dialog, QAbstractButton, "welcomeSaveAnywayButton")
         qloop.run_until_complete(until(save_anyway.isVisible, 10))
@@ -130,7 +127,7 @@ def test_an_unchecked_key_can_be_saved_when_the_server_cannot_be_reached(qtbot, 
         dialog.finished.connect(finished.append)
         save_anyway.click()
         qloop.run_until_complete(until(lambda: finished))
-        assert store.get("openrouter") == "sk-or-v1-0123456789abcd"
+        assert store.get("openrouter") == OPENROUTER_KEY
         assert window.current_provider().id == "openrouter"
     finally:
         close(qloop, window, backend)
