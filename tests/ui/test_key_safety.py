@@ -30,7 +30,7 @@ from app.services.history import HistoryService
 from app.services.settings import SettingsService
 from tests.app_process import ROOT
 from tests.protocol_servers import ProtocolServer, Recorded, Reply
-from tests.ui.conftest import settings_window, until, wait_idle
+from tests.ui.conftest import close_window, settings_window, until, wait_idle
 
 KEY = "zk-" + secrets.token_hex(20)
 
@@ -172,9 +172,7 @@ def test_a_whole_session_with_a_key_leaves_no_trace(qtbot, qloop, debug_log, cap
         logging.getLogger("app.test").debug("end of session, key used: %s", KEY)
         assert leaks(visible_texts(window)) == []
     finally:
-        window.close()
-        qloop.run_until_complete(window.wait_stopped())
-        qloop.run_until_complete(backend.aclose())
+        close_window(qloop, window, backend)
         history.flush_and_close()
         settings.close()
         server.stop()
@@ -274,9 +272,7 @@ def test_without_a_keyring_the_app_works_with_a_session_key_and_says_so(
         wait_idle(qloop, session)
         assert session.conversation.messages[-1].content == "You said: hello"
     finally:
-        window.close()
-        qloop.run_until_complete(window.wait_stopped())
-        qloop.run_until_complete(backend.aclose())
+        close_window(qloop, window, backend)
         server.stop()
         redact.forget_all()
     assert file_leaks(Path(os.environ["GLM_DESK_PROFILE"]).parent) == {}

@@ -34,7 +34,7 @@ from app.services.settings import SettingsService
 from app.ui.conversation_settings import ConversationSettingsDialog
 from app.ui.settings_dialog import SettingsDialog
 from tests.protocol_servers import ProtocolServer, Recorded, Reply
-from tests.ui.conftest import settings_window, until, wait_idle
+from tests.ui.conftest import close_window, settings_window, until, wait_idle
 
 KEY = "zk-" + secrets.token_hex(12)  # made up at run time
 OLD_KEY = "zk-" + secrets.token_hex(12)
@@ -369,9 +369,7 @@ def test_conversation_settings_reach_the_request(qtbot, qloop, history):
             assert body["temperature"] == 0.15
             assert body["messages"][0] == {"role": "system", "content": "Be terse."}
         finally:
-            window.close()
-            qloop.run_until_complete(window.wait_stopped())
-            qloop.run_until_complete(backend.aclose())
+            close_window(qloop, window, backend)
 
 
 def test_ctrl_comma_opens_the_settings(qtbot, qloop, history, tmp_path):
@@ -388,7 +386,5 @@ def test_ctrl_comma_opens_the_settings(qtbot, qloop, history, tmp_path):
         assert window.open_settings() is dialog  # one at a time
         dialog.reject()
     finally:
-        window.close()
-        qloop.run_until_complete(window.wait_stopped())
-        qloop.run_until_complete(backend.aclose())
+        close_window(qloop, window, backend)
     assert not Path(os.environ["GLM_DESK_PROFILE"], "nothing").exists()

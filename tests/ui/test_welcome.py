@@ -19,7 +19,7 @@ from app.services.backend import Backend
 from app.services.settings import SettingsService
 from app.ui.welcome import WelcomeDialog
 from tests.protocol_servers import ProtocolServer, Recorded, Reply
-from tests.ui.conftest import settings_window, until
+from tests.ui.conftest import close_window, settings_window, until
 
 KEY = "zk-" + secrets.token_hex(12)  # made up at run time
 WRONG_KEY = "zk-" + secrets.token_hex(12)
@@ -48,12 +48,6 @@ def make(qtbot, history, settings: SettingsService, store=None, environ=None):
     )
     window = settings_window(qtbot, history, backend, settings)
     return window, backend
-
-
-def close(qloop, window, backend) -> None:
-    window.close()
-    qloop.run_until_complete(window.wait_stopped())
-    qloop.run_until_complete(backend.aclose())
 
 
 def child(dialog, kind, name):
@@ -104,7 +98,7 @@ def test_a_checked_key_is_stored_and_chosen(qtbot, qloop, history, zai):
         assert "No API key" not in window.composer.placeholderText()
         assert window.maybe_welcome(skip=False) is None  # once
     finally:
-        close(qloop, window, backend)
+        close_window(qloop, window, backend)
 
 
 def test_an_unchecked_key_can_be_saved_when_the_server_cannot_be_reached(qtbot, qloop, history):
@@ -130,7 +124,7 @@ def test_an_unchecked_key_can_be_saved_when_the_server_cannot_be_reached(qtbot, 
         assert store.get("openrouter") == OPENROUTER_KEY
         assert window.current_provider().id == "openrouter"
     finally:
-        close(qloop, window, backend)
+        close_window(qloop, window, backend)
 
 
 def test_local_mode_and_skip(qtbot, qloop, history, monkeypatch):
@@ -147,7 +141,7 @@ def test_local_mode_and_skip(qtbot, qloop, history, monkeypatch):
         assert window.current_provider().id == "local"
         assert settings.get("general.welcome_done") is True
     finally:
-        close(qloop, window, backend)
+        close_window(qloop, window, backend)
 
     settings = SettingsService(Settings())
     window, backend = make(qtbot, history, settings)
@@ -166,7 +160,7 @@ def test_local_mode_and_skip(qtbot, qloop, history, monkeypatch):
         assert window.composer.toPlainText() == "hello"  # kept
         assert "needs an API key" in window.status_label.text()
     finally:
-        close(qloop, window, backend)
+        close_window(qloop, window, backend)
 
 
 def test_not_shown_when_a_provider_is_named_or_a_key_is_there(qtbot, qloop, history):
@@ -176,12 +170,12 @@ def test_not_shown_when_a_provider_is_named_or_a_key_is_there(qtbot, qloop, hist
         assert window.maybe_welcome(skip=True) is None  # --provider on the command line
         assert settings.get("general.welcome_done") is False
     finally:
-        close(qloop, window, backend)
+        close_window(qloop, window, backend)
     window, backend = make(qtbot, history, settings, environ={"ZAI_API_KEY": KEY})
     try:
         assert window.maybe_welcome(skip=False) is None
     finally:
-        close(qloop, window, backend)
+        close_window(qloop, window, backend)
 
 
 def test_without_a_keyring_the_welcome_says_so(qtbot, qloop, history):
@@ -193,4 +187,4 @@ def test_without_a_keyring_the_welcome_says_so(qtbot, qloop, history):
         assert "session only" in notice.text() and notice.property("tone") == "warning"
         child(dialog, QAbstractButton, "welcomeSkipButton").click()
     finally:
-        close(qloop, window, backend)
+        close_window(qloop, window, backend)
