@@ -76,11 +76,16 @@ class Provider:
 
     def api_key(self, environ: Mapping[str, str] | None = None) -> str | None:
         """The session key from the environment: the provider's own variable first."""
+        found = self.env_key(environ)
+        return found[1] if found else None
+
+    def env_key(self, environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+        """(variable, key) for the first key-holding variable set, else None."""
         env = os.environ if environ is None else environ
         for name in (*self.key_env, "GLM_DESK_API_KEY"):
             value = env.get(name, "").strip()
             if value:
-                return value
+                return name, value
         return None
 
     def headers(self, api_key: str | None) -> dict[str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Iterable, Mapping
 from contextlib import aclosing
@@ -75,26 +74,27 @@ class Backend:
         await asyncio.to_thread(read)
 
     def api_key(self, provider: Provider) -> str | None:
-        session = self._session_keys.get(provider.id)
-        if session and not provider.key_env:
-            return session
-        key = provider.api_key(self._environ) or session or self.secrets.cached(provider.secret_id)
+        key = self._find_key(provider)[1]
         remember(key)  # whatever it came from, it never reaches a log or a message
         return key
 
     def key_origin(self, provider: Provider) -> str:
         """Where `api_key` finds this provider's key: the name of the environment variable,
         "session", "stored", or "" when there is none."""
+        return self._find_key(provider)[0]
+
+    def _find_key(self, provider: Provider) -> tuple[str, str | None]:
+        """(where it comes from, key), in the order the class docstring gives."""
         session = self._session_keys.get(provider.id)
         if session and not provider.key_env:
-            return "session"
-        env = os.environ if self._environ is None else self._environ
-        for name in (*provider.key_env, "GLM_DESK_API_KEY"):
-            if env.get(name, "").strip():
-                return name
+            return "session", session
+        found = provider.env_key(self._environ)
+        if found:
+            return found
         if session:
-            return "session"
-        return "stored" if self.secrets.cached(provider.secret_id) else ""
+            return "session", session
+        stored = self.secrets.cached(provider.secret_id)
+        return ("stored", stored) if stored else ("", None)
 
     def client_for(
         self, provider: Provider, api_key: str | None = None, retry: RetryPolicy | None = None

@@ -44,7 +44,6 @@ INTERRUPTED_TEXT = QT_TRANSLATE_NOOP(
 )
 RENDER_SLICE_S = 0.006  # rendering runs about this long, then the event loop gets a turn
 LINK_SCHEMES = ("http", "https", "mailto")  # what a click may open in the system browser
-# The core joins the sentences of a message with spaces; after Chinese punctuation, none.
 
 
 def action_url(action: str, message_id: str) -> str:
