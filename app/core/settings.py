@@ -190,15 +190,20 @@ def _build_registry() -> dict[str, Option]:
 REGISTRY: dict[str, Option] = _build_registry()
 
 
+def param_option(name: str) -> Option:
+    """The rule for a generation setting (a CONVERSATION_PARAMS name), as every provider
+    has it; max_tokens' maximum is the provider's output limit."""
+    return REGISTRY[f"providers.zai.{name}"]
+
+
 def validate_params(params: Mapping[str, object], max_output: int) -> dict[str, Value]:
     """A conversation's overrides, checked with the same rules as the provider options;
     ValueError names the first bad one."""
-    template = {o.key.rsplit(".", 1)[1]: o for o in _provider_options(PROVIDERS["zai"])}
     out: dict[str, Value] = {}
     for name, value in params.items():
         if name not in CONVERSATION_PARAMS:
             raise ValueError(f"{name}: not a conversation setting")
-        option = template[name]
+        option = param_option(name)
         if name == "max_tokens":
             option = replace(option, maximum=max_output)
         try:

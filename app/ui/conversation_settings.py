@@ -4,7 +4,7 @@ Settings still reaches what this conversation did not set itself."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,7 +19,30 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.providers import GenerationParams
-from app.core.settings import CONVERSATION_PARAMS, Value, validate_params
+from app.core.settings import CONVERSATION_PARAMS, Value, param_option, validate_params
+
+
+def generation_spin_boxes(
+    temperature_name: str, top_p_name: str, max_tokens_name: str
+) -> tuple[QDoubleSpinBox, QDoubleSpinBox, QSpinBox]:
+    """Temperature, top p and max tokens fields, bounded by the settings' own rules (set
+    max tokens' maximum to the provider's output limit); used here and in Settings."""
+
+    def bounded(box: QDoubleSpinBox | QSpinBox, name: str, option: str, step: float) -> None:
+        rule = param_option(option)
+        assert rule.minimum is not None and rule.maximum is not None
+        box.setObjectName(name)
+        box.setRange(rule.minimum, rule.maximum)  # type: ignore[arg-type]
+        box.setSingleStep(step)  # type: ignore[arg-type]
+
+    temperature, top_p, max_tokens = QDoubleSpinBox(), QDoubleSpinBox(), QSpinBox()
+    bounded(temperature, temperature_name, "temperature", 0.05)
+    bounded(top_p, top_p_name, "top_p", 0.05)
+    bounded(max_tokens, max_tokens_name, "max_tokens", 256)
+    max_tokens.setSpecialValueText(
+        QCoreApplication.translate("ConversationSettingsDialog", "Server default")
+    )
+    return temperature, top_p, max_tokens
 
 
 class ConversationSettingsDialog(QDialog):
@@ -45,19 +68,10 @@ class ConversationSettingsDialog(QDialog):
         self._max_output = max_output
         values = {**self._defaults, **{k: v for k, v in current.items() if k in self._defaults}}
 
-        self.temperature = QDoubleSpinBox()
-        self.temperature.setObjectName("convTemperatureField")
-        self.temperature.setRange(0.0, 2.0)
-        self.temperature.setSingleStep(0.05)
-        self.top_p = QDoubleSpinBox()
-        self.top_p.setObjectName("convTopPField")
-        self.top_p.setRange(0.01, 1.0)
-        self.top_p.setSingleStep(0.05)
-        self.max_tokens = QSpinBox()
-        self.max_tokens.setObjectName("convMaxTokensField")
-        self.max_tokens.setRange(0, max_output)
-        self.max_tokens.setSingleStep(256)
-        self.max_tokens.setSpecialValueText(self.tr("Server default"))
+        self.temperature, self.top_p, self.max_tokens = generation_spin_boxes(
+            "convTemperatureField", "convTopPField", "convMaxTokensField"
+        )
+        self.max_tokens.setMaximum(max_output)
         self.system_prompt = QPlainTextEdit()
         self.system_prompt.setObjectName("convSystemPromptField")
         self.system_prompt.setAccessibleName(self.tr("System prompt"))

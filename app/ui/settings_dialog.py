@@ -15,12 +15,10 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -43,7 +41,8 @@ from app.core.settings import REGISTRY, Value
 from app.services.backend import Backend, ConnectionResult
 from app.services.settings import SettingsService
 from app.services.translation import exception_text, tidy_spaces, translated
-from app.ui.theme import set_tone
+from app.ui.conversation_settings import generation_spin_boxes
+from app.ui.theme import set_style_property, set_tone
 
 # Where to get a key, by key entry.
 KEY_PAGES = {
@@ -248,23 +247,11 @@ class SettingsDialog(QDialog):
     def _generation_page(self) -> QWidget:
         page = QWidget()
         self.generation_provider = self._provider_combo("generationProvider")
-        self.temperature_field = QDoubleSpinBox()
-        self.temperature_field.setObjectName("temperatureField")
-        self.temperature_field.setRange(0.0, 2.0)
-        self.temperature_field.setSingleStep(0.05)
-        self.temperature_field.setDecimals(2)
+        self.temperature_field, self.top_p_field, self.max_tokens_field = generation_spin_boxes(
+            "temperatureField", "topPField", "maxTokensField"
+        )
         self.temperature_field.valueChanged.connect(lambda v: self._edit("temperature", v))
-        self.top_p_field = QDoubleSpinBox()
-        self.top_p_field.setObjectName("topPField")
-        self.top_p_field.setRange(0.01, 1.0)
-        self.top_p_field.setSingleStep(0.05)
-        self.top_p_field.setDecimals(2)
         self.top_p_field.valueChanged.connect(lambda v: self._edit("top_p", v))
-        self.max_tokens_field = QSpinBox()
-        self.max_tokens_field.setObjectName("maxTokensField")
-        self.max_tokens_field.setSpecialValueText(self.tr("Server default"))
-        self.max_tokens_field.setSingleStep(256)
-        self.max_tokens_field.setStepType(QAbstractSpinBox.StepType.DefaultStepType)
         self.max_tokens_field.valueChanged.connect(lambda v: self._edit("max_tokens", v))
         self.system_prompt_field = QPlainTextEdit()
         self.system_prompt_field.setObjectName("systemPromptField")
@@ -483,10 +470,8 @@ class SettingsDialog(QDialog):
         bad = {self._key("base_url"): self.base_url_field, self._key("model"): self.model_field}
         bad["network.proxy"] = self.proxy_field
         for key, field in bad.items():
-            field.setProperty("invalid", key in self._errors)
+            set_style_property(field, "invalid", key in self._errors)
             field.setToolTip(self._errors.get(key, ""))
-            field.style().unpolish(field)
-            field.style().polish(field)
         if self._errors:
             key, problem = next(iter(self._errors.items()))
             self.message.setText(

@@ -198,9 +198,14 @@ QToolButton#localServerStatus[tone="error"] {{ color: {col("error")}; font-weigh
 def set_tone(widget: QWidget, tone: str) -> None:
     """Styles a label (or the local status button) by tone: "error", "warning", "success",
     "muted", "notice", or "" for none."""
-    if widget.property("tone") == tone:
+    set_style_property(widget, "tone", tone)
+
+
+def set_style_property(widget: QWidget, name: str, value: object) -> None:
+    """Sets a property the stylesheet selects on (tone, invalid) and restyles the widget."""
+    if widget.property(name) == value:
         return
-    widget.setProperty("tone", tone)
+    widget.setProperty(name, value)
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)

@@ -1764,10 +1764,6 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
         <translation>服务商</translation>
     </message>
     <message>
-        <source>Server default</source>
-        <translation>服务器默认值</translation>
-    </message>
-    <message>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
