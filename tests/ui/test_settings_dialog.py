@@ -239,7 +239,9 @@ def test_keys_go_to_the_store_and_are_never_shown_back(qtbot, qloop, settings):
     dialog.select_provider("zai")
     assert field.text() == KEY  # what was typed in this dialog, not a stored key
     apply_button(dialog).click()
-    qloop.run_until_complete(until(lambda: store.get("zai") == KEY))
+    message = child(dialog, QLabel, "settingsMessage")
+    qloop.run_until_complete(until(lambda: message.text() == "Saved."))  # both keys are in
+    assert store.get("zai") == KEY
     assert store.get("openrouter") == OPENROUTER_KEY
     assert store.get("openrouter-free") is None
     assert field.text() == "" and "stored in the keyring" in status.text()
