@@ -20,8 +20,28 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from app.core.conversation import ChatMessage, Conversation
 from app.core.i18n import QT_TRANSLATE_NOOP
-from app.core.store import HistoryStore, StoreError, conversation_record
+from app.core.store import (
+    HIT_END,
+    HIT_START,
+    TRASH_DAYS,
+    ConversationInfo,
+    HistoryStore,
+    SearchHit,
+    StoreError,
+    conversation_record,
+)
 from app.services.translation import translated
+
+# The store's types that widgets show, named here so that the UI depends on this service and
+# not on app.core.store (an import-linter contract in pyproject.toml).
+__all__ = [
+    "HIT_END",
+    "HIT_START",
+    "TRASH_DAYS",
+    "ConversationInfo",
+    "HistoryService",
+    "SearchHit",
+]
 
 log = logging.getLogger(__name__)
 

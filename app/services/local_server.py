@@ -16,15 +16,29 @@ from PySide6.QtCore import QObject, Signal
 from app.core.discovery import DetectedServer, detect
 from app.core.gguf_info import GgufInfo, read_gguf_info
 from app.core.localserver import (
+    DEFAULT_PORT,
     PID_FILE,
     LaunchOptions,
     LocalServer,
     LocalServerError,
     ServerState,
     end_orphan,
+    generate_key,
 )
 from app.core.providers import Provider
 from app.services.translation import exception_text
+
+# What the UI needs of the core's local server, named here so that widgets depend on this
+# service and not on app.core.localserver (an import-linter contract in pyproject.toml).
+__all__ = [
+    "DEFAULT_PORT",
+    "DetectedServer",
+    "GgufInfo",
+    "LaunchOptions",
+    "LocalServerService",
+    "ServerState",
+    "generate_key",
+]
 
 
 class LocalServerService(QObject):

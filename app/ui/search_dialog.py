@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.store import HIT_END, HIT_START, SearchHit
+from app.services.history import HIT_END, HIT_START, SearchHit
 from app.ui import theme
 
 DEBOUNCE_MS = 120
