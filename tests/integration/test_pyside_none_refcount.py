@@ -13,6 +13,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+pytestmark = pytest.mark.slow  # 200,000 Qt calls in a subprocess: seconds, not milliseconds
+
 CALLS = 200_000
 
 SCRIPT = textwrap.dedent(
