@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontInfo, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QFontInfo, QFontMetricsF, QGuiApplication, QTextCharFormat, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QListWidget, QPlainTextEdit, QPushButton, QToolButton
 
@@ -16,6 +16,7 @@ from app.core.conversation import ChatMessage, Conversation
 from app.core.protocol import Role
 from app.ui.code_editor import CodeEditor
 from app.ui.code_pane import CodePane
+from app.ui.syntax import code_font
 from tests.protocol_servers import Reply
 from tests.ui.conftest import until, wait_idle
 
@@ -116,13 +117,26 @@ def test_lists_the_snippets_of_the_branch_shown(pane):
     assert not pane.copy_button.isEnabled()
 
 
+def assert_monospaced(editor: QPlainTextEdit) -> None:
+    """The editor uses the system's fixed font, and every glyph there has the same advance.
+
+    Not QFontInfo.fixedPitch(): on Linux that is fontconfig's "spacing" property, computed over
+    all of a font's glyphs, and fonts made for code can miss it (Noto Sans Mono and Noto Sans
+    Mono CJK report False), so it fails on machines where every column lines up."""
+    assert editor.font().family() == code_font().family()
+    metrics = QFontMetricsF(editor.font())
+    advances = {c: metrics.horizontalAdvance(c) for c in "iWm .0_"}
+    assert len(set(advances.values())) == 1, f"{QFontInfo(editor.font()).family()}: {advances}"
+
+
 def test_the_editor_highlights_keywords_and_multi_line_strings(pane):
     c, _, _ = conversation()
     pane.set_conversation(c)
     select(pane, "app.py")
     editor = pane.editor
     assert editor.toPlainText() == APP_V2
-    assert editor.isReadOnly() and QFontInfo(editor.font()).fixedPitch()
+    assert editor.isReadOnly()
+    assert_monospaced(editor)
     pane.version_selector.setCurrentIndex(0)
     assert editor.toPlainText() == APP_V1
     keyword = format_at(editor, 0, 0)  # "def"
