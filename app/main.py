@@ -178,8 +178,8 @@ async def run_app(
         initial_provider=args.provider,
         settings=settings_service,
     )
-    window.restore_window_state()
-    window.keys_ready = False  # until the stored keys are read (a send waits for them)
+    window.settings_controller.restore_window_state()
+    window.settings_controller.keys_ready = False  # until the keys are read (a send waits)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
 
@@ -194,15 +194,15 @@ async def run_app(
     window.show()
     try:
         settings_service.announce()
-        await window.restore_session()
+        await window.history_controller.restore_session()
 
         async def keys_then_welcome() -> None:
             for _ in range(3):  # after the first paint: the import would compete for the GIL
                 await _zero_timer()
             await load_keys(backend)
-            window.keys_loaded()
+            window.settings_controller.keys_loaded()
             # A named provider (scripts, benchmarks) opens straight into the window.
-            window.maybe_welcome(skip=bool(args.provider) or args.smoke)
+            window.settings_controller.maybe_welcome(skip=bool(args.provider) or args.smoke)
 
         # Lexers, the Markdown parser and the TLS context load on a worker thread, not in
         # the first answer, once start-up is over (the thread would compete for the GIL).
@@ -223,7 +223,7 @@ async def run_app(
         # The stored keys are read on a worker thread once the window is up and painted:
         # importing keyring and asking it over D-Bus takes ~100 ms, the keyring may be
         # slower, and a message sent meanwhile waits for them.
-        keys = asyncio.ensure_future(keys_then_welcome())
+        keys = asyncio.ensure_future(keys_then_welcome())  # held here until the end
         await closed.wait()
         keys.cancel()
         return 0

@@ -24,10 +24,44 @@ def install_asyncgen_finalizer(loop: asyncio.AbstractEventLoop) -> None:
     sys.set_asyncgen_hooks(finalizer=finalizer)
 
 
+def report_failure(task: asyncio.Future[Any]) -> None:
+    """A task's done callback: an exception nobody awaited goes to `sys.excepthook` (the
+    app's crash hook logs it and tells the user); cancellation is not a failure."""
+    if task.cancelled():
+        return
+    exc = task.exception()
+    if exc is not None:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+
+
 def spawn(coro: Coroutine[Any, Any, Any], keep: set[asyncio.Future[Any]]) -> asyncio.Future[Any]:
     """Run a coroutine as a task held in `keep` until it ends (the loop keeps only weak
-    references: an unheld task may be collected mid-flight)."""
+    references: an unheld task may be collected mid-flight); its failure is reported."""
     task = asyncio.ensure_future(coro)
     keep.add(task)
     task.add_done_callback(keep.discard)
+    task.add_done_callback(report_failure)
     return task
+
+
+class Tasks:
+    """The tasks one owner (a controller, a dialog) starts from its slots: each is held
+    until it ends, its failure is reported (`report_failure`), and `cancel` ends them all
+    (when the owner closes)."""
+
+    def __init__(self) -> None:
+        self._running: set[asyncio.Future[Any]] = set()
+
+    def start(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
+        return spawn(coro, self._running)
+
+    def cancel(self) -> None:
+        for task in list(self._running):
+            task.cancel()
+
+    async def wait(self, timeout: float) -> None:
+        if self._running:
+            await asyncio.wait(list(self._running), timeout=timeout)
+
+    def __len__(self) -> int:
+        return len(self._running)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import aclosing
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
@@ -20,6 +20,7 @@ from app.core.providers import GenerationParams, Provider
 from app.core.redact import redact_fields
 from app.services.backend import Backend
 from app.services.history import HistoryService
+from app.services.providers import ProviderService
 from app.services.translation import translated
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ CONTINUE_PROMPT = (
 
 
 class ChatSession(QObject):
+    """Sends, edits, regenerates and continues; each request is one task that this session
+    owns (Stop cancels it, and what arrived stays). The generation settings of a request come
+    from the `ProviderService`; nothing here knows about widgets."""
+
     messageAdded = Signal(int)  # index into conversation.messages
     textArrived = Signal(int, str)  # index, coalesced new text
     messageFinished = Signal(int)  # the answer at index reached DONE/STOPPED/ERROR
@@ -46,9 +51,11 @@ class ChatSession(QObject):
         history: HistoryService | None = None,
         conversation: Conversation | None = None,
         parent: QObject | None = None,
+        providers: ProviderService | None = None,
     ) -> None:
         super().__init__(parent)
         self.backend = backend
+        self.providers = providers  # None: each provider's own defaults (tests, scripts)
         self.history = history
         self.conversation = conversation or Conversation()
         self.draft = ""  # the composer's unsent text while another tab is shown
@@ -69,9 +76,6 @@ class ChatSession(QObject):
         self._last_provider: Provider | None = None
         self._prompt_limit: int | None = None  # tokens, after "trim the history"
         self._last_prompt = 0  # estimated tokens of the history last sent
-        # The generation settings for a request (the window's: settings + this
-        # conversation's overrides); None: the provider's defaults.
-        self.params_for: Callable[[Provider, Conversation], GenerationParams] | None = None
 
     @property
     def busy(self) -> bool:
@@ -163,6 +167,11 @@ class ChatSession(QObject):
         if self.busy and self._task is not None:
             self._task.cancel()
 
+    async def wait_stopped(self, timeout: float = 3.0) -> None:
+        """Let the answer's task end (after `stop`), so its last save is queued."""
+        if self._task is not None and not self._task.done():
+            await asyncio.wait([self._task], timeout=timeout)
+
     def _start(self, provider: Provider) -> None:
         answer = ChatMessage(
             Role.ASSISTANT,
@@ -180,8 +189,8 @@ class ChatSession(QObject):
     ) -> None:
         self._last_provider = provider
         params = (
-            self.params_for(provider, self.conversation)
-            if self.params_for is not None
+            self.providers.params_for(provider, self.conversation)
+            if self.providers is not None
             else provider.defaults
         )
         if params.system_prompt.strip():
@@ -214,6 +223,10 @@ class ChatSession(QObject):
     def _save(self, messages: Iterable[ChatMessage] = (), deleted_ids: Iterable[str] = ()) -> None:
         if self.history is not None and self.conversation.nodes:
             self.history.save(self.conversation, messages, deleted_ids)
+
+    def save_fields(self) -> None:
+        """Queue the conversation's own fields (title, settings, ...) for the history."""
+        self._save()
 
     def _save_answer(self) -> None:
         self._save_timer.stop()

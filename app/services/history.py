@@ -8,6 +8,7 @@ records stay queued, the user is told, and they are written again every few seco
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sqlite3
 import threading
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from app.core.conversation import ChatMessage, Conversation
+from app.core.exchange import ImportRefused, export_records, import_into, parse_import, render
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.store import (
     HIT_END,
@@ -30,7 +32,7 @@ from app.core.store import (
     StoreError,
     conversation_record,
 )
-from app.services.translation import translated
+from app.services.translation import exception_text, translated
 
 # The store's types that widgets show, named here so that the UI depends on this service and
 # not on app.core.store (an import-linter contract in pyproject.toml).
@@ -39,9 +41,12 @@ __all__ = [
     "HIT_START",
     "TRASH_DAYS",
     "ConversationInfo",
+    "HistoryError",
     "HistoryService",
     "SearchHit",
 ]
+
+SESSION_KEY = "session"  # meta key: the tabs open at quit
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +63,20 @@ class _Pending:
         self.deleted: set[str] = set()
 
 
+class HistoryError(Exception):
+    """An operation the user asked for (export, import, a read) failed; `reason` says why
+    in the user's language."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class HistoryService(QObject):
+    """Named operations on the history, each reporting failures the same way: the writes
+    nobody waits for (rename, pin, trash, ...) through `problem`; the awaited ones (list,
+    load, search, export, import, the session state) raise `HistoryError`."""
+
     problem = Signal(str)  # a write failed: what happened and what to do
     recovered = Signal()  # everything queued has been written after a problem
     notice = Signal(str)  # something the user should know from opening (migration, ...)
@@ -214,6 +232,84 @@ class HistoryService(QObject):
         future = self._executor.submit(self._call, fn, None)
         future.add_done_callback(self._report_failure)
 
+    async def _read(self, fn: Callable[[HistoryStore], T], default: T) -> T:
+        try:
+            return await self.run(fn, default)
+        except (sqlite3.Error, OSError) as exc:
+            log.error("history read failed: %s", exc)
+            raise HistoryError(_describe_read(exc)) from exc
+
+    # --- named operations -----------------------------------------------------------------
+
+    async def list_conversations(self, trash: bool = False) -> list[ConversationInfo]:
+        return await self._read(lambda s: s.list_conversations(trash), [])
+
+    async def load(self, conversation_id: str) -> Conversation | None:
+        return await self._read(lambda s: s.load(conversation_id), None)
+
+    async def search(self, query: str) -> list[SearchHit]:
+        return await self._read(lambda s: s.search(query), []) if query else []
+
+    def rename(self, conversation_id: str, title: str) -> None:
+        self.run_soon(lambda s: s.rename(conversation_id, title))
+
+    def set_pinned(self, conversation_id: str, pinned: bool) -> None:
+        self.run_soon(lambda s: s.set_pinned(conversation_id, pinned))
+
+    def trash(self, conversation_id: str) -> None:
+        self.run_soon(lambda s: s.trash(conversation_id))
+
+    def restore(self, conversation_id: str) -> None:
+        self.run_soon(lambda s: s.restore(conversation_id))
+
+    def delete_forever(self, conversation_id: str) -> None:
+        self.run_soon(lambda s: s.delete_forever(conversation_id))
+
+    async def export_to(self, path: Path, conversation_id: str | None, fmt: str) -> None:
+        """Write one conversation (or all, with None) as Markdown ("md") or JSON to path."""
+        text = await self._read(lambda s: render(export_records(s, conversation_id), fmt), "")
+        try:
+            await asyncio.to_thread(path.write_text, text, encoding="utf-8")
+        except OSError as exc:
+            raise HistoryError(str(exc.strerror or exc)) from exc
+
+    async def import_from(self, path: Path) -> tuple[int, int]:
+        """Import a GLM Desk JSON export: (imported, skipped because already there)."""
+        try:
+            text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+            conversations = await asyncio.to_thread(parse_import, text)
+        except UnicodeDecodeError as exc:
+            raise HistoryError(self.tr("it is not a text file")) from exc
+        except OSError as exc:
+            raise HistoryError(str(exc.strerror or exc)) from exc
+        except ImportRefused as exc:
+            raise HistoryError(exception_text(exc)) from exc
+        return await self._read(lambda s: import_into(s, conversations), (0, 0))
+
+    def save_session_state(self, state: dict[str, object]) -> None:
+        """The open tabs at quit (see `load_session_state`)."""
+        text = json.dumps(state)
+        self.run_soon(lambda s: s.set_meta(SESSION_KEY, text))
+
+    async def load_session_state(self) -> tuple[dict[str, Any], dict[str, Conversation]]:
+        """The tabs saved at the last quit, and the conversations of those still stored."""
+
+        def read(store: HistoryStore) -> tuple[dict[str, Any], dict[str, Conversation]]:
+            try:
+                state = json.loads(store.get_meta(SESSION_KEY, "{}"))
+            except ValueError:
+                state = {}
+            if not isinstance(state, dict):
+                state = {}
+            tabs = state.get("tabs", [])
+            ids = (
+                [t.get("id") for t in tabs if isinstance(t, dict)] if isinstance(tabs, list) else []
+            )
+            loaded = {cid: c for cid in ids if cid and (c := store.load(cid)) is not None}
+            return state, loaded
+
+        return await self._read(read, ({}, {}))
+
     def _report_failure(self, future: Future[object]) -> None:
         exc = future.exception()
         if exc is not None:
@@ -244,6 +340,12 @@ class HistoryService(QObject):
     def wait_idle(self, timeout: float = 10.0) -> None:
         """Block until queued work is done (tests and benchmarks only)."""
         self._executor.submit(self._write_pending).result(timeout)
+
+
+def _describe_read(exc: BaseException) -> str:
+    return QCoreApplication.translate(
+        "HistoryService", "the history could not be read ({error})"
+    ).format(error=exc)
 
 
 def _describe(exc: BaseException, path: Path) -> str:

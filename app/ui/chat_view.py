@@ -11,6 +11,7 @@ import bisect
 import time
 from collections import deque
 from collections.abc import Callable
+from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -46,8 +47,21 @@ RENDER_SLICE_S = 0.006  # rendering runs about this long, then the event loop ge
 LINK_SCHEMES = ("http", "https", "mailto")  # what a click may open in the system browser
 
 
-def action_url(action: str, message_id: str) -> str:
-    return f"{SCHEME}:{action}/{message_id}"
+class MessageAction(StrEnum):
+    """What the links under a message ask for (the URL's path is `<action>/<message id>`)."""
+
+    COPY = "copy"
+    EDIT = "edit"
+    REGENERATE = "regenerate"
+    TRIM = "trim"  # the model said the conversation is too long: ask with less of it
+    CONTINUE = "continue"
+    DELETE = "delete"
+    PREVIOUS = "previous"  # version
+    NEXT = "next"
+
+
+def action_url(action: MessageAction | str, message_id: str) -> str:
+    return f"{SCHEME}:{MessageAction(action)}/{message_id}"
 
 
 class ChatView(CodeBlocksMixin, QTextBrowser):
@@ -56,7 +70,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
 
     retryRequested = Signal()
     switchLocalRequested = Signal()  # "Switch to the local model" under a failed answer
-    actionRequested = Signal(str, str)  # action, message id
+    actionRequested = Signal(object, str)  # MessageAction, message id
     openInCodePane = Signal(str, int)  # message id, code block index in that message
 
     def __init__(self, conversation: Conversation, parent: QWidget | None = None) -> None:
@@ -69,8 +83,8 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.document().setDocumentMargin(12)
         self.conversation = conversation
-        # Which failed answers offer "Switch to the local model" (the window knows providers).
-        # Whether a failed answer offers "Switch to the local model": the window decides.
+        # Whether a failed answer offers "Switch to the local model": the local-model
+        # controller decides (it knows the providers).
         self.offers_local: Callable[[ChatMessage], bool] = lambda _message: False
         self._first = 0  # index of the first message in the document (older ones load later)
         self._starts: list[int] = []  # document position where each shown message begins
@@ -148,7 +162,8 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             self.show_earlier()
         elif url.scheme() == SCHEME and "/" in url.path():
             action, _, message_id = url.path().partition("/")
-            self.actionRequested.emit(action, message_id)
+            if action in MessageAction.__members__.values():
+                self.actionRequested.emit(MessageAction(action), message_id)
         elif url.scheme() in LINK_SCHEMES:
             QDesktopServices.openUrl(url)  # only on a click, and only these schemes
 
@@ -256,15 +271,15 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         cursor.insertText("     ", self._small)
         mid = message.id
         if message.role == Role.USER:
-            second = (self.tr("Edit"), "edit")
+            second = (self.tr("Edit"), MessageAction.EDIT)
         else:
-            second = (self.tr("Regenerate"), "regenerate")
+            second = (self.tr("Regenerate"), MessageAction.REGENERATE)
         self._links(
             cursor,
             [
-                (self.tr("Copy"), action_url("copy", mid)),
+                (self.tr("Copy"), action_url(MessageAction.COPY, mid)),
                 (second[0], action_url(second[1], mid)),
-                (self.tr("Delete"), action_url("delete", mid)),
+                (self.tr("Delete"), action_url(MessageAction.DELETE, mid)),
             ],
         )
         versions = self.conversation.siblings(message)
@@ -273,11 +288,11 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             cursor.insertText("     ", self._small)
             arrow = QTextCharFormat(self._header)  # full size: easy to hit
             if n > 1:
-                self._link(cursor, "◀", action_url("previous", mid), arrow)
+                self._link(cursor, "◀", action_url(MessageAction.PREVIOUS, mid), arrow)
             version = self.tr("version {n}/{count}").format(n=n, count=len(versions))
             cursor.insertText(f"  {version}  ", self._small)
             if n < len(versions):
-                self._link(cursor, "▶", action_url("next", mid), arrow)
+                self._link(cursor, "▶", action_url(MessageAction.NEXT, mid), arrow)
         if message.role != Role.ASSISTANT:
             self._new_block(cursor, top=4)
             if message.content:
@@ -295,9 +310,11 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         elif message.state == AnswerState.INTERRUPTED:
             self._new_block(cursor, top=6, background="notice_bg")
             cursor.insertText(translated(INTERRUPTED_TEXT) + "  ", self._muted)
-            links = [(self.tr("Regenerate"), action_url("regenerate", message.id))]
+            links = [(self.tr("Regenerate"), action_url(MessageAction.REGENERATE, message.id))]
             if message.content and index == len(self.conversation.messages) - 1:
-                links.insert(0, (self.tr("Continue"), action_url("continue", message.id)))
+                links.insert(
+                    0, (self.tr("Continue"), action_url(MessageAction.CONTINUE, message.id))
+                )
             self._links(cursor, links)
         elif message.state == AnswerState.ERROR and message.error is not None:
             self._new_block(cursor, top=6, background="error_bg")
@@ -315,7 +332,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             if message.error.kind == ErrorKind.CONTEXT:
                 cursor.insertText("   ", self._error)
                 trim = self.tr("Trim the history and retry")
-                self._link(cursor, trim, action_url("trim", message.id), bold)
+                self._link(cursor, trim, action_url(MessageAction.TRIM, message.id), bold)
             if self.offers_local(message):
                 cursor.insertText("   ", self._error)
                 switch = self.tr("Switch to the local model")

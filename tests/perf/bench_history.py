@@ -301,7 +301,7 @@ def test_open_2000_message_conversation(qtbot, qloop, tmp_path):
                 painted.set_result(time.perf_counter())
 
         t0 = time.perf_counter()
-        await win.open_stored(cid)
+        await win.history_controller.open_stored(cid)
         t_open = time.perf_counter()
         # Nothing has been painted yet: the view was made in open_stored, without a return
         # to the event loop since.
@@ -331,7 +331,7 @@ def test_open_2000_message_conversation(qtbot, qloop, tmp_path):
                 settle(qloop)
                 rss_open = rss_mb()
             if i < OPEN_RUNS - 1:
-                win.close_current_tab()
+                win.tabs.close_current_tab()
                 settle(qloop, 0.1)
                 loads.append(qloop.run_until_complete(load_only()))
         settle(qloop)
@@ -434,7 +434,7 @@ def test_saving_while_streaming(qtbot, qloop, tmp_path):
             QTest.keyClicks(win.composer, "How does the history service save a stream?")
             t_send = time.monotonic()
             QTest.keyClick(win.composer, Qt.Key.Key_Return)
-            session = win.current_session()
+            session = win.current_tab().session
             assert session.busy
             qloop.run_until_complete(until(lambda: not session.busy, 120))
             t_done = time.monotonic()

@@ -269,7 +269,7 @@ def test_streaming_markdown_answer(qtbot, qloop, tmp_path):
                 server.next_stream()
             gc.collect()
 
-            session = win.current_session()
+            session = win.current_tab().session
             ended: dict[str, float] = {}
 
             def on_finished(_index: int) -> None:  # after the window's own slots

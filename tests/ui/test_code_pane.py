@@ -440,7 +440,7 @@ def test_the_window_opens_a_block_in_the_code_pane(window, server, qloop):
     server.push(Reply(text=fence("print('a')", "python a.py") + fence("echo b", "bash")))
     QTest.keyClicks(window.composer, "code")
     QTest.keyClick(window.composer, Qt.Key.Key_Return)
-    session = window.current_session()
+    session = window.current_tab().session
     wait_idle(qloop, session)
     pane = window.code_pane
     qloop.run_until_complete(until(lambda: pane.current_code() == "echo b"))

@@ -47,7 +47,7 @@ def test_only_what_fits_the_local_models_context_is_sent(qloop):
 
 
 def test_trim_link_after_a_context_error_sends_less(window, server, qloop):
-    session = window.current_session()
+    session = window.current_tab().session
     for i in range(10):  # about 70,000 tokens: fits the 128K window, not half of it
         session.conversation.add(ChatMessage(Role.USER, f"q{i} " + "x" * 10_000))
         session.conversation.add(ChatMessage(Role.ASSISTANT, f"a{i} " + "y" * 10_000))

@@ -36,12 +36,11 @@ def chat(window, server, qloop, *turns: tuple[str, str]) -> None:
         server.push(Reply(text=answer))
         window.composer.setPlainText(question)  # QTest types ASCII only
         QTest.keyClick(window.composer, Qt.Key.Key_Return)
-        wait_idle(qloop, window.current_session())
+        wait_idle(qloop, window.current_tab().session)
 
 
 def sidebar_titles(window, qloop) -> list[str]:
-    window._sidebar_timer.stop()
-    qloop.run_until_complete(window._fill_sidebar())
+    qloop.run_until_complete(window.history_controller.fill_sidebar())
     lst = window.sidebar.list
     return [lst.item(i).text() for i in range(lst.count())]
 
@@ -49,7 +48,7 @@ def sidebar_titles(window, qloop) -> list[str]:
 def test_answers_are_saved_while_streaming_and_at_the_end(window, server, history, qloop):
     server.push(Reply(text=" ".join(["word"] * 80), delay=0.01))
     type_and_send(window, "stream please")
-    session = window.current_session()
+    session = window.current_tab().session
     cid = session.conversation.id
 
     async def saved_while_streaming() -> ChatMessage:
@@ -76,13 +75,13 @@ def test_sidebar_lists_renames_pins_and_trash_has_undo(window, server, qloop, qt
     assert sidebar_titles(window, qloop) == ["second topic", "first topic"]
 
     first_id = window.sidebar.ids()[1]
-    window.pin_conversation(first_id, True)
+    window.history_controller.pin(first_id, True)
     assert sidebar_titles(window, qloop) == ["★ first topic", "second topic"]
-    window.rename_conversation(first_id, "Renamed 重命名")
+    window.history_controller.rename(first_id, "Renamed 重命名")
     assert sidebar_titles(window, qloop)[0] == "★ Renamed 重命名"
     assert window.tabs.tabText(0) == "Renamed 重命名"
 
-    window.trash_conversation(first_id)
+    window.history_controller.trash(first_id)
     assert window.tabs.count() == 1  # its tab closed
     assert sidebar_titles(window, qloop) == ["second topic"]
     bar = window.sidebar.undo_bar
@@ -92,7 +91,7 @@ def test_sidebar_lists_renames_pins_and_trash_has_undo(window, server, qloop, qt
     qloop.run_until_complete(until(lambda: window.tabs.count() == 2))  # its tab is back
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Renamed 重命名"
 
-    window.trash_conversation(first_id)
+    window.history_controller.trash(first_id)
     window.sidebar.trash_button.click()
     assert sidebar_titles(window, qloop) == ["★ Renamed 重命名"]
     window.sidebar.trash_button.click()
@@ -101,7 +100,7 @@ def test_sidebar_lists_renames_pins_and_trash_has_undo(window, server, qloop, qt
     window.new_tab()
     count = window.tabs.count()
     second_id = window.sidebar.ids()[0]
-    qloop.run_until_complete(window.open_stored(second_id))
+    qloop.run_until_complete(window.history_controller.open_stored(second_id))
     assert window.tabs.count() == count
     assert "second topic" in window.current_view().toPlainText()
 
@@ -112,7 +111,7 @@ def test_search_opens_the_conversation_at_the_message(window, server, qloop, qtb
     chat(window, server, qloop, ("unrelated", "nothing here"))
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     QTest.keyClick(window, Qt.Key.Key_F, ctrl_shift)
-    dialog = window._search
+    dialog = window.history_controller.search
     assert dialog is not None and dialog.isVisible()
     dialog.field.setText("数据库")
     qloop.run_until_complete(until(lambda: dialog.results.count() == 1))
@@ -128,7 +127,7 @@ def test_search_opens_the_conversation_at_the_message(window, server, qloop, qtb
 
 def test_regenerate_keeps_versions_and_edit_keeps_the_old_branch(window, server, qloop):
     chat(window, server, qloop, ("question", "answer one"))
-    session = window.current_session()
+    session = window.current_tab().session
     conv = session.conversation
     server.push(Reply(text="answer two"))
     click(window, "regenerate", conv.messages[1].id)
@@ -164,7 +163,7 @@ def test_regenerate_keeps_versions_and_edit_keeps_the_old_branch(window, server,
 
 def test_copy_and_delete_a_message(window, server, qloop):
     chat(window, server, qloop, ("q1", "a1"), ("q2", "a2"))
-    conv = window.current_session().conversation
+    conv = window.current_tab().session.conversation
     click(window, "copy", conv.messages[1].id)
     assert QApplication.clipboard().text() == "a1"
     gone = conv.messages[1].id
@@ -192,8 +191,8 @@ def interrupted(tmp_path):
 
 
 def test_an_interrupted_answer_offers_continue_and_regenerate(interrupted, window, server, qloop):
-    qloop.run_until_complete(window.restore_session())
-    session = window.current_session()
+    qloop.run_until_complete(window.history_controller.restore_session())
+    session = window.current_tab().session
     assert session.conversation.id == interrupted.id
     shown = window.current_view().toPlainText()
     assert INTERRUPTED_TEXT in shown and "Continue" in shown and "Regenerate" in shown
@@ -209,7 +208,7 @@ def test_an_interrupted_answer_offers_continue_and_regenerate(interrupted, windo
 
 
 def test_tabs_reopen_with_drafts_after_a_restart(window, server, history, qloop, qtbot, tmp_path):
-    qloop.run_until_complete(window.restore_session())
+    qloop.run_until_complete(window.history_controller.restore_session())
     chat(window, server, qloop, ("kept tab", "yes"))
     window.new_tab()
     QTest.keyClicks(window.composer, "unsent draft")
@@ -219,10 +218,12 @@ def test_tabs_reopen_with_drafts_after_a_restart(window, server, history, qloop,
     assert history.flush_and_close()
 
     again = HistoryService(tmp_path / "history.db")
-    win2 = MainWindow(window.backend, again, window.providers, initial_provider="openrouter")
+    win2 = MainWindow(
+        window.backend, again, window.providers.providers, initial_provider="openrouter"
+    )
     qtbot.addWidget(win2)
     win2.show()
-    qloop.run_until_complete(win2.restore_session())
+    qloop.run_until_complete(win2.history_controller.restore_session())
     assert win2.tabs.count() == 2 and win2.tabs.currentIndex() == 0
     assert "kept tab" in win2.current_view().toPlainText()
     win2.tabs.setCurrentIndex(1)
@@ -234,23 +235,23 @@ def test_tabs_reopen_with_drafts_after_a_restart(window, server, history, qloop,
 def test_export_and_import_from_the_window(window, server, qloop, tmp_path):
     chat(window, server, qloop, ("export me", "fine"))
     out = tmp_path / "all.json"
-    assert qloop.run_until_complete(window.export_to(out, None, "json"))
+    assert qloop.run_until_complete(window.history_controller.export_to(out, None, "json"))
     records = json.loads(out.read_text())
     assert [m["content"] for m in records[0]["messages"]] == ["export me", "fine"]
     md = tmp_path / "one.md"
-    cid = window.current_session().conversation.id
-    assert qloop.run_until_complete(window.export_to(md, cid, "md"))
+    cid = window.current_tab().session.conversation.id
+    assert qloop.run_until_complete(window.history_controller.export_to(md, cid, "md"))
     assert md.read_text().startswith("# export me")
 
     records[0]["id"] = "another"
     copy = tmp_path / "copy.json"
     copy.write_text(json.dumps(records))
-    assert qloop.run_until_complete(window.import_from(copy)) == (1, 0)
+    assert qloop.run_until_complete(window.history_controller.import_from(copy)) == (1, 0)
     assert len(sidebar_titles(window, qloop)) == 2
 
     bad = tmp_path / "photo.json"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    assert qloop.run_until_complete(window.import_from(bad)) is None
+    assert qloop.run_until_complete(window.history_controller.import_from(bad)) is None
     assert window.status_label.text() == "Not imported: it is not a text file."
 
 
@@ -269,13 +270,13 @@ def test_a_full_disk_keeps_everything_in_memory_until_it_can_be_saved(
     monkeypatch.setattr(store, "save", save)
     history._retry.setInterval(50)
     chat(window, server, qloop, ("while the disk is full", "still here"))
-    qloop.run_until_complete(until(lambda: window.history_warning.isVisible()))
-    assert window.history_warning.text() == "⚠ Could not save history: the disk is full"
-    assert "kept in memory" in window.history_warning.toolTip()
+    qloop.run_until_complete(until(lambda: window.history_controller.warning.isVisible()))
+    assert window.history_controller.warning.text() == "⚠ Could not save history: the disk is full"
+    assert "kept in memory" in window.history_controller.warning.toolTip()
     assert "still here" in window.current_view().toPlainText()
     broken["on"] = False
-    qloop.run_until_complete(until(lambda: not window.history_warning.isVisible()))
-    cid = window.current_session().conversation.id
+    qloop.run_until_complete(until(lambda: not window.history_controller.warning.isVisible()))
+    cid = window.current_tab().session.conversation.id
     assert [m.content for m in stored(history, qloop, cid).messages] == [
         "while the disk is full",
         "still here",
@@ -287,11 +288,11 @@ def test_a_read_only_history_is_reported_and_saved_once_writable(window, server,
     qloop.run_until_complete(history.run(lambda s: s.db.execute("PRAGMA query_only=ON"), None))
     history._retry.setInterval(50)
     chat(window, server, qloop, ("read-only?", "kept"))
-    qloop.run_until_complete(until(lambda: window.history_warning.isVisible()))
-    assert "the history file is read-only" in window.history_warning.text()
+    qloop.run_until_complete(until(lambda: window.history_controller.warning.isVisible()))
+    assert "the history file is read-only" in window.history_controller.warning.text()
     qloop.run_until_complete(history.run(lambda s: s.db.execute("PRAGMA query_only=OFF"), None))
-    qloop.run_until_complete(until(lambda: not window.history_warning.isVisible()))
-    cid = window.current_session().conversation.id
+    qloop.run_until_complete(until(lambda: not window.history_controller.warning.isVisible()))
+    cid = window.current_tab().session.conversation.id
     assert [m.content for m in stored(history, qloop, cid).messages] == ["read-only?", "kept"]
 
 
@@ -321,9 +322,9 @@ def test_a_history_from_a_newer_version_is_left_alone_and_said_so(
     from_the_future, window, server, qloop, tmp_path
 ):
     before = (tmp_path / "history.db").read_bytes()
-    qloop.run_until_complete(until(lambda: window.history_warning.isVisible()))
-    assert "newer GLM Desk" in window.history_warning.toolTip()
-    assert "kept only until GLM Desk closes" in window.history_warning.toolTip()
+    qloop.run_until_complete(until(lambda: window.history_controller.warning.isVisible()))
+    assert "newer GLM Desk" in window.history_controller.warning.toolTip()
+    assert "kept only until GLM Desk closes" in window.history_controller.warning.toolTip()
     chat(window, server, qloop, ("still works", "yes"))  # chatting goes on, in memory
     assert "yes" in window.current_view().toPlainText()
     assert (tmp_path / "history.db").read_bytes() == before
@@ -336,7 +337,7 @@ def test_a_long_conversation_opens_at_its_end_and_lays_out_older_messages_on_dem
     for i in range(200):
         conv.add(ChatMessage(Role.USER if i % 2 == 0 else Role.ASSISTANT, f"message {i}.\n" * 3))
     history.save_all(conv)
-    qloop.run_until_complete(window.open_stored(conv.id))
+    qloop.run_until_complete(window.history_controller.open_stored(conv.id))
     view = window.current_view()
     shown = view.toPlainText()
     assert f"Show {200 - PAGE} earlier messages" in shown

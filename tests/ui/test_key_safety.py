@@ -110,7 +110,7 @@ def test_a_whole_session_with_a_key_leaves_no_trace(qtbot, qloop, debug_log, cap
     window = settings_window(qtbot, history, backend, settings, "openrouter")
     try:
         # 1. The key is typed into Settings and saved: to the store, nowhere else.
-        dialog = window.open_settings()
+        dialog = window.settings_controller.open_settings()
         dialog.select_provider("openrouter")
         key_field = dialog.findChild(QLineEdit, "apiKeyField")
         QTest.keyClicks(key_field, KEY)
@@ -121,12 +121,12 @@ def test_a_whole_session_with_a_key_leaves_no_trace(qtbot, qloop, debug_log, cap
         qloop.run_until_complete(until(lambda: "Connected" in result.text(), 10))
         dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
         qloop.run_until_complete(until(lambda: store.cached("openrouter") == KEY))
-        window._after_keys_changed()
+        window.settings_controller.show_readiness()
 
         # 3. Send: the answer streams with the stored key.
         QTest.keyClicks(window.composer, "hello")
         QTest.keyClick(window.composer, Qt.Key.Key_Return)
-        session = window.current_session()
+        session = window.current_tab().session
         wait_idle(qloop, session)
         assert session.conversation.messages[-1].content == "You said: hello"
         assert server.requests[-1].headers["authorization"] == f"Bearer {KEY}"
@@ -149,7 +149,7 @@ def test_a_whole_session_with_a_key_leaves_no_trace(qtbot, qloop, debug_log, cap
         assert leaks(window.status_label.text()) == []
 
         # 5. Test connection once more, against the echoing error.
-        dialog = window.open_settings()
+        dialog = window.settings_controller.open_settings()
         dialog.select_provider("openrouter")
         server.push(Reply(status=401, body={"error": {"message": f"Bad key {KEY}", "code": 401}}))
         dialog.findChild(QAbstractButton, "testConnectionButton").click()
@@ -166,7 +166,9 @@ def test_a_whole_session_with_a_key_leaves_no_trace(qtbot, qloop, debug_log, cap
         exports = profile / "exports"
         exports.mkdir()
         for fmt in ("json", "md"):
-            assert qloop.run_until_complete(window.export_to(exports / f"all.{fmt}", None, fmt))
+            assert qloop.run_until_complete(
+                window.history_controller.export_to(exports / f"all.{fmt}", None, fmt)
+            )
         assert "You said: hello" in (exports / "all.md").read_text("utf-8")
 
         logging.getLogger("app.test").debug("end of session, key used: %s", KEY)
@@ -257,18 +259,18 @@ def test_without_a_keyring_the_app_works_with_a_session_key_and_says_so(
         assert "session only" in store.problem and "gnome-keyring" in store.problem
         notice = window.findChild(QLabel, "keyringNotice")
         assert notice.isHidden()  # no key held yet: nothing to warn about
-        dialog = window.open_settings()
+        dialog = window.settings_controller.open_settings()
         assert "session only" in visible_texts(dialog)
         dialog.select_provider("openrouter")
         QTest.keyClicks(dialog.findChild(QLineEdit, "apiKeyField"), KEY)
         dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
         qloop.run_until_complete(until(lambda: store.cached("openrouter") == KEY))
-        window._after_keys_changed()
+        window.settings_controller.show_readiness()
         assert notice.isVisible() and "session only" in notice.text()
         assert "gnome-keyring" in notice.toolTip()
         QTest.keyClicks(window.composer, "hello")
         QTest.keyClick(window.composer, Qt.Key.Key_Return)
-        session = window.current_session()
+        session = window.current_tab().session
         wait_idle(qloop, session)
         assert session.conversation.messages[-1].content == "You said: hello"
     finally:

@@ -25,7 +25,7 @@ from app.core.localserver import GLM4_EOT, PID_FILE, ServerInfo, ServerState
 from app.core.providers import PROVIDERS
 from app.services.backend import Backend
 from app.ui.chat_view import RETRY_URL, SWITCH_LOCAL_URL
-from app.ui.local_mixin import OFFLINE_ON
+from app.ui.local_controller import OFFLINE_ON
 from app.ui.local_server_dialog import LocalServerDialog
 from app.ui.main_window import MainWindow
 from tests.llama import write_small_gguf
@@ -61,7 +61,7 @@ def route_cloud(win: MainWindow, server: ProtocolServer) -> None:
     """Point OpenRouter at a name off this machine, delivered to the test server: what
     Offline mode keeps from leaving shows up there as a request."""
     win.backend.pool = ClientPool(transport_factory=lambda: ToServer(server))
-    win._set_provider(PROVIDERS["openrouter"].with_overrides(base_url=CLOUD_URL))
+    win.providers.use(PROVIDERS["openrouter"].with_overrides(base_url=CLOUD_URL))
 
 
 def write_gguf(path: Path, context: int = 131_072, eot: int | None = None) -> Path:
@@ -74,8 +74,10 @@ def run(loop, predicate, timeout: float = 5.0) -> None:
 
 
 def open_dialog(win: MainWindow) -> LocalServerDialog:
-    win.local.detect = _no_servers  # the machine's own ports are not this test's business
-    return win.open_local_dialog()
+    win.local_controller.service.detect = (
+        _no_servers  # the machine's own ports are not this test's business
+    )
+    return win.local_controller.open_dialog()
 
 
 async def _no_servers(extra_urls=()) -> list:
@@ -90,9 +92,9 @@ def choose(dialog: LocalServerDialog, loop, path: Path) -> None:
 
 def drive(win: MainWindow, state: ServerState, detail: str = "") -> None:
     """What the core does on a state change: set it, then tell the service's listeners."""
-    server = win.local.server
+    server = win.local_controller.service.server
     server.state, server.detail = state, detail
-    win.local.stateChanged.emit(str(state), detail)
+    win.local_controller.service.stateChanged.emit(str(state), detail)
 
 
 @pytest.fixture
@@ -131,7 +133,7 @@ def local_window(qtbot, qloop, server, llama, history, monkeypatch) -> Iterator[
 
 
 def test_ctrl_shift_l_opens_one_non_modal_dialog(window, qtbot):
-    window.local.detect = _no_servers
+    window.local_controller.service.detect = _no_servers
     QTest.keyClick(
         window,
         Qt.Key.Key_L,
@@ -139,7 +141,7 @@ def test_ctrl_shift_l_opens_one_non_modal_dialog(window, qtbot):
     )
     dialog = window.findChild(LocalServerDialog, "localServerDialog")
     assert dialog is not None and dialog.isVisible() and not dialog.isModal()
-    assert window.open_local_dialog() is dialog  # one instance
+    assert window.local_controller.open_dialog() is dialog  # one instance
     for name, cls in {
         "ggufInfo": QLabel,
         "localServerStart": QPushButton,
@@ -207,8 +209,10 @@ def test_start_without_llama_server_says_it_was_not_found(window, qloop, tmp_pat
     assert "Install llama.cpp" in dialog.message.text()
     assert dialog.message.property("tone") == "error"
     run(qloop, lambda: dialog.start_button.isEnabled())  # restored once the attempt ended
-    assert window.local.configured_binary == str(tmp_path / "nowhere" / "llama-server")
-    assert not window.local_status.isVisible()
+    assert window.local_controller.service.configured_binary == str(
+        tmp_path / "nowhere" / "llama-server"
+    )
+    assert not window.local_controller.status_button.isVisible()
 
 
 def test_a_generated_key_is_used_for_the_session(window, qloop, tmp_path):
@@ -217,12 +221,12 @@ def test_a_generated_key_is_used_for_the_session(window, qloop, tmp_path):
     dialog.use_key.setChecked(True)
     key = dialog.options().api_key
     assert key and len(key) >= 24 and dialog.options().api_key == key  # one per session
-    window.local.server.api_key = key
-    window.local.server.base_url = "http://127.0.0.1:8099/v1"
-    drive(window, ServerState.READY, window.local.server.base_url)
-    assert window.backend.api_key(window.current_provider()) == key
+    window.local_controller.service.server.api_key = key
+    window.local_controller.service.server.base_url = "http://127.0.0.1:8099/v1"
+    drive(window, ServerState.READY, window.local_controller.service.server.base_url)
+    assert window.backend.api_key(window.providers.current) == key
     drive(window, ServerState.STOPPED)
-    assert window.backend.api_key(window._provider("local")) is None
+    assert window.backend.api_key(window.providers.provider("local")) is None
 
 
 # --- state: the dialog's line, its progress bar and the status-bar indicator --------------
@@ -230,7 +234,7 @@ def test_a_generated_key_is_used_for_the_session(window, qloop, tmp_path):
 
 def test_state_changes_drive_the_state_line_progress_and_indicator(window):
     dialog = open_dialog(window)
-    indicator = window.local_status
+    indicator = window.local_controller.status_button
     assert not indicator.isVisible()
 
     drive(window, ServerState.STARTING, "port 8093")
@@ -243,7 +247,7 @@ def test_state_changes_drive_the_state_line_progress_and_indicator(window):
     assert dialog.state_label.text() == "Loading the model…"
     assert dialog.progress.isVisible() and indicator.text() == "Local: loading…"
 
-    server = window.local.server
+    server = window.local_controller.service.server
     server.base_url = "http://127.0.0.1:8093/v1"
     server.info = ServerInfo(n_ctx=8192, build="b4567-abc")
     drive(window, ServerState.READY, server.base_url)
@@ -252,7 +256,7 @@ def test_state_changes_drive_the_state_line_progress_and_indicator(window):
     )
     assert not dialog.progress.isVisible()
     assert indicator.text() == "Local: ready"
-    local = window.current_provider()  # the local provider, pointed at the server
+    local = window.providers.current  # the local provider, pointed at the server
     assert local.id == "local" and local.base_url == server.base_url
     assert local.context_window == 8192
 
@@ -261,23 +265,23 @@ def test_state_changes_drive_the_state_line_progress_and_indicator(window):
     assert dialog.message.isVisible() and "error: bad file" in dialog.message.text()
     assert indicator.text() == "Local: crashed" and not dialog.progress.isVisible()
     assert dialog.start_button.isEnabled() is False  # no model chosen in this test
-    assert window._provider("local").base_url == PROVIDERS["local"].base_url  # back
+    assert window.providers.provider("local").base_url == PROVIDERS["local"].base_url  # back
 
     drive(window, ServerState.STOPPED)
     assert dialog.state_label.text() == "Stopped" and not indicator.isVisible()
 
 
 def test_clicking_the_indicator_opens_the_dialog(window):
-    window.local.detect = _no_servers
+    window.local_controller.service.detect = _no_servers
     drive(window, ServerState.LOADING, "loading the model")
-    window.local_status.click()
-    assert window._local_dialog is not None and window._local_dialog.isVisible()
+    window.local_controller.status_button.click()
+    assert window.local_controller.dialog is not None and window.local_controller.dialog.isVisible()
 
 
 def test_log_lines_reach_the_log_viewer(window):
     dialog = open_dialog(window)
     for i in range(3):
-        window.local.logLine.emit(f"line {i}")
+        window.local_controller.service.logLine.emit(f"line {i}")
     assert dialog.log.toPlainText() == "line 0\nline 1\nline 2"
 
 
@@ -287,9 +291,9 @@ def test_log_lines_reach_the_log_viewer(window):
 def test_offline_mode_sends_nothing_to_the_cloud(window, server, qloop, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,openrouter.test")
     route_cloud(window, server)
-    window.offline_toggle.click()
-    assert window.backend.offline and window.offline_action.isChecked()
-    assert window.offline_toggle.text() == OFFLINE_ON
+    window.local_controller.offline_toggle.click()
+    assert window.backend.offline and window.local_controller.offline_action.isChecked()
+    assert window.local_controller.offline_toggle.text() == OFFLINE_ON
     items = {
         window.provider_selector.itemData(i): window.provider_selector.itemText(i)
         for i in range(window.provider_selector.count())
@@ -298,7 +302,7 @@ def test_offline_mode_sends_nothing_to_the_cloud(window, server, qloop, monkeypa
     assert not items["local"].endswith("(offline)")
 
     type_and_send(window, "hello")
-    session = window.current_session()
+    session = window.current_tab().session
     run(qloop, lambda: not session.busy)
     answer = session.conversation.messages[-1]
     assert answer.error is not None and answer.error.kind == ErrorKind.OFFLINE
@@ -308,8 +312,8 @@ def test_offline_mode_sends_nothing_to_the_cloud(window, server, qloop, monkeypa
     assert "Offline mode is on" in shown and "Switch to the local model" in shown
     assert SWITCH_LOCAL_URL in view.toHtml()
 
-    window.offline_action.trigger()  # the menu's action turns it off again
-    assert not window.backend.offline and not window.offline_toggle.isChecked()
+    window.local_controller.offline_action.trigger()  # the menu's action turns it off again
+    assert not window.backend.offline and not window.local_controller.offline_toggle.isChecked()
     assert not window.provider_selector.itemText(0).endswith("(offline)")
     view.anchorClicked.emit(QUrl(RETRY_URL))
     run(qloop, lambda: session.conversation.messages[-1].state == AnswerState.DONE)
@@ -318,9 +322,9 @@ def test_offline_mode_sends_nothing_to_the_cloud(window, server, qloop, monkeypa
 
 def test_switch_to_local_link_switches_provider_and_retries(local_window, llama, server, qloop):
     win = local_window
-    win.set_offline(True)
+    win.local_controller.set_offline(True)
     type_and_send(win, "hi there")
-    session = win.current_session()
+    session = win.current_tab().session
     run(qloop, lambda: not session.busy)
     assert session.conversation.messages[-1].error.kind == ErrorKind.OFFLINE
 
@@ -329,30 +333,36 @@ def test_switch_to_local_link_switches_provider_and_retries(local_window, llama,
     answer = session.conversation.messages[-1]
     assert answer.content == "You said: hi there"
     assert answer.provider_id == "local"
-    assert win.current_provider().id == "local"
+    assert win.providers.current.id == "local"
     chats = [r for r in llama.requests if r.path.endswith("/chat/completions")]
     assert len(chats) == 1 and server.requests == []
     assert len(session.conversation.siblings(answer)) == 2  # the failed version is kept
 
 
 def test_without_a_local_model_the_link_opens_the_dialog(window, qloop):
-    window.local.detect = _no_servers
-    window.set_offline(True)
+    window.local_controller.service.detect = _no_servers
+    window.local_controller.set_offline(True)
     type_and_send(window, "hi")
-    session = window.current_session()
+    session = window.current_tab().session
     run(qloop, lambda: not session.busy)
     window.current_view().anchorClicked.emit(QUrl(SWITCH_LOCAL_URL))
-    run(qloop, lambda: window._local_dialog is not None and window._local_dialog.isVisible())
-    assert "No local model is running" in window._local_dialog.message.text()
-    assert window.current_provider().id == "openrouter"  # nothing to switch to
+    run(
+        qloop,
+        lambda: (
+            window.local_controller.dialog is not None
+            and window.local_controller.dialog.isVisible()
+        ),
+    )
+    assert "No local model is running" in window.local_controller.dialog.message.text()
+    assert window.providers.current.id == "openrouter"  # nothing to switch to
 
 
 def test_network_error_switches_to_local_by_itself_when_asked(local_window, llama, qloop):
     win = local_window
-    win._set_provider(PROVIDERS["openrouter"].with_overrides(base_url=DOWN_URL))
-    win.auto_local_action.setChecked(True)
+    win.providers.use(PROVIDERS["openrouter"].with_overrides(base_url=DOWN_URL))
+    win.local_controller.auto_local_action.setChecked(True)
     type_and_send(win, "anyone?")
-    session = win.current_session()
+    session = win.current_tab().session
     run(qloop, lambda: session.conversation.messages[-1].state == AnswerState.DONE, 10)
     answer = session.conversation.messages[-1]
     assert answer.provider_id == "local" and answer.content == "You said: anyone?"
@@ -363,23 +373,23 @@ def test_network_error_switches_to_local_by_itself_when_asked(local_window, llam
 
 def test_network_error_offers_the_link_but_stays_without_auto(local_window, llama, qloop):
     win = local_window
-    win._set_provider(PROVIDERS["openrouter"].with_overrides(base_url=DOWN_URL))
+    win.providers.use(PROVIDERS["openrouter"].with_overrides(base_url=DOWN_URL))
     type_and_send(win, "anyone?")
-    session = win.current_session()
+    session = win.current_tab().session
     run(qloop, lambda: not session.busy, 10)
     assert session.conversation.messages[-1].error.kind == ErrorKind.NETWORK
     assert "Switch to the local model" in win.current_view().toPlainText()
-    assert win.current_provider().id == "openrouter"
+    assert win.providers.current.id == "openrouter"
     assert not [r for r in llama.requests if r.path.endswith("/chat/completions")]
 
 
 def test_a_local_failure_offers_no_switch(local_window, qloop):
     win = local_window
     gone = PROVIDERS["local"].with_overrides(base_url="http://127.0.0.1:9/v1")
-    win._set_provider(gone)  # nothing answers there: a network error on loopback
-    win._select_local()
+    win.providers.use(gone)  # nothing answers there: a network error on loopback
+    win.providers.select("local")
     type_and_send(win, "hi")
-    session = win.current_session()
+    session = win.current_tab().session
     run(qloop, lambda: not session.busy, 10)
     assert session.conversation.messages[-1].error.kind == ErrorKind.NETWORK
     assert "Switch to the local model" not in win.current_view().toPlainText()
@@ -387,10 +397,10 @@ def test_a_local_failure_offers_no_switch(local_window, qloop):
 
 def test_one_conversation_continues_across_cloud_and_local(local_window, llama, server, qloop):
     win = local_window
-    session = win.current_session()
+    session = win.current_tab().session
     type_and_send(win, "first, in the cloud")
     run(qloop, lambda: not session.busy)
-    win._select_local()
+    win.providers.select("local")
     type_and_send(win, "second, at home")
     run(qloop, lambda: not session.busy)
     win.provider_selector.setCurrentIndex(win.provider_selector.findData("openrouter"))
@@ -415,7 +425,7 @@ def test_one_conversation_continues_across_cloud_and_local(local_window, llama, 
 
 def test_detected_servers_list_a_llama_server_and_use_it(window, llama, qloop):
     llama.n_ctx = 4096
-    dialog = window.open_local_dialog()
+    dialog = window.local_controller.open_dialog()
     dialog.extra_urls = lambda: [llama.base_url]
     dialog.findChild(QPushButton, "refreshDetected").click()
     label = f"llama.cpp at {llama.base_url.removesuffix('/v1')}: glm-4-32b"
@@ -428,7 +438,7 @@ def test_detected_servers_list_a_llama_server_and_use_it(window, llama, qloop):
     dialog.detected_list.setCurrentRow(row())
     assert dialog.use_button.isEnabled()
     dialog.use_button.click()
-    provider = window.current_provider()
+    provider = window.providers.current
     assert provider.id == "local" and provider.base_url == llama.base_url
     assert provider.model == "glm-4-32b" and provider.context_window == 4096
 
@@ -474,18 +484,18 @@ def test_start_a_server_chat_with_it_and_closing_stops_it(qtbot, qloop, history,
     dialog.binary.setText(str(fake_llama_server(tmp_path)))
     dialog.use_key.setChecked(True)
     dialog.start_button.click()
-    run(qloop, lambda: win.local.state == ServerState.READY, 20)
+    run(qloop, lambda: win.local_controller.service.state == ServerState.READY, 20)
     assert dialog.state_label.text().startswith("Ready at http://127.0.0.1:")
     assert "context 8,192 tokens · build b0000-protocol-test" in dialog.state_label.text()
     run(qloop, lambda: "server is listening" in dialog.log.toPlainText())
-    assert win.local_status.text() == "Local: ready"
-    assert win.current_provider().id == "local"
-    assert win.current_provider().base_url == win.local.server.base_url
+    assert win.local_controller.status_button.text() == "Local: ready"
+    assert win.providers.current.id == "local"
+    assert win.providers.current.base_url == win.local_controller.service.server.base_url
     pid_file = history.path.parent / PID_FILE
     pid = json.loads(pid_file.read_text())["pid"]
 
     type_and_send(win, "local hello")
-    session = win.current_session()
+    session = win.current_tab().session
     run(qloop, lambda: not session.busy)
     assert session.conversation.messages[-1].content == "You said: local hello"
 

@@ -23,7 +23,7 @@ def send_long_answer(win, server, word: str, count: int):
     """Send a message whose answer streams `count` words slowly; return the session."""
     server.push(Reply(text=" ".join([word] * count), delay=0.01))
     type_and_send(win, "go")
-    return win.current_session()
+    return win.current_tab().session
 
 
 async def first_text(session) -> None:
@@ -53,7 +53,7 @@ def test_composer_has_focus_when_the_window_opens(window, qtbot):
 def test_enter_sends_and_the_answer_streams_into_the_view(window, server, qloop):
     server.push(Reply(text="Paris is the capital of France.", delay=0.01))
     type_and_send(window, "Capital of France?")
-    session = window.current_session()
+    session = window.current_tab().session
     assert window.composer.toPlainText() == ""
     assert session.busy and window.stop_button.isEnabled()
 
@@ -79,14 +79,14 @@ def test_shift_enter_inserts_newline_and_empty_enter_sends_nothing(window, serve
     QTest.keyClick(window.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     QTest.keyClicks(window.composer, "line two")
     assert window.composer.toPlainText() == "line one\nline two"
-    assert window.current_session().conversation.messages == []
+    assert window.current_tab().session.conversation.messages == []
     assert server.requests == []
 
 
 def test_stop_mid_answer_keeps_the_partial_text(window, server, qloop):
     server.push(Reply(text=" ".join(f"w{i}" for i in range(400)), delay=0.01))
     type_and_send(window, "long please")
-    session = window.current_session()
+    session = window.current_tab().session
 
     async def scenario():
         await until(lambda: len(session.conversation.messages[-1].content) > 20)
@@ -123,11 +123,11 @@ def test_two_tabs_streaming_at_once_do_not_mix(window, server, qloop):
 
     server.reply_for = reply_for
     type_and_send(window, "alpha")
-    first_view, first = window.current_view(), window.current_session()
+    first_view, first = window.current_view(), window.current_tab().session
     QTest.keyClick(window.composer, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.count() == 2
     type_and_send(window, "beta")
-    second_view, second = window.current_view(), window.current_session()
+    second_view, second = window.current_view(), window.current_tab().session
     assert first is not second
 
     async def scenario():
@@ -146,7 +146,7 @@ def test_two_tabs_streaming_at_once_do_not_mix(window, server, qloop):
 def test_errors_are_shown_in_words_and_retry_works(window, server, qloop):
     server.push(Reply(status=402, body={"error": {"code": 402, "message": "Insufficient credits"}}))
     type_and_send(window, "hello")
-    session = window.current_session()
+    session = window.current_tab().session
 
     wait_idle(qloop, session)
     failed = session.conversation.messages[-1]
@@ -165,11 +165,11 @@ def test_errors_are_shown_in_words_and_retry_works(window, server, qloop):
 
 def test_missing_key_explains_what_to_do_and_keeps_the_text(window, qloop, server):
     window.backend._environ = {}
-    window._update_status_provider()
+    window.settings_controller.show_readiness()
     assert "No API key for OpenRouter" in window.composer.placeholderText()
     assert "Settings (Ctrl+,)" in window.composer.placeholderText()
     type_and_send(window, "hi")
-    session = window.current_session()
+    session = window.current_tab().session
     assert not session.busy and session.conversation.messages == []
     assert window.composer.toPlainText() == "hi"  # nothing lost
     status = window.status_label.text()
@@ -177,7 +177,7 @@ def test_missing_key_explains_what_to_do_and_keeps_the_text(window, qloop, serve
     assert server.requests == []
 
     window.backend.set_session_key("openrouter", "sk-or-test")  # a key: it goes
-    window._update_status_provider()
+    window.settings_controller.show_readiness()
     assert "No API key" not in window.composer.placeholderText()
     type_and_send(window, "")
     wait_idle(qloop, session)
@@ -198,7 +198,7 @@ def test_tab_shortcuts_and_drafts(window):
     assert window.tabs.count() == 1 and window.composer.toPlainText() == "draft one"
     QTest.keyClick(window.composer, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.count() == 1  # the last tab is replaced by a fresh one
-    assert window.current_session().conversation.messages == []
+    assert window.current_tab().session.conversation.messages == []
 
 
 def test_closing_a_streaming_tab_cancels_its_request(window, server, qloop):
@@ -210,13 +210,13 @@ def test_closing_a_streaming_tab_cancels_its_request(window, server, qloop):
         await until(lambda: server.disconnects == 1)
 
     qloop.run_until_complete(scenario())
-    assert window.tabs.count() == 1 and window.current_session() is not session
+    assert window.tabs.count() == 1 and window.current_tab().session is not session
 
 
 def test_code_blocks_reach_the_code_pane(window, server, qloop):
     server.push(Reply(text="Try:\n\n```python\nprint('hi')\n```\n\nand\n\n```bash\nls -la\n```\n"))
     type_and_send(window, "code")
-    session = window.current_session()
+    session = window.current_tab().session
 
     wait_idle(qloop, session)
     pane = window.code_pane
@@ -230,15 +230,15 @@ def test_code_blocks_reach_the_code_pane(window, server, qloop):
 def test_provider_selector_lists_every_configured_provider(window):
     ids = [window.provider_selector.itemData(i) for i in range(window.provider_selector.count())]
     assert ids == ["zai", "bigmodel", "openrouter", "openrouter-free", "local"]
-    assert window.current_provider().id == "openrouter"
-    assert "OpenRouter" in window.provider_label.text()
+    assert window.providers.current.id == "openrouter"
+    assert "OpenRouter" in window.settings_controller.provider_label.text()
 
 
 def test_busy_tab_is_marked_while_streaming(window, server, qloop):
     server.push(Reply(text=" ".join(["y"] * 100), delay=0.01))
     type_and_send(window, "mark me")
     assert window.tabs.tabText(0) == "● mark me"
-    session = window.current_session()
+    session = window.current_tab().session
 
     wait_idle(qloop, session)
     assert window.tabs.tabText(0) == "mark me"

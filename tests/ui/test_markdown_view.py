@@ -263,7 +263,7 @@ def test_auto_scroll_follows_unless_scrolled_up(window, server, qloop, qtbot, sc
     server.push(Reply(text="\n\n".join(f"Paragraph {i}." for i in range(80)), delay=0.005))
     QTest.keyClicks(window.composer, "long")
     QTest.keyClick(window.composer, Qt.Key.Key_Return)
-    session, view = window.current_session(), window.current_view()
+    session, view = window.current_tab().session, window.current_view()
     bar = view.verticalScrollBar()
     qloop.run_until_complete(_until(lambda: bar.maximum() > 200))
     if scrolled_up:

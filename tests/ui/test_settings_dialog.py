@@ -354,11 +354,11 @@ def test_conversation_settings_reach_the_request(qtbot, qloop, history):
         backend = Backend(environ={"OPENROUTER_API_KEY": KEY}, retry=RetryPolicy(attempts=1))
         window = settings_window(qtbot, history, backend, settings, "openrouter")
         try:
-            dialog = window.open_conversation_settings()
+            dialog = window.settings_controller.open_conversation_settings()
             dialog.findChild(QDoubleSpinBox, "convTemperatureField").setValue(0.15)
             dialog.findChild(QPlainTextEdit, "convSystemPromptField").setPlainText("Be terse.")
             dialog.accept()
-            session = window.current_session()
+            session = window.current_tab().session
             assert session.conversation.params == {
                 "temperature": 0.15,
                 "system_prompt": "Be terse.",
@@ -381,11 +381,11 @@ def test_ctrl_comma_opens_the_settings(qtbot, qloop, history, tmp_path):
     qtbot.waitExposed(window)
     window.activateWindow()
     try:
-        assert window.settings_action.shortcut().toString() == "Ctrl+,"
-        window.settings_action.trigger()
+        assert window.settings_controller.settings_action.shortcut().toString() == "Ctrl+,"
+        window.settings_controller.settings_action.trigger()
         dialog = window.findChild(SettingsDialog)
         assert dialog is not None and dialog.isVisible()
-        assert window.open_settings() is dialog  # one at a time
+        assert window.settings_controller.open_settings() is dialog  # one at a time
         dialog.reject()
     finally:
         close_window(qloop, window, backend)

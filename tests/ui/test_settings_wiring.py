@@ -16,9 +16,10 @@ from app.core.providers import PROVIDERS
 from app.core.secrets import MemoryStore
 from app.core.settings import SETTINGS_FILE, Settings
 from app.services.backend import Backend
+from app.services.providers import configured_providers
 from app.services.settings import SettingsService
 from app.ui.main_window import MainWindow
-from app.ui.settings_mixin import WINDOW_STATE_FILE, configured_providers
+from app.ui.settings_controller import WINDOW_STATE_FILE
 from tests.ui.conftest import wait_idle
 
 
@@ -69,7 +70,7 @@ def make(qtbot, history, server, settings: SettingsService, **kw) -> MainWindow:
 def send(win: MainWindow, qloop, text: str) -> None:
     QTest.keyClicks(win.composer, text)
     QTest.keyClick(win.composer, Qt.Key.Key_Return)
-    wait_idle(qloop, win.current_session())
+    wait_idle(qloop, win.current_tab().session)
 
 
 def test_requests_send_the_provider_settings_then_the_conversations(qtbot, qloop, server, history):
@@ -88,12 +89,12 @@ def test_requests_send_the_provider_settings_then_the_conversations(qtbot, qloop
         assert body["messages"][0] == {"role": "system", "content": "Answer briefly."}
         assert body["messages"][1]["content"] == "one"
         # The conversation's own settings win; the system prompt is never shown or stored.
-        win.current_session().conversation.params = {"temperature": 0.9, "system_prompt": ""}
+        win.current_tab().session.conversation.params = {"temperature": 0.9, "system_prompt": ""}
         send(win, qloop, "two")
         body = server.requests[-1].body
         assert body["temperature"] == 0.9 and body["max_tokens"] == 1000
         assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
-        assert all(m.role != "system" for m in win.current_session().conversation.messages)
+        assert all(m.role != "system" for m in win.current_tab().session.conversation.messages)
     finally:
         win.close()
         qloop.run_until_complete(win.wait_stopped())
@@ -108,7 +109,7 @@ def test_network_settings_reach_the_clients(qtbot, qloop, server, history):
         pool = win.backend.pool
         assert pool.timeout.read == 33.0 and pool.proxy == "http://proxy.invalid:3128"
         send(win, qloop, "hi")  # loopback: never through the proxy (which does not exist)
-        assert win.current_session().conversation.messages[-1].content == "You said: hi"
+        assert win.current_tab().session.conversation.messages[-1].content == "You said: hi"
     finally:
         win.close()
         qloop.run_until_complete(win.wait_stopped())
@@ -137,7 +138,7 @@ def test_the_chosen_provider_is_remembered_and_problems_are_shown(qtbot, qloop, 
         assert data["providers.zai.top_p"] == 0.5
         again = MainWindow(backend, history, cli_providers(), settings=settings)
         qtbot.addWidget(again)
-        assert again.current_provider().id == "openrouter"
+        assert again.providers.current.id == "openrouter"
         again.close()
     finally:
         win.close()
@@ -156,7 +157,7 @@ def test_window_geometry_is_kept_apart_from_the_settings(qtbot, qloop, server, h
     assert state.exists()
     assert "geometry" in state.read_text("utf-8")
     again = make(qtbot, history, server, service())
-    again.restore_window_state()
+    again.settings_controller.restore_window_state()
     assert (again.width(), again.height()) == size
     again.close()
     qloop.run_until_complete(again.wait_stopped())
@@ -169,10 +170,10 @@ def test_stored_keys_arriving_late_pick_a_provider_that_has_one(qtbot, qloop, hi
     settings = service()
     win = MainWindow(backend, history, cli_providers(), settings=settings)
     qtbot.addWidget(win)
-    assert win.current_provider().id == "local"  # no key anywhere yet
+    assert win.providers.current.id == "local"  # no key anywhere yet
     store.set("openrouter", "sk-or-late-key-123456")
-    win.keys_loaded()
-    assert win.current_provider().id == "openrouter"
+    win.settings_controller.keys_loaded()
+    assert win.providers.current.id == "openrouter"
     assert settings.get("general.provider") == ""  # not a choice the user made
     assert "No API key" not in win.composer.placeholderText()
     win.close()
@@ -189,16 +190,16 @@ def test_a_message_sent_while_the_keys_are_read_goes_once_they_are_in(
         backend, history, cli_providers(), initial_provider="openrouter", settings=settings
     )
     qtbot.addWidget(win)
-    win.keys_ready = False  # as main() does until the keyring has answered
+    win.settings_controller.keys_ready = False  # as main() does until the keyring has answered
     try:
         QTest.keyClicks(win.composer, "early")
         QTest.keyClick(win.composer, Qt.Key.Key_Return)
         assert win.composer.toPlainText() == "early" and server.requests == []
         assert "Reading your API keys" in win.status_label.text()
         store.set("openrouter", "sk-or-stored-key-123456")
-        win.keys_loaded()
-        wait_idle(qloop, win.current_session())
-        assert win.current_session().conversation.messages[-1].content == "You said: early"
+        win.settings_controller.keys_loaded()
+        wait_idle(qloop, win.current_tab().session)
+        assert win.current_tab().session.conversation.messages[-1].content == "You said: early"
         assert server.requests[-1].headers["authorization"] == "Bearer sk-or-stored-key-123456"
         assert win.composer.toPlainText() == ""
     finally:

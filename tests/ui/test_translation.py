@@ -158,8 +158,8 @@ def test_the_local_model_dialog_is_chinese(chinese, qtbot, qloop, history):
         async def no_servers(extra_urls=()) -> list:
             return []
 
-        win.local.detect = no_servers
-        dialog = win.open_local_dialog()
+        win.local_controller.service.detect = no_servers
+        dialog = win.local_controller.open_dialog()
         assert english_left(dialog) == []
         dialog.close()
     finally:

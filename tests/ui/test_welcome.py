@@ -62,7 +62,7 @@ def test_a_checked_key_is_stored_and_chosen(qtbot, qloop, history, zai):
     store = MemoryStore(available=True)
     window, backend = make(qtbot, history, settings, store)
     try:
-        dialog = window.maybe_welcome(skip=False)
+        dialog = window.settings_controller.maybe_welcome(skip=False)
         assert isinstance(dialog, WelcomeDialog) and dialog.objectName() == "welcomeDialog"
         assert child(dialog, QAbstractButton, "welcomeZai").isChecked()
         assert "z.ai" in child(dialog, QLabel, "welcomeKeyLink").text()
@@ -94,9 +94,9 @@ def test_a_checked_key_is_stored_and_chosen(qtbot, qloop, history, zai):
         assert store.get("zai") == KEY
         assert settings.get("general.welcome_done") is True
         assert settings.get("general.provider") == "zai"
-        assert window.current_provider().id == "zai"
+        assert window.providers.current.id == "zai"
         assert "No API key" not in window.composer.placeholderText()
-        assert window.maybe_welcome(skip=False) is None  # once
+        assert window.settings_controller.maybe_welcome(skip=False) is None  # once
     finally:
         close_window(qloop, window, backend)
 
@@ -107,7 +107,7 @@ def test_an_unchecked_key_can_be_saved_when_the_server_cannot_be_reached(qtbot, 
     store = MemoryStore(available=True)
     window, backend = make(qtbot, history, settings, store)
     try:
-        dialog = window.maybe_welcome(skip=False)
+        dialog = window.settings_controller.maybe_welcome(skip=False)
         child(dialog, QAbstractButton, "welcomeOpenRouter").click()
         assert "openrouter.ai" in child(dialog, QLabel, "welcomeKeyLink").text()
         QTest.keyClicks(child(dialog, QLineEdit, "welcomeKeyField"), OPENROUTER_KEY)
@@ -122,7 +122,7 @@ def test_an_unchecked_key_can_be_saved_when_the_server_cannot_be_reached(qtbot, 
         save_anyway.click()
         qloop.run_until_complete(until(lambda: finished))
         assert store.get("openrouter") == OPENROUTER_KEY
-        assert window.current_provider().id == "openrouter"
+        assert window.providers.current.id == "openrouter"
     finally:
         close_window(qloop, window, backend)
 
@@ -131,14 +131,14 @@ def test_local_mode_and_skip(qtbot, qloop, history, monkeypatch):
     settings = SettingsService(Settings())
     window, backend = make(qtbot, history, settings)
     opened: list[bool] = []
-    monkeypatch.setattr(window, "open_local_dialog", lambda: opened.append(True))
+    monkeypatch.setattr(window.local_controller, "open_dialog", lambda: opened.append(True))
     try:
-        dialog = window.maybe_welcome(skip=False)
+        dialog = window.settings_controller.maybe_welcome(skip=False)
         choices: list[str] = []
         dialog.finished.connect(lambda _r: choices.append(dialog.choice()))
         child(dialog, QAbstractButton, "welcomeLocalButton").click()
         assert choices == ["local"] and opened == [True]
-        assert window.current_provider().id == "local"
+        assert window.providers.current.id == "local"
         assert settings.get("general.welcome_done") is True
     finally:
         close_window(qloop, window, backend)
@@ -146,14 +146,14 @@ def test_local_mode_and_skip(qtbot, qloop, history, monkeypatch):
     settings = SettingsService(Settings())
     window, backend = make(qtbot, history, settings)
     try:
-        dialog = window.maybe_welcome(skip=False)
+        dialog = window.settings_controller.maybe_welcome(skip=False)
         finished: list[int] = []
         dialog.finished.connect(lambda _r: finished.append(dialog.choice()))
         QTest.keyClick(dialog, Qt.Key.Key_Escape)  # closing it is skipping it
         assert finished == ["skip"]
         assert settings.get("general.welcome_done") is True
         # With no key, the composer says what to do instead of failing on send.
-        window._select_provider("zai")
+        window.providers.select("zai")
         assert "Settings (Ctrl+,)" in window.composer.placeholderText()
         QTest.keyClicks(window.composer, "hello")
         QTest.keyClick(window.composer, Qt.Key.Key_Return)
@@ -167,13 +167,15 @@ def test_not_shown_when_a_provider_is_named_or_a_key_is_there(qtbot, qloop, hist
     settings = SettingsService(Settings())
     window, backend = make(qtbot, history, settings)
     try:
-        assert window.maybe_welcome(skip=True) is None  # --provider on the command line
+        assert (
+            window.settings_controller.maybe_welcome(skip=True) is None
+        )  # --provider on the command line
         assert settings.get("general.welcome_done") is False
     finally:
         close_window(qloop, window, backend)
     window, backend = make(qtbot, history, settings, environ={"ZAI_API_KEY": KEY})
     try:
-        assert window.maybe_welcome(skip=False) is None
+        assert window.settings_controller.maybe_welcome(skip=False) is None
     finally:
         close_window(qloop, window, backend)
 
@@ -182,7 +184,7 @@ def test_without_a_keyring_the_welcome_says_so(qtbot, qloop, history):
     settings = SettingsService(Settings())
     window, backend = make(qtbot, history, settings, MemoryStore(problem=no_keyring_problem()))
     try:
-        dialog = window.maybe_welcome(skip=False)
+        dialog = window.settings_controller.maybe_welcome(skip=False)
         notice = child(dialog, QLabel, "welcomeKeyringNotice")
         assert "session only" in notice.text() and notice.property("tone") == "warning"
         child(dialog, QAbstractButton, "welcomeSkipButton").click()
