@@ -2,7 +2,7 @@
 
 Each `ProtocolServer` runs a tiny HTTP/1.1 server on 127.0.0.1 in its own thread (so it
 serves tests on any event loop, and GUI demos), answering `POST .../chat/completions` the
-way shared/PROTOCOLS.md says the real service does, quirks included:
+way each real service is documented to, quirks included:
 
 - openrouter: `: OPENROUTER PROCESSING` keep-alive comments, `object`/`provider` fields,
   usage with `cost` in the last chunk, tool calls in fragments, errors after the first token

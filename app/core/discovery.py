@@ -1,7 +1,7 @@
 """Local OpenAI-compatible servers already running on this machine, and their models.
 
-Only loopback addresses are asked (never the network, and never through a proxy). Facts from
-shared/PROTOCOLS.md: every one lists its models at GET /v1/models; llama.cpp also answers
+Only loopback addresses are asked (never the network, and never through a proxy). Every one
+lists its models at GET /v1/models; llama.cpp also answers
 GET /props with its real context size, chat template and build.
 """
 

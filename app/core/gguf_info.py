@@ -39,7 +39,7 @@ class GgufInfo:
     @property
     def old_glm4(self) -> bool:
         """A GLM-4 file converted before mid-April 2025: it names no end-of-turn token, so the
-        model runs on past its turn unless the server ends turns at <|user|> (PROTOCOLS.md)."""
+        model runs on past its turn unless the server ends turns at <|user|>."""
         return self.architecture == "glm4" and self.eot_id is None and self.eos_id != GLM4_EOT
 
     @property

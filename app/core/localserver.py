@@ -1,7 +1,7 @@
 """A local llama.cpp `llama-server`: find it, start it for a GGUF file, watch it, stop it.
 
 No Qt: asyncio and httpx. The service on top (app/services/local_server.py) turns state
-changes into signals. Facts from shared/PROTOCOLS.md: while the model loads every endpoint
+changes into signals. llama-server's documented behaviour: while the model loads every endpoint
 answers 503 "Loading model"; `/health` answers 200 once ready and needs no key; the key,
 when one is set, is passed in the environment (LLAMA_API_KEY), never on the command line.
 
@@ -41,7 +41,7 @@ LOG_LINES = 2000
 LINE_LIMIT = 8192  # characters kept of one log line
 POLL_S = 0.2  # /health while starting or loading
 WATCH_S = 1.0  # /health once ready (the process is watched all along)
-GLM4_EOT = 151336  # <|user|>: the end of a GLM-4 turn (PROTOCOLS.md)
+GLM4_EOT = 151336  # <|user|>: the end of a GLM-4 turn in GLM-4's chat template
 EOS_FIX = f"tokenizer.ggml.eos_token_id=int:{GLM4_EOT}"
 
 

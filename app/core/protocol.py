@@ -2,7 +2,7 @@
 
 Every backend we speak (Z.AI, OpenRouter, llama-server, other OpenAI-compatible servers)
 streams `chat.completion.chunk`-shaped JSON objects; they differ in quirks that
-`parse_chunk` absorbs (see shared/PROTOCOLS.md): no `object` field, usage in the finish
+`parse_chunk` absorbs (ARCHITECTURE.md, "Wire formats"): no `object` field, usage in the finish
 chunk or in a separate empty-choices chunk, tool calls whole or in fragments, `timings`
 from llama-server, and error objects inside a 200 stream.
 """
