@@ -12,6 +12,10 @@ os.environ["QT_API"] = "pyside6"
 
 from tests.protocol_servers import ProtocolServer
 
+# Leak check after each test under tests/ui (it checks the path itself: a non-top-level
+# conftest may not name plugins).
+pytest_plugins = ["tests.ui.leaks"]
+
 KEY_VARS = ("ZAI_API_KEY", "OPENROUTER_API_KEY", "GLM_DESK_API_KEY", "GLM_DESK_PROFILE")
 
 
