@@ -91,7 +91,7 @@ TINY_HPARAMS = {
 # A GLM-4-0414-like template: "[gMASK]<sop>", an optional tools block headed "# 可用工具",
 # then <|system|>/<|user|>/<|assistant|>/<|observation|> turns, each marker followed by a
 # newline and the content. Like the real one it does not render assistant tool_calls, and it
-# drops role "tool" messages (PROTOCOLS.md: "role:tool messages in the history are dropped").
+# drops role "tool" messages from the history.
 TINY_CHAT_TEMPLATE = (
     "[gMASK]<sop>"
     "{%- if tools -%}<|system|>\n# 可用工具"

@@ -1,4 +1,4 @@
-"""Layering rules from DESIGN.md that code review alone would not keep."""
+"""Layering rules (ARCHITECTURE.md) that code review alone would not keep."""
 
 from __future__ import annotations
 
