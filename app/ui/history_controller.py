@@ -328,6 +328,11 @@ class HistoryController(QObject):
         self._session_restored = True
         self.save_session_soon()
 
+    def close(self) -> None:
+        """The window is closing: nothing more to show (the session state was saved)."""
+        self._sidebar_timer.stop()
+        self.tasks.cancel()
+
     # --- what the history service reports ----------------------------------------------------
 
     def _on_problem(self, text: str) -> None:

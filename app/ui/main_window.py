@@ -355,6 +355,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.history_controller.save_session_soon()  # before Stop: the tabs as they were
+        self.history_controller.close()
         self.settings_controller.save_window_state()
         self.tabs.stop_all()
         self.local_controller.begin_stop()
