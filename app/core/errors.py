@@ -1,8 +1,8 @@
 """Typed chat errors: what happened, what the user should do, and whether to retry.
 
-Each backend reports failures its own way (ARCHITECTURE.md, "Wire formats"): Z.AI with string business
-codes, OpenRouter with HTTP statuses and an error chunk inside a 200 stream, llama-server
-with typed errors and 503 while the model loads. `error_from_http` and
+Each backend reports failures its own way (ARCHITECTURE.md, "Wire formats"): Z.AI with
+string business codes, OpenRouter with HTTP statuses and an error chunk inside a 200 stream,
+llama-server with typed errors and 503 while the model loads. `error_from_http` and
 `error_from_stream_chunk` map all of them to one `ChatError`.
 """
 
