@@ -350,6 +350,21 @@
     </message>
 </context>
 <context>
+    <name>ChatTab</name>
+    <message>
+        <source>New chat</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <source>Copied the message.</source>
+        <translation>已复制消息。</translation>
+    </message>
+    <message>
+        <source>Wait for the answer to finish, or press Stop (Esc).</source>
+        <translation>请等待回答完成，或按“停止”（Esc）。</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>⚠ Interrupted: GLM Desk ended before this answer was finished.</source>
@@ -668,6 +683,13 @@
     </message>
 </context>
 <context>
+    <name>ConversationTabs</name>
+    <message>
+        <source>Conversations</source>
+        <translation>对话</translation>
+    </message>
+</context>
+<context>
     <name>DiffDialog</name>
     <message>
         <source>Differences</source>
@@ -793,7 +815,31 @@
     </message>
 </context>
 <context>
-    <name>HistoryMixin</name>
+    <name>HistoryController</name>
+    <message>
+        <source>&amp;Search all conversations…</source>
+        <translation>搜索全部对话(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import conversations…</source>
+        <translation>导入对话(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>This conversation as Markdown…</source>
+        <translation>此对话导出为 Markdown…</translation>
+    </message>
+    <message>
+        <source>This conversation as JSON…</source>
+        <translation>此对话导出为 JSON…</translation>
+    </message>
+    <message>
+        <source>All conversations as JSON…</source>
+        <translation>全部对话导出为 JSON…</translation>
+    </message>
+    <message>
+        <source>All conversations as Markdown…</source>
+        <translation>全部对话导出为 Markdown…</translation>
+    </message>
     <message>
         <source>That conversation is no longer in the history.</source>
         <translation>该对话已不在历史记录中。</translation>
@@ -847,10 +893,6 @@
         <translation>GLM Desk 导出文件 (*.json)</translation>
     </message>
     <message>
-        <source>it is not a text file</source>
-        <translation>它不是文本文件</translation>
-    </message>
-    <message>
         <source>Import</source>
         <translation>导入</translation>
     </message>
@@ -866,13 +908,17 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
         <source>Not imported: {reason}.</source>
         <translation>未导入：{reason}。</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>Imported %n conversation(s) ({skipped} already in the history).</source>
-        <translation>已导入 %n 个对话（{skipped} 个已在历史记录中）。</translation>
+        <translation>
+            <numerusform>已导入 %n 个对话（{skipped} 个已在历史记录中）。</numerusform>
+        </translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>Imported %n conversation(s).</source>
-        <translation>已导入 %n 个对话。</translation>
+        <translation>
+            <numerusform>已导入 %n 个对话。</numerusform>
+        </translation>
     </message>
     <message>
         <source>History saved again; nothing was lost.</source>
@@ -888,6 +934,14 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>History is off for this session: {error} Conversations are kept only until GLM Desk closes.</source>
         <translation>本次会话不保存历史记录：{error} 对话仅保留到 GLM Desk 关闭为止。</translation>
+    </message>
+    <message>
+        <source>it is not a text file</source>
+        <translation>它不是文本文件</translation>
+    </message>
+    <message>
+        <source>the history could not be read ({error})</source>
+        <translation>无法读取历史记录（{error}）</translation>
     </message>
     <message>
         <source>Could not save history: the disk is full. Your conversations are kept in memory; Free some space and GLM Desk will save them again automatically.</source>
@@ -991,7 +1045,7 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     </message>
 </context>
 <context>
-    <name>LocalModelMixin</name>
+    <name>LocalModelController</name>
     <message>
         <source>Offline: nothing leaves this machine</source>
         <translation>离线：不向本机以外发送任何内容</translation>
@@ -1043,10 +1097,6 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>Ended a llama-server (process {pid}) that an earlier run left running.</source>
         <translation>已结束上次运行遗留的 llama-server（进程 {pid}）。</translation>
-    </message>
-    <message>
-        <source>{provider}  (offline)</source>
-        <translation>{provider}  （离线）</translation>
     </message>
     <message>
         <source>The local model is now {label}.</source>
@@ -1372,10 +1422,6 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Provider and model</source>
-        <translation>服务商和模型</translation>
-    </message>
-    <message>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
@@ -1386,10 +1432,6 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>Model:</source>
         <translation>模型：</translation>
-    </message>
-    <message>
-        <source>Conversations</source>
-        <translation>对话</translation>
     </message>
     <message>
         <source>Send</source>
@@ -1424,28 +1466,8 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <source>&amp;Import conversations…</source>
-        <translation>导入对话(&amp;I)…</translation>
-    </message>
-    <message>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
-    </message>
-    <message>
-        <source>This conversation as Markdown…</source>
-        <translation>此对话导出为 Markdown…</translation>
-    </message>
-    <message>
-        <source>This conversation as JSON…</source>
-        <translation>此对话导出为 JSON…</translation>
-    </message>
-    <message>
-        <source>All conversations as JSON…</source>
-        <translation>全部对话导出为 JSON…</translation>
-    </message>
-    <message>
-        <source>All conversations as Markdown…</source>
-        <translation>全部对话导出为 Markdown…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -1456,10 +1478,6 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <source>&amp;Search all conversations…</source>
-        <translation>搜索全部对话(&amp;S)…</translation>
-    </message>
-    <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -1468,64 +1486,19 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
         <translation>关于 {app}(&amp;A)</translation>
     </message>
     <message>
-        <source> · offline: not sent</source>
-        <translation> · 离线：不会发送</translation>
-    </message>
-    <message>
-        <source> · no API key</source>
-        <translation> · 无 API 密钥</translation>
-    </message>
-    <message>
-        <source>Copied the message.</source>
-        <translation>已复制消息。</translation>
-    </message>
-    <message>
-        <source>Wait for the answer to finish, or press Stop (Esc).</source>
-        <translation>请等待回答完成，或按“停止”（Esc）。</translation>
-    </message>
-    <message>
         <source>Editing your message: Enter sends it as a new version (the old one is kept and can be switched back to). Esc cancels.</source>
         <translation>正在编辑消息：按 Enter 作为新版本发送（旧版本会保留，可随时切换回去）。按 Esc 取消。</translation>
     </message>
+</context>
+<context>
+    <name>ProviderSelector</name>
     <message>
-        <source>&amp;Settings…</source>
-        <translation>设置(&amp;S)…</translation>
+        <source>Provider and model</source>
+        <translation>服务商和模型</translation>
     </message>
     <message>
-        <source>&amp;Conversation settings…</source>
-        <translation>对话设置(&amp;C)…</translation>
-    </message>
-    <message>
-        <source>This conversation now uses its own settings.</source>
-        <translation>此对话现在使用自己的设置。</translation>
-    </message>
-    <message>
-        <source>This conversation uses the provider&apos;s settings.</source>
-        <translation>此对话使用服务商的设置。</translation>
-    </message>
-    <message>
-        <source>Reading your API keys from the keyring…</source>
-        <translation>正在从系统密钥环读取 API 密钥…</translation>
-    </message>
-    <message>
-        <source>Keys: this session only</source>
-        <translation>密钥：仅限本次会话</translation>
-    </message>
-    <message>
-        <source>Offline mode is on: choose the local model, or turn Offline mode off.</source>
-        <translation>离线模式已开启：请选择本地模型，或关闭离线模式。</translation>
-    </message>
-    <message>
-        <source>No API key for {provider}: add one in Settings (Ctrl+,), or choose the local model in the Model list.</source>
-        <translation>没有 {provider} 的 API 密钥：请在“设置”（Ctrl+,）中添加，或在模型列表中选择本地模型。</translation>
-    </message>
-    <message>
-        <source>Ask GLM-4…  (Enter to send, Shift+Enter for a new line)</source>
-        <translation>向 GLM-4 提问…（Enter 发送，Shift+Enter 换行）</translation>
-    </message>
-    <message>
-        <source>{provider} needs an API key. Open Settings (Ctrl+,) to add one, or choose “Local llama.cpp” in the Model list. Your message is still in the composer.</source>
-        <translation>{provider} 需要 API 密钥。请打开“设置”（Ctrl+,）添加，或在模型列表中选择“Local llama.cpp”。你的消息仍保留在输入框中。</translation>
+        <source>{provider}  (offline)</source>
+        <translation>{provider}  （离线）</translation>
     </message>
 </context>
 <context>
@@ -1675,6 +1648,57 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>Some settings in {path} were not valid and are back to their defaults: {keys}.</source>
         <translation>{path} 中的部分设置无效，已恢复为默认值：{keys}。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsController</name>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Conversation settings…</source>
+        <translation>对话设置(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>This conversation now uses its own settings.</source>
+        <translation>此对话现在使用自己的设置。</translation>
+    </message>
+    <message>
+        <source>This conversation uses the provider&apos;s settings.</source>
+        <translation>此对话使用服务商的设置。</translation>
+    </message>
+    <message>
+        <source>Reading your API keys from the keyring…</source>
+        <translation>正在从系统密钥环读取 API 密钥…</translation>
+    </message>
+    <message>
+        <source>{provider} needs an API key. Open Settings (Ctrl+,) to add one, or choose “Local llama.cpp” in the Model list. Your message is still in the composer.</source>
+        <translation>{provider} 需要 API 密钥。请打开“设置”（Ctrl+,）添加，或在模型列表中选择“Local llama.cpp”。你的消息仍保留在输入框中。</translation>
+    </message>
+    <message>
+        <source> · offline: not sent</source>
+        <translation> · 离线：不会发送</translation>
+    </message>
+    <message>
+        <source> · no API key</source>
+        <translation> · 无 API 密钥</translation>
+    </message>
+    <message>
+        <source>Keys: this session only</source>
+        <translation>密钥：仅限本次会话</translation>
+    </message>
+    <message>
+        <source>Offline mode is on: choose the local model, or turn Offline mode off.</source>
+        <translation>离线模式已开启：请选择本地模型，或关闭离线模式。</translation>
+    </message>
+    <message>
+        <source>No API key for {provider}: add one in Settings (Ctrl+,), or choose the local model in the Model list.</source>
+        <translation>没有 {provider} 的 API 密钥：请在“设置”（Ctrl+,）中添加，或在模型列表中选择本地模型。</translation>
+    </message>
+    <message>
+        <source>Ask GLM-4…  (Enter to send, Shift+Enter for a new line)</source>
+        <translation>向 GLM-4 提问…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
 </context>
 <context>
