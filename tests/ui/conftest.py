@@ -51,13 +51,28 @@ def restore_theme(qapp) -> Iterator[QApplication]:
     qapp.setStyle(style)
 
 
+class _AppLikeLoop(qasync.QEventLoop):
+    """In the app the loop runs for as long as Qt does, so a task that a widget starts is
+    always stepped inside a running loop. Here the loop stays asyncio's running loop between
+    `run_until_complete` calls too: a task stepped by Qt's own event processing (a qtbot wait,
+    a widget closing) sees the loop it would see in the app."""
+
+    def run_forever(self) -> None:
+        try:
+            super().run_forever()
+        finally:
+            asyncio.events._set_running_loop(self)
+
+
 @pytest.fixture
 def qloop(qapp) -> Iterator[qasync.QEventLoop]:
-    loop = qasync.QEventLoop(qapp)
+    loop = _AppLikeLoop(qapp)
     asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
     install_asyncgen_finalizer(loop)
     yield loop
     loop.run_until_complete(asyncio.sleep(0.05))  # let finalizers run
+    asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
     loop.close()
     gc.collect()  # this test's windows and loop go now, on this (the GUI) thread
@@ -101,7 +116,7 @@ def make_window(qtbot, history: HistoryService, base_url: str = "") -> tuple[Mai
         retry=RetryPolicy(attempts=2, base_delay=0.01),
     )
     win = MainWindow(backend, history, providers, initial_provider="openrouter")
-    qtbot.addWidget(win)
+    qtbot.addWidget(win, before_close_func=lambda w: shut_down(w, backend))
     win.show()
     qtbot.waitExposed(win)
     return win, backend
@@ -117,15 +132,28 @@ def settings_window(qtbot, history, backend, settings, provider: str | None = No
         initial_provider=provider,
         settings=settings,
     )
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=lambda w: shut_down(w, backend))
     window.show()
     return window
 
 
 def close_window(loop: qasync.QEventLoop, win: MainWindow, backend: Backend) -> None:
+    """Quit as the app does: close, let the answers and the local server stop, close the
+    HTTP clients. Once per window (pytest-qt's own teardown comes here too, see `shut_down`)."""
+    if getattr(win, "shut_down_by_test", False):
+        return
+    win.shut_down_by_test = True
     win.close()
     loop.run_until_complete(win.wait_stopped())
     loop.run_until_complete(backend.aclose())
+
+
+def shut_down(win: MainWindow, backend: Backend) -> None:
+    """pytest-qt closes and deletes the widgets a test registered before the fixtures are torn
+    down: quit the window properly first, or a later `close_window` would find it deleted."""
+    loop = asyncio.events._get_running_loop()
+    if isinstance(loop, qasync.QEventLoop) and not loop.is_closed():
+        close_window(loop, win, backend)
 
 
 @pytest.fixture

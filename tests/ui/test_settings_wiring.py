@@ -143,6 +143,7 @@ def test_the_chosen_provider_is_remembered_and_problems_are_shown(qtbot, qloop, 
     finally:
         win.close()
         qloop.run_until_complete(win.wait_stopped())
+        settings.close()  # its writer thread, as the app does at quit
 
 
 def test_window_geometry_is_kept_apart_from_the_settings(qtbot, qloop, server, history):
