@@ -8,19 +8,19 @@ from __future__ import annotations
 import sys
 
 from app.main import main
-from app.ui.main_window import MainWindow
+from app.ui.history_controller import HistoryController
 
-_restore = MainWindow.restore_session
+_restore = HistoryController.restore_session
 
 
-async def restore_then_ask(self: MainWindow) -> None:
+async def restore_then_ask(self: HistoryController) -> None:
     await _restore(self)
     self.composer.setPlainText(sys.argv[3])
     self.composer.submit()
     print("asked", flush=True)
 
 
-MainWindow.restore_session = restore_then_ask  # type: ignore[method-assign]
+HistoryController.restore_session = restore_then_ask  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     profile, base_url = sys.argv[1], sys.argv[2]
