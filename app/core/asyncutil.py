@@ -59,9 +59,5 @@ class Tasks:
         for task in list(self._running):
             task.cancel()
 
-    async def wait(self, timeout: float) -> None:
-        if self._running:
-            await asyncio.wait(list(self._running), timeout=timeout)
-
     def __len__(self) -> int:
         return len(self._running)

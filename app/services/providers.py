@@ -162,10 +162,11 @@ class ProviderService(QObject):
     def restore(self, provider_id: str) -> None:
         """Undo `use`: back to the configured provider."""
         self._replaced.pop(provider_id, None)
-        configured = self._configured(provider_id)
-        base = self.local_base if provider_id == LOCAL_ID else PROVIDERS.get(provider_id)
-        if configured or base:
-            self._put(configured or base)  # type: ignore[arg-type]
+        provider = self._configured(provider_id) or (
+            self.local_base if provider_id == LOCAL_ID else PROVIDERS.get(provider_id)
+        )
+        if provider is not None:
+            self._put(provider)
 
     def set_offline(self, on: bool) -> None:
         if self.backend.offline != on:

@@ -5,10 +5,8 @@ the work (on the event loop or a worker thread, never blocking the GUI thread). 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -22,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.asyncutil import spawn
+from app.core.asyncutil import Tasks
 from app.core.gguf_info import NotGguf
 from app.services.local_server import (
     DetectedServer,
@@ -60,7 +58,7 @@ class LocalServerDialog(QDialog):
         self.service = service
         self.extra_urls = extra_urls
         self.info: GgufInfo | None = None  # the chosen file's metadata, once read
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self.tasks = Tasks()  # held until they end; failures reported
         self._reading: Path | None = None
         self._generation = 0  # of detection runs: only the latest one fills the list
         self._build()
@@ -102,11 +100,13 @@ class LocalServerDialog(QDialog):
         self.model_path.editingFinished.connect(self._on_path_edited)
         self.model_file.browse_button.clicked.connect(self._browse_model)
         self.server_options.browse_button.clicked.connect(self._browse_binary)
-        self.start_button.clicked.connect(lambda: self._spawn(self.start()))
-        self.stop_button.clicked.connect(lambda: self._spawn(self.stop()))
+        self.start_button.clicked.connect(lambda: self.tasks.start(self.start()))
+        self.stop_button.clicked.connect(lambda: self.tasks.start(self.stop()))
         self.detected_list.itemSelectionChanged.connect(self._update_buttons)
         self.detected_list.itemDoubleClicked.connect(lambda _item: self.use_selected())
-        self.servers.refresh_button.clicked.connect(lambda: self._spawn(self.refresh_detected()))
+        self.servers.refresh_button.clicked.connect(
+            lambda: self.tasks.start(self.refresh_detected())
+        )
         self.use_button.clicked.connect(self.use_selected)
 
         left = QWidget()  # what to run and how; on the right, what it says
@@ -133,10 +133,6 @@ class LocalServerDialog(QDialog):
         for button in self.findChildren(QPushButton):  # Enter in a field must not press one
             button.setAutoDefault(False)
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
-        """Run a coroutine from a slot; kept referenced until it ends."""
-        return spawn(coro, self._tasks)
-
     # --- the model file ------------------------------------------------------------------
 
     def _ask_model_path(self) -> Path | None:  # tests replace the file dialog
@@ -156,7 +152,7 @@ class LocalServerDialog(QDialog):
         path = self._ask_model_path()
         if path is not None:
             self.model_path.setText(str(path))
-            self._spawn(self.choose_model(path))
+            self.tasks.start(self.choose_model(path))
 
     def _browse_binary(self) -> None:
         path = self._ask_binary_path()
@@ -167,7 +163,7 @@ class LocalServerDialog(QDialog):
         text = self.model_path.text().strip()
         current = str(self.info.path) if self.info else None
         if text and text != current:
-            self._spawn(self.choose_model(Path(text).expanduser()))
+            self.tasks.start(self.choose_model(Path(text).expanduser()))
 
     async def choose_model(self, path: Path) -> GgufInfo | None:
         """Read the file's metadata (on a worker thread) and show it."""
@@ -224,7 +220,7 @@ class LocalServerDialog(QDialog):
     def _on_state(self, state: str, detail: str) -> None:
         self.status.show_state(state, detail)
         if state in (ServerState.READY, ServerState.STOPPED) and self.isVisible():
-            self._spawn(self.refresh_detected())  # our own server comes or goes
+            self.tasks.start(self.refresh_detected())  # our own server comes or goes
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -247,7 +243,7 @@ class LocalServerDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not event.spontaneous():
-            self._spawn(self.refresh_detected())
+            self.tasks.start(self.refresh_detected())
 
     async def refresh_detected(self) -> list[DetectedServer]:
         self._generation += 1

@@ -10,7 +10,6 @@ smallest real request with what is typed, and says what happened in words."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from app.core.asyncutil import spawn
+from app.core.asyncutil import Tasks
 from app.core.providers import PROVIDERS, Provider
 from app.core.settings import REGISTRY, Value
 from app.services.backend import Backend
@@ -70,7 +69,7 @@ class SettingsDialog(QDialog):
         self._errors: dict[str, str] = {}  # option key -> problem
         self._current = next(iter(self._providers))
         self._loading = False  # fields being filled: not an edit
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self.tasks = Tasks()  # held until they end; failures reported
         self._test: asyncio.Future[Any] | None = None
         self._saving = False
 
@@ -117,8 +116,8 @@ class SettingsDialog(QDialog):
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
-        self.ok_button.clicked.connect(lambda: self._spawn(self.save(close=True)))
-        self.apply_button.clicked.connect(lambda: self._spawn(self.save(close=False)))
+        self.ok_button.clicked.connect(lambda: self.tasks.start(self.save(close=True)))
+        self.apply_button.clicked.connect(lambda: self.tasks.start(self.save(close=False)))
         self.buttons.rejected.connect(self.reject)
 
         body = QHBoxLayout()
@@ -133,7 +132,7 @@ class SettingsDialog(QDialog):
         self._load_provider(self._current)
         self.providers_page.update_keyring_notice()
         self._update_buttons()
-        self._spawn(self.providers_page.probe_keyring())
+        self.tasks.start(self.providers_page.probe_keyring())
 
     # --- the provider shown ----------------------------------------------------------------
 
@@ -241,7 +240,7 @@ class SettingsDialog(QDialog):
 
     def _start_test(self) -> None:
         self._cancel_test()
-        self._test = self._spawn(self.test_connection())
+        self._test = self.tasks.start(self.test_connection())
 
     async def test_connection(self) -> None:
         """Tests the current provider as typed; the Providers page says how it went."""
@@ -304,9 +303,6 @@ class SettingsDialog(QDialog):
         return True
 
     # --- lifetime ----------------------------------------------------------------------------
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
-        return spawn(coro, self._tasks)
 
     def done(self, result: int) -> None:
         self._cancel_test()  # a key being saved is not cancelled

@@ -4,7 +4,6 @@ request before it is stored in the keyring), or use a local model, or skip. Show
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from app.core.asyncutil import spawn
+from app.core.asyncutil import Tasks
 from app.core.errors import ErrorKind
 from app.core.providers import PROVIDERS, Provider
 from app.core.redact import redact, remember
@@ -48,7 +47,7 @@ class WelcomeDialog(QDialog):
         self._settings = settings
         self._backend = backend
         self._choice = "skip"
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self.tasks = Tasks()  # held until they end; failures reported
         self._check: asyncio.Future[Any] | None = None
 
         title = QLabel(self.tr("Welcome to GLM Desk"))
@@ -100,7 +99,7 @@ class WelcomeDialog(QDialog):
         self.save_anyway_button = QPushButton(self.tr("Save the key without checking"))
         self.save_anyway_button.setObjectName("welcomeSaveAnywayButton")
         self.save_anyway_button.hide()
-        self.save_anyway_button.clicked.connect(lambda: self._spawn(self._finish_with_key()))
+        self.save_anyway_button.clicked.connect(lambda: self.tasks.start(self._finish_with_key()))
         self.local_button = QPushButton(self.tr("Use a local model (offline)…"))
         self.local_button.setObjectName("welcomeLocalButton")
         self.local_button.clicked.connect(lambda: self._finish("local"))
@@ -136,7 +135,7 @@ class WelcomeDialog(QDialog):
         self.setMinimumWidth(600)
         self._on_provider_changed()
         self._update_keyring_notice()
-        self._spawn(self._probe_keyring())
+        self.tasks.start(self._probe_keyring())
 
     # --- state ----------------------------------------------------------------------------
 
@@ -187,7 +186,7 @@ class WelcomeDialog(QDialog):
 
     def _start_check(self) -> None:
         self._cancel_check()
-        self._check = self._spawn(self.check_and_finish())
+        self._check = self.tasks.start(self.check_and_finish())
 
     def _cancel_check(self) -> None:
         if self._check is not None and not self._check.done():
@@ -244,9 +243,6 @@ class WelcomeDialog(QDialog):
         self.accept()
 
     # --- lifetime ----------------------------------------------------------------------------
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
-        return spawn(coro, self._tasks)
 
     def done(self, result: int) -> None:
         """However it closes (Esc too), the welcome has been seen: it does not come back."""

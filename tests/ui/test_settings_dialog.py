@@ -316,7 +316,7 @@ def test_a_slow_test_stops_when_the_dialog_closes(qtbot, qloop, settings):
         assert "Testing Z.AI" in result.text()
         dialog.reject()
         # The request is given up at once (the server would answer only after 3 s).
-        qloop.run_until_complete(until(lambda: not dialog._tasks, 1.5))
+        qloop.run_until_complete(until(lambda: not dialog.tasks, 1.5))
         assert "Connected" not in result.text()
 
 
