@@ -230,6 +230,7 @@ class ChatSession(QObject):
 
     def _save_answer(self) -> None:
         self._save_timer.stop()
+        self._flush()  # everything received so far is saved
         if self._answer is not None:
             self._save([self._answer])
 
@@ -259,7 +260,8 @@ class ChatSession(QObject):
                         if first_token_at is None:
                             first_token_at = now
                         deltas += 1
-                        answer.content += event.text
+                        # Joined into the answer once per flush, not per delta: `+=` on an
+                        # attribute copies the whole text each time (quadratic for 1 MB).
                         self._pending.append(event.text)
                         if deltas == 1:
                             self._flush()  # the first token shows at once, not a frame later
@@ -297,7 +299,7 @@ class ChatSession(QObject):
             answer.state = AnswerState.STOPPED
             self._set_status(
                 self.tr("Stopped · the partial answer is kept")
-                if answer.content
+                if answer.content or self._pending
                 else self.tr("Stopped")
             )
             raise
@@ -363,10 +365,13 @@ class ChatSession(QObject):
         return " · ".join(parts)
 
     def _flush(self) -> None:
+        """The text received since the last flush joins the answer and goes to the view."""
         self._flush_timer.stop()
         if self._pending:
             text = "".join(self._pending)
             self._pending.clear()
+            if self._answer is not None:
+                self._answer.content += text
             self.textArrived.emit(self._answer_index, text)
 
     def close(self) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.display import DisplayFolder, Markers, display_text
 from app.core.errors import ErrorKind
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.markdown import Block, MarkdownStream, render_blocks
@@ -43,6 +44,8 @@ PAGE = 40  # messages laid out when a conversation opens; earlier ones come on s
 INTERRUPTED_TEXT = QT_TRANSLATE_NOOP(
     "ChatView", "⚠ Interrupted: GLM Desk ended before this answer was finished."
 )
+TAIL_BACKOFF = 3.0  # the open tail is laid out again at most this many times its cost apart
+TAIL_COST_FREE = 0.008  # ... once laying it out costs more than this (seconds)
 RENDER_SLICE_S = 0.006  # rendering runs about this long, then the event loop gets a turn
 LINK_SCHEMES = ("http", "https", "mailto")  # what a click may open in the system browser
 
@@ -117,6 +120,14 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self._slice_timer.setSingleShot(True)
         self._slice_timer.setInterval(0)
         self._slice_timer.timeout.connect(self._render_slice)
+        # The open tail is parsed and laid out again as text arrives: never more often than
+        # TAIL_BACKOFF times its last cost, so a large open block cannot starve the loop.
+        self._folder = DisplayFolder(self._markers())
+        self._tail_timer = QTimer(self)
+        self._tail_timer.setSingleShot(True)
+        self._tail_timer.timeout.connect(self._update_tail)
+        self._tail_cost = 0.0
+        self._tail_at = 0.0
         self._code_actions = CodeBlockActions(self.viewport())
         self._code_actions.triggered.connect(self._on_code_action)
         self._jump = JumpToBottom(self.viewport())
@@ -296,12 +307,12 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         if message.role != Role.ASSISTANT:
             self._new_block(cursor, top=4)
             if message.content:
-                cursor.insertText(message.content, self._body)
+                cursor.insertText(self._shown(message.content), self._body)
         elif message.state == AnswerState.STREAMING:
             self._streaming_index = index
             self._begin_stream(cursor, message)
         else:
-            self._writer.insert_all(cursor, render_blocks(message.content), message.id)
+            self._writer.insert_all(cursor, render_blocks(self._shown(message.content)), message.id)
 
     def _insert_footer(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
         if message.state == AnswerState.STOPPED:
@@ -347,23 +358,62 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self._insert_message(self._end_cursor(), index, message)
         self._follow(at_bottom)
 
+    def _markers(self) -> Markers:
+        """The words for what the display text leaves out (app/core/display.py)."""
+        return Markers(
+            line=lambda n: self.tr(
+                " … [{n} more characters on this line: Copy the message to get all of it]"
+            ).format(n=f"{n:,}"),
+            rows=lambda n: self.tr(
+                "[… {n} more rows are not shown: Copy the message to get all of them]"
+            ).format(n=f"{n:,}"),
+            message=lambda n: self.tr(
+                "[… {n} more characters are not shown: Copy the message, or export the "
+                "conversation, to get all of it]"
+            ).format(n=f"{n:,}"),
+        )
+
+    def _shown(self, text: str) -> str:
+        return display_text(text, self._markers())
+
     def append_text(self, index: int, text: str) -> None:
         if index != self._streaming_index or not text or self._stream is None:
             return
-        self._stream.feed(text)
+        shown = self._folder.feed(text)
+        if not shown:
+            return  # all of it left out (a folded line, rows, past the limit)
+        self._stream.feed(shown)
+        wait = self._tail_at + TAIL_BACKOFF * self._tail_cost - time.perf_counter()
+        if self._tail_cost > TAIL_COST_FREE and wait > 0:  # it took long: the loop first
+            if not self._tail_timer.isActive():
+                self._tail_timer.start(int(wait * 1000) + 1)
+            return
+        self._update_tail()
+
+    def _update_tail(self) -> None:
+        """Freeze what is finished and lay out the open tail again."""
+        self._tail_timer.stop()
+        if self._stream is None:
+            return
+        started = time.perf_counter()
         frozen, self._tail = self._stream.update()
         self._pending.extend(frozen)
         self._render_slice()
+        self._tail_at = time.perf_counter()
+        self._tail_cost = self._tail_at - started
 
     def finish_message(self, index: int, message: ChatMessage) -> None:
         if index == self._streaming_index:
             self._streaming_index = -1
             if self._stream is not None:
-                if self._stream.text != message.content:  # what was saved is the truth
+                self._tail_timer.stop()
+                self._stream.feed(self._folder.finish())
+                shown = self._shown(message.content)
+                if self._stream.text != shown:  # what was saved is the truth
                     self._tail_start, self._stream_fences = self._body_start, 0
                     self._pending.clear()
                     self._stream = MarkdownStream()
-                    self._stream.feed(message.content)
+                    self._stream.feed(shown)
                 self._pending.extend(self._stream.finish())
                 self._tail, self._stream = [], None
                 self._finishing = (index, message)  # the footer follows the last block
@@ -377,6 +427,8 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
 
     def _begin_stream(self, cursor: QTextCursor, message: ChatMessage) -> None:
         self._stream = MarkdownStream()
+        self._folder = DisplayFolder(self._markers())
+        self._tail_cost = 0.0
         self._stream_id = message.id
         self._body_start = self._tail_start = cursor.position()
         self._stream_fences = 0
@@ -384,7 +436,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         if self._received and self._received[0] == message.id:
             text = text[: self._received[1]]
         if text:
-            self._stream.feed(text)
+            self._stream.feed(self._folder.feed(text))
             frozen, self._tail = self._stream.update()
             self._pending.extend(frozen)
             self._render_slice(budget=float("inf"))  # the open tail too

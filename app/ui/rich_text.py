@@ -30,6 +30,11 @@ from app.core.markdown import Block, CodeBlock, render_blocks
 from app.ui import theme
 from app.ui.syntax import SyntaxTheme, code_font, current_theme, is_dark
 
+# Pygments runs on the GUI thread when a fence closes: a block longer than this is shown
+# plain in the chat (about 50 ms to lex on this machine; the code pane lexes any size in
+# slices). Only its first GUESS_CHARS say what language a fence without a name is.
+HIGHLIGHT_LIMIT = 6_000
+GUESS_CHARS = 5_000
 CODE_KEY = QTextFormat.Property.UserProperty + 1  # frame property: "message id/n"
 CODE_LANGUAGE = QTextFormat.Property.UserProperty + 2  # frame property: the shown language
 
@@ -115,7 +120,8 @@ class BlockWriter:
     # --- code ------------------------------------------------------------------------------
 
     def insert_code(self, cursor: QTextCursor, code: CodeBlock, key: str, highlight: bool) -> None:
-        language = code.language or (guess_language(code.code) if highlight else "")
+        language = code.language or (guess_language(code.code[:GUESS_CHARS]) if highlight else "")
+        highlight = highlight and len(code.code) <= HIGHLIGHT_LIMIT  # larger: the code pane's
         fmt = QTextFrameFormat()
         fmt.setBackground(self.code_background)
         fmt.setBorder(1)

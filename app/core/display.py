@@ -1,0 +1,142 @@
+"""What of a message is laid out on screen: bounded, however large the message is.
+
+A model can answer with a base64 blob on one 5 MB line, a 1 MB code block or a table of
+5,000 rows; a user can paste a log. Laying any of that out whole (Markdown parsing, Qt's text
+layout) would stall the window for seconds. The chat view therefore shows a *display text*:
+
+- a line longer than `LINE_LIMIT` characters shows its beginning, then a marker saying how
+  many characters follow;
+- a run of table rows (lines starting with ``|``) longer than `TABLE_ROWS` shows its first rows,
+  then a marker line;
+- a message longer than `MESSAGE_LIMIT` display characters shows its beginning, then a
+  marker line.
+
+The message itself (history, exports, Copy, the code pane's files) stays exact: only what is
+laid out is folded. `DisplayFolder` does it incrementally for a streaming answer: `feed`
+returns the display text of each new piece in O(piece) time, and `finish` the last marker.
+The markers' words come from the caller (`Markers`), so they can be translated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+LINE_LIMIT = 2_000  # characters of one line laid out
+TABLE_ROWS = 300  # rows of one table laid out
+MESSAGE_LIMIT = 100_000  # characters of one message laid out (a long answer is ~65,000)
+
+
+@dataclass(frozen=True)
+class Markers:
+    """The words for what was left out (each gets the count left out)."""
+
+    line: Callable[[int], str] = lambda n: f" … [{n:,} more characters on this line]"
+    rows: Callable[[int], str] = lambda n: f"[… {n:,} more rows]"
+    message: Callable[[int], str] = lambda n: f"[… {n:,} more characters]"
+
+
+class DisplayFolder:
+    """Folds a text fed piece by piece (see the module docstring)."""
+
+    def __init__(self, markers: Markers | None = None) -> None:
+        self.markers = markers or Markers()
+        self.shown = 0  # display characters emitted so far
+        self._line = 0  # characters of the current line seen
+        self._line_cut = 0  # ... of them left out
+        self._row_start = True  # at the start of a line
+        self._rows = 0  # consecutive table rows, the current one included
+        self._rows_cut = 0  # table rows left out of the current run
+        self._in_row = False  # the current line is a table row
+        self._cut = 0  # characters left out at the message limit
+        self._cut_lines = False
+
+    @property
+    def folded(self) -> bool:
+        return bool(self._cut or self._rows_cut or self._line_cut or self._cut_lines)
+
+    def feed(self, text: str) -> str:
+        out: list[str] = []
+        pos = 0
+        n = len(text)
+        while pos < n:
+            if self._cut:  # past the message limit: only count
+                self._cut += n - pos
+                break
+            end = text.find("\n", pos)
+            piece = text[pos:] if end < 0 else text[pos:end]
+            out.append(self._line_piece(piece))
+            if end < 0:
+                break
+            out.append(self._end_line())
+            pos = end + 1
+        return self._limit("".join(out))
+
+    def finish(self) -> str:
+        tail = []
+        if self._line_cut:
+            tail.append(self.markers.line(self._line_cut))
+            self._line_cut = 0
+        if self._rows_cut:
+            tail.append("\n\n" + self.markers.rows(self._rows_cut) + "\n")
+            self._rows_cut = 0
+        if self._cut:
+            tail.append("\n\n" + self.markers.message(self._cut) + "\n")
+        return "".join(tail)
+
+    # --- one line at a time --------------------------------------------------------------
+
+    def _line_piece(self, piece: str) -> str:
+        if self._row_start:
+            self._row_start = False
+            self._in_row = piece.lstrip().startswith("|") if piece else False
+            if self._in_row:
+                self._rows += 1
+            elif self._rows_cut:  # the table run ended: say what was left out
+                marker = "\n" + self.markers.rows(self._rows_cut) + "\n\n"
+                self._rows, self._rows_cut = 0, 0
+                return marker + self._line_piece_body(piece)
+            else:
+                self._rows = 0
+        return self._line_piece_body(piece)
+
+    def _line_piece_body(self, piece: str) -> str:
+        if self._in_row and self._rows > TABLE_ROWS:
+            self._line += len(piece)
+            return ""
+        room = LINE_LIMIT - self._line
+        self._line += len(piece)
+        if room >= len(piece):
+            return piece
+        self._line_cut += len(piece) - max(room, 0)
+        return piece[: max(room, 0)]
+
+    def _end_line(self) -> str:
+        dropped_row = self._in_row and self._rows > TABLE_ROWS
+        if dropped_row:
+            self._rows_cut += 1
+        marker = self.markers.line(self._line_cut) if self._line_cut else ""
+        self._line, self._line_cut, self._row_start = 0, 0, True
+        return "" if dropped_row else marker + "\n"
+
+    def _limit(self, shown: str) -> str:
+        room = MESSAGE_LIMIT - self.shown
+        if len(shown) <= room:
+            self.shown += len(shown)
+            return shown
+        cut = shown[: max(room, 0)]
+        self.shown += len(cut)
+        self._cut += len(shown) - len(cut)
+        return cut
+
+
+def display_text(text: str, markers: Markers | None = None) -> str:
+    """The whole display text of a finished message (see the module docstring)."""
+    if (
+        len(text) <= MESSAGE_LIMIT
+        and text.count("\n") < TABLE_ROWS
+        and max(map(len, text.split("\n"))) <= LINE_LIMIT
+    ):
+        return text  # nothing to fold: the usual case costs next to nothing
+    folder = DisplayFolder(markers)
+    return folder.feed(text) + folder.finish()

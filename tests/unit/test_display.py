@@ -1,0 +1,73 @@
+"""The display text: what of a huge message is laid out, folded the same way whole or
+streamed, in time linear in the input."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.core.display import (
+    LINE_LIMIT,
+    MESSAGE_LIMIT,
+    TABLE_ROWS,
+    DisplayFolder,
+    display_text,
+)
+
+
+def streamed(text: str, cuts: list[int]) -> str:
+    folder = DisplayFolder()
+    out, last = [], 0
+    for cut in sorted(c % (len(text) + 1) for c in cuts):
+        out.append(folder.feed(text[last:cut]))
+        last = cut
+    out.append(folder.feed(text[last:]))
+    return "".join(out) + folder.finish()
+
+
+def test_ordinary_text_is_shown_as_it_is():
+    text = "# Title\n\nSome `code`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    assert display_text(text) == text
+    assert streamed(text, [3, 10, 30]) == text
+
+
+def test_a_5_mb_line_shows_its_beginning_and_says_how_much_follows():
+    text = "start\n" + "x" * 5_000_000 + "\nend\n"
+    t0 = time.perf_counter()
+    shown = display_text(text)
+    assert time.perf_counter() - t0 < 0.5
+    assert len(shown) < LINE_LIMIT + 200
+    assert shown.startswith("start\n" + "x" * LINE_LIMIT)
+    assert f"{5_000_000 - LINE_LIMIT:,} more characters on this line" in shown
+    assert shown.endswith("\nend\n")
+
+
+def test_a_long_table_shows_its_first_rows_then_a_line_saying_how_many_more():
+    rows = "".join(f"| {i} | row {i} |\n" for i in range(5000))
+    text = "| a | b |\n|---|---|\n" + rows + "After the table.\n"
+    shown = display_text(text)
+    assert shown.count("\n|") + 1 == TABLE_ROWS  # the header and separator count as rows
+    assert f"{5002 - TABLE_ROWS:,} more rows" in shown
+    assert shown.endswith("After the table.\n")
+
+
+def test_a_huge_message_is_cut_at_the_limit_with_a_marker():
+    text = "".join(f"line {i} of a long log\n" for i in range(100_000))
+    shown = display_text(text)
+    assert len(shown) < MESSAGE_LIMIT + 200
+    assert shown.startswith(text[:1000]) and "more characters]" in shown
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.sampled_from(["a", "|", " ", "\n", "x" * 700, "| r |\n", "\n\n", "é中"]),
+        max_size=400,
+    ),
+    st.lists(st.integers(min_value=0, max_value=10**6), max_size=12),
+)
+def test_streaming_folds_exactly_as_folding_the_whole(parts, cuts):
+    text = "".join(parts)
+    assert streamed(text, cuts) == display_text(text)
