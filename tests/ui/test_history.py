@@ -232,6 +232,19 @@ def test_tabs_reopen_with_drafts_after_a_restart(window, server, history, qloop,
     again.flush_and_close()
 
 
+def test_a_tab_is_remembered_once_it_has_a_conversation(window, server, history, qloop):
+    """Not only when tabs open or close: an app killed after the first question of a new
+    tab reopens that tab, with its answer marked interrupted."""
+    qloop.run_until_complete(window.history_controller.restore_session())
+    chat(window, server, qloop, ("first tab", "a"))
+    window.new_tab()
+    chat(window, server, qloop, ("second tab", "b"))
+    state, loaded = qloop.run_until_complete(history.load_session_state())
+    ids = [tab.conversation.id for tab in window.tabs.all_tabs()]
+    assert [t["id"] for t in state["tabs"]] == ids and set(loaded) == set(ids)
+    assert state["current"] == 1
+
+
 def test_export_and_import_from_the_window(window, server, qloop, tmp_path):
     chat(window, server, qloop, ("export me", "fine"))
     out = tmp_path / "all.json"
