@@ -308,3 +308,23 @@ def test_read_only_refuses_what_it_would_have_to_change(tmp_path):
     with pytest.raises(StoreError, match="not a GLM Desk history"):
         HistoryStore(foreign, read_only=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corrupt.db", "foreign.db", "old.db"]
+
+
+def test_a_write_a_full_disk_refuses_leaves_nothing_half_done_and_can_be_repeated(store):
+    """SQLite's own SQLITE_FULL (the file may not grow): the transaction is rolled back,
+    none is left open, and the same records are written once there is room."""
+    conv = chat(("user", "hello"))
+    save(store, conv, *conv.messages)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count={pages}")
+    big = ChatMessage(Role.ASSISTANT, "long answer " * 10_000)
+    conv.add(big)
+    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+        save(store, conv, *conv.nodes.values())
+    assert not store.db.in_transaction
+    assert [m.content for m in store.load(conv.id).messages] == ["hello"]
+    store.db.execute("PRAGMA max_page_count=1073741823")
+    save(store, conv, *conv.nodes.values())
+    assert store.load(conv.id).messages[-1].content == big.content
+    assert store.search("answer")  # the index too
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
