@@ -317,7 +317,7 @@ def test_a_write_a_full_disk_refuses_leaves_nothing_half_done_and_can_be_repeate
     save(store, conv, *conv.messages)
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
     store.db.execute(f"PRAGMA max_page_count={pages}")
-    big = ChatMessage(Role.ASSISTANT, "long answer " * 10_000)
+    big = ChatMessage(Role.ASSISTANT, "long answer " * 1_000)
     conv.add(big)
     with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
         save(store, conv, *conv.nodes.values())
