@@ -16,7 +16,7 @@ from app.core.exchange import (
     parse_import,
     render,
 )
-from app.core.profile import resolve_profile
+from app.core.profile import ProfileInUse, ProfileLock, resolve_profile
 from app.core.store import HISTORY_FILE, HistoryStore, StoreError
 
 COMMANDS = ("export", "import")
@@ -42,26 +42,45 @@ def _fail(message: str) -> int:
 
 
 def run_command(argv: Sequence[str]) -> int:
+    """Run `export` or `import`. With the profile free, the command holds its lock (an app
+    started meanwhile is told the profile is in use). With GLM Desk running on it, `export`
+    reads the history read-only (SQLite's WAL lets it read while the app writes; it changes
+    nothing, not even a streaming answer's state) and `import` refuses, saying what to do."""
     args = _parser().parse_args(argv)
     profile = resolve_profile(args.profile)
     path = profile / HISTORY_FILE
     if args.command == "export" and not path.exists():
         return _fail(f"there is no history in {profile}")
     try:
-        store = HistoryStore(path, mark_interrupted=False)
-    except (StoreError, sqlite3.Error) as exc:
-        return _fail(str(exc))
+        lock: ProfileLock | None = ProfileLock.acquire(profile)
+    except ProfileInUse as exc:
+        if args.command == "import":
+            by = f"GLM Desk (process {exc.pid})" if exc.pid else "another GLM Desk"
+            return _fail(
+                f"{by} is using the profile {profile}: import in its window (File → Import "
+                "conversations…), or quit it and run this again"
+            )
+        lock = None
     try:
-        if args.command == "export":
-            return _export(store, args)
-        return _import(store, Path(args.file))
+        try:
+            store = HistoryStore(path, mark_interrupted=False, read_only=lock is None)
+        except (StoreError, sqlite3.Error) as exc:
+            return _fail(str(exc))
+        try:
+            if args.command == "export":
+                return _export(store, args)
+            return _import(store, Path(args.file))
+        finally:
+            store.close()
     finally:
-        store.close()
+        if lock is not None:
+            lock.release()
 
 
 def _export(store: HistoryStore, args: argparse.Namespace) -> int:
     try:
-        records = export_records(store, args.conversation)
+        with store.reading():  # one moment of the history, even while the app writes
+            records = export_records(store, args.conversation)
     except KeyError:
         return _fail(f"no conversation with id {args.conversation}")
     data = render(records, args.format).encode("utf-8")

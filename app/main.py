@@ -21,6 +21,7 @@ from app.core.providers import PROVIDERS, Provider
 from app.core.redact import redact
 
 if TYPE_CHECKING:
+    from app.core.profile import ProfileInUse
     from app.core.settings import Settings
     from app.services.backend import Backend
 
@@ -258,6 +259,86 @@ async def _zero_timer() -> None:
     await future
 
 
+def profile_in_use(args: argparse.Namespace, exc: ProfileInUse) -> int:
+    """Another GLM Desk has this profile: say so, on stderr and in a dialog when there is a
+    screen (not with --no-crash-dialog or offscreen), and end with EXIT_PROFILE_IN_USE
+    without writing anything to the profile."""
+    from app.core.profile import EXIT_PROFILE_IN_USE
+
+    os.environ["QT_API"] = "pyside6"
+    from PySide6.QtCore import QCoreApplication
+
+    from app.core.settings import Settings
+    from app.ui.i18n import install_translators
+
+    app = QCoreApplication.instance()
+    if app is None:
+        if _has_screen(args):
+            from PySide6.QtWidgets import QApplication
+
+            app = QApplication([sys.argv[0], *args.qt_args])
+        else:
+            app = QCoreApplication([sys.argv[0]])
+    install_translators(app, Settings.in_profile(exc.profile, read_only=True).get("language"))
+    title, text = profile_in_use_texts(exc)
+    print(f"glm-desk: {text}", file=sys.stderr)
+    from PySide6.QtGui import QGuiApplication
+
+    if (
+        isinstance(app, QGuiApplication)
+        and not args.no_crash_dialog
+        and QGuiApplication.platformName() not in ("offscreen", "minimal")
+    ):
+        from PySide6.QtWidgets import QMessageBox
+
+        from app.ui.icon import app_icon
+
+        app.setWindowIcon(app_icon())
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text)
+        box.setObjectName("profileInUseDialog")
+        box.exec()
+    return EXIT_PROFILE_IN_USE
+
+
+def profile_in_use_texts(exc: ProfileInUse) -> tuple[str, str]:
+    """The title and the text that tell a second GLM Desk's user what happened and what to
+    do, in the installed language."""
+    from PySide6.QtCore import QCoreApplication
+
+    translate = QCoreApplication.translate
+    title = translate("ProfileLock", "GLM Desk is already running")
+    if exc.pid:
+        what = translate(
+            "ProfileLock", "Another GLM Desk (process {pid}) is using the profile folder {folder}."
+        )
+    else:
+        what = translate("ProfileLock", "Another GLM Desk is using the profile folder {folder}.")
+    todo = translate(
+        "ProfileLock",
+        "Use the GLM Desk window that is already open, or start a second one with a profile "
+        "folder of its own: glm-desk --profile DIR",
+    )
+    return title, what.format(pid=exc.pid, folder=exc.profile) + "\n" + todo
+
+
+def _has_screen(args: argparse.Namespace) -> bool:
+    """Whether a window could be shown: not offscreen, not --no-crash-dialog, and on Linux
+    an X or Wayland display (or a platform named explicitly)."""
+    if args.no_crash_dialog:
+        return False
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    qt_args = list(args.qt_args)
+    for i, arg in enumerate(qt_args):
+        if arg in ("-platform", "--platform") and i + 1 < len(qt_args):
+            platform = qt_args[i + 1]
+    name = platform.split(":")[0].strip()
+    if name in ("offscreen", "minimal"):
+        return False
+    if sys.platform.startswith("linux") and not name:
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("export", "import"):  # history commands: no window
@@ -266,9 +347,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_command(argv)
     args = parse_args(argv)
 
-    from app.core.profile import resolve_profile, setup_logging
+    from app.core.profile import ProfileInUse, ProfileLock, resolve_profile
 
     profile = resolve_profile(args.profile)
+    # Before anything is written to the profile (the log, settings, history, window state,
+    # the open tabs, the llama-server pid file): one GLM Desk per profile.
+    try:
+        lock = ProfileLock.acquire(profile)
+    except ProfileInUse as exc:
+        return profile_in_use(args, exc)
+    with lock:
+        return start(args, profile)
+
+
+def start(args: argparse.Namespace, profile: Path) -> int:
+    """The app on a profile that is ours: logging, the crash hook, Qt, the window."""
+    from app.core.profile import setup_logging
+
     log_file = setup_logging(profile, logging.DEBUG if args.debug else logging.INFO)
     log.info("starting %s %s, profile %s", APP_NAME, __version__, profile)
     sys.excepthook = CrashHook(log_file, dialog=not args.no_crash_dialog)

@@ -216,8 +216,11 @@ def validate_params(params: Mapping[str, object], max_output: int) -> dict[str, 
 class Settings:
     """The values of every option, loaded from and saved to one JSON file."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, read_only: bool = False) -> None:
+        """`read_only`: read the file and never change it (not even to keep a broken one
+        aside), for a profile another GLM Desk is using."""
         self.path = path
+        self.read_only = read_only
         self._values: dict[str, Value] = {}
         self._unknown: dict[str, Any] = {}
         self.problems: list[str] = []
@@ -225,8 +228,8 @@ class Settings:
             self._load(path)
 
     @classmethod
-    def in_profile(cls, profile: Path) -> Settings:
-        return cls(profile / SETTINGS_FILE)
+    def in_profile(cls, profile: Path, read_only: bool = False) -> Settings:
+        return cls(profile / SETTINGS_FILE, read_only)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -310,7 +313,7 @@ class Settings:
 
     def save_text(self, text: str) -> None:
         """Writes text (from `to_json`) as the settings file, atomically."""
-        if self.path is None:
+        if self.path is None or self.read_only:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=self.path.parent)
@@ -351,6 +354,8 @@ class Settings:
         except (UnicodeDecodeError, ValueError) as e:
             broken = path.with_name(path.name + ".broken")
             try:
+                if self.read_only:
+                    raise PermissionError("read-only")  # the message without a kept copy
                 os.replace(path, broken)
                 self.problems.append(
                     QT_TRANSLATE_NOOP(

@@ -6,11 +6,12 @@ the connection. Every write commits at once, so a killed process loses nothing c
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,10 +130,19 @@ MIGRATIONS: dict[int, str] = {1: _MIGRATE_1_TO_2, 2: _MIGRATE_2_TO_3}
 
 
 class HistoryStore:
-    def __init__(self, path: Path, mark_interrupted: bool = True) -> None:
+    def __init__(self, path: Path, mark_interrupted: bool = True, read_only: bool = False) -> None:
+        """`read_only`: for a history another GLM Desk is using (``glm-desk export`` while the
+        app runs): opened with SQLite's ``mode=ro``, reads only, never migrated, marked or
+        moved aside; a file that would need any of that raises `StoreError`. WAL lets it
+        read while the app writes."""
         self.path = path
+        self.read_only = read_only
         self.notice = ""  # what happened at open (migration, a file moved aside), for the UI
         self.backup_path: Path | None = None
+        self.interrupted = 0
+        if read_only:
+            self.db = self._open_read_only()
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = self._open()
@@ -146,7 +156,6 @@ class HistoryStore:
             self.db = self._open()
         # Answers that were streaming when the app last ended (killed, crashed, power cut).
         # (Not from the command line: the app may be running and streaming right now.)
-        self.interrupted = 0
         if mark_interrupted:
             self.interrupted = self.db.execute(
                 "UPDATE messages SET state=? WHERE state=?",
@@ -219,6 +228,60 @@ class HistoryStore:
         except BaseException:
             db.close()
             raise
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        uri = self.path.resolve().as_uri() + "?mode=ro"
+        try:
+            db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                QT_TRANSLATE_NOOP(
+                    "HistoryStore", "The history file could not be opened ({error})."
+                ).format(error=str(exc))
+            ) from exc
+        try:
+            db.execute("PRAGMA busy_timeout=5000")
+            try:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(
+                    QT_TRANSLATE_NOOP(
+                        "HistoryStore", "The history file could not be read ({error})."
+                    ).format(error=str(exc))
+                ) from exc
+            if version == 0:
+                raise StoreError(
+                    QT_TRANSLATE_NOOP("HistoryStore", "{name} is not a GLM Desk history.").format(
+                        name=self.path.name
+                    )
+                    if tables
+                    else QT_TRANSLATE_NOOP("HistoryStore", "The history is empty.")
+                )
+            if version != SCHEMA_VERSION:
+                raise StoreError(
+                    QT_TRANSLATE_NOOP(
+                        "HistoryStore",
+                        "The history has schema {version}, this GLM Desk reads schema "
+                        "{expected}, and it cannot be converted while another GLM Desk is "
+                        "using it.",
+                    ).format(version=version, expected=SCHEMA_VERSION)
+                )
+            db.row_factory = sqlite3.Row
+            return db
+        except BaseException:
+            db.close()
+            raise
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction: everything read inside sees the same moment of the history,
+        even while another connection (the app) writes."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
 
     def _backup(self, db: sqlite3.Connection, version: int) -> Path:
         target = self.path.with_name(f"{self.path.name}.v{version}-{int(time.time())}.bak")

@@ -2,7 +2,8 @@
 
 Writes are queued as records (plain dicts) and merged per message, so a stream saved every
 250 ms costs the GUI thread a dict copy. When a write fails (read-only file, full disk), the
-records stay queued, the user is told, and they are written again every few seconds.
+records stay queued, and so do the other writes (rename, trash, the open tabs, ...) in their
+order; the user is told, and they are written again every few seconds, records first.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ class HistoryService(QObject):
         self._store: HistoryStore | None = None
         self._lock = threading.Lock()
         self._pending: dict[str, _Pending] = {}
+        # Writes other than records that the database refused, in order (under _lock).
+        self._waiting: list[Callable[[HistoryStore], object]] = []
         self._flush_queued = False
         self._closed = False
         self.failing = False
@@ -142,7 +145,7 @@ class HistoryService(QObject):
 
     def _write_pending(self) -> None:
         batch = self._take_pending()
-        if not batch or self._store is None:
+        if self._store is None:
             if batch:  # no database: keep the records in memory
                 self._requeue(batch)
             return
@@ -153,17 +156,54 @@ class HistoryService(QObject):
                 done.append(cid)
         except (sqlite3.Error, OSError) as exc:
             self._requeue({k: v for k, v in batch.items() if k not in done})
-            if not self.failing:
-                self.failing = True
-                log.error("history write failed: %s", exc)
-                self.problem.emit(_describe(exc, self.path))
+            self._failed(exc)
+            return
+        if not self._write_waiting():
             return
         if self.failing:
             with self._lock:
-                still = bool(self._pending)
+                still = bool(self._pending or self._waiting)
             if not still:
                 self.failing = False
                 self.recovered.emit()
+
+    def _write_waiting(self) -> bool:
+        """The writes refused earlier, in order; False if the database refuses one again."""
+        assert self._store is not None
+        with self._lock:
+            writes, self._waiting = self._waiting, []
+        for i, fn in enumerate(writes):
+            try:
+                fn(self._store)
+            except (sqlite3.Error, OSError) as exc:
+                with self._lock:
+                    self._waiting[:0] = writes[i:]
+                self._failed(exc)
+                return False
+        return True
+
+    def _write(self, fn: Callable[[HistoryStore], object]) -> None:
+        """A write nobody waits for, after everything queued before it; kept for later if
+        the database refuses it (or an earlier one is still refused)."""
+        self._write_pending()
+        if self._store is None:
+            return  # no history this session: nothing to write to
+        with self._lock:
+            if self.failing or self._waiting:  # earlier writes are still refused: after them
+                self._waiting.append(fn)
+                return
+        try:
+            fn(self._store)
+        except (sqlite3.Error, OSError) as exc:
+            with self._lock:
+                self._waiting.append(fn)
+            self._failed(exc)
+
+    def _failed(self, exc: BaseException) -> None:
+        if not self.failing:
+            self.failing = True
+            log.error("history write failed: %s", exc)
+            self.problem.emit(_describe(exc, self.path))
 
     def _requeue(self, batch: dict[str, _Pending]) -> None:
         """Put records back under anything newer queued meanwhile."""
@@ -213,7 +253,7 @@ class HistoryService(QObject):
 
     def _schedule_flush(self) -> None:
         with self._lock:
-            if self._closed or self._flush_queued or not self._pending:
+            if self._closed or self._flush_queued or not (self._pending or self._waiting):
                 return
             self._flush_queued = True
         self._executor.submit(self._write_pending)
@@ -225,11 +265,12 @@ class HistoryService(QObject):
         return await asyncio.wrap_future(self._executor.submit(self._call, fn, default))
 
     def run_soon(self, fn: Callable[[HistoryStore], object]) -> None:
-        """Queue a write that nobody waits for (trash, restore, session state)."""
+        """Queue a write that nobody waits for (trash, restore, session state); one the
+        database refuses is kept and written again with the records."""
         if self._closed:
             log.warning("history closed: a late write was dropped")
             return
-        future = self._executor.submit(self._call, fn, None)
+        future = self._executor.submit(self._write, fn)
         future.add_done_callback(self._report_failure)
 
     async def _read(self, fn: Callable[[HistoryStore], T], default: T) -> T:
@@ -320,12 +361,12 @@ class HistoryService(QObject):
         """At quit: write what is queued and close the database. True if nothing is lost."""
         self._retry.stop()
         if self._closed:
-            return not self._pending
+            return not (self._pending or self._waiting)
         self._closed = True
 
         def finish() -> bool:
             self._write_pending()
-            ok = not self._pending
+            ok = not (self._pending or self._waiting)
             if self._store is not None:
                 self._store.close()
                 self._store = None

@@ -43,6 +43,7 @@ class HistoryController(QObject):
         self.tasks = Tasks()
         self.search: SearchDialog | None = None
         self._session_restored = False  # until then, the stored tabs must not be overwritten
+        self._saved_tab_ids: list[str | None] = []  # the conversations of the tabs last saved
 
         self.sidebar = Sidebar()
         self.sidebar.openRequested.connect(self.open_by_id)
@@ -77,6 +78,9 @@ class HistoryController(QObject):
         history.recovered.connect(self._on_recovered)
         history.notice.connect(self._on_notice)
         tabs.arrangementChanged.connect(self.save_session_soon)
+        # A tab's first message gives it a conversation to reopen: saved then, not only when
+        # the tabs change, so that a killed app reopens it too.
+        tabs.tabOpened.connect(lambda tab: tab.conversationChanged.connect(self._tabs_may_change))
         tabs.currentTabChanged.connect(
             lambda tab: tab is not None and self.select_in_sidebar(tab.conversation.id)
         )
@@ -292,7 +296,15 @@ class HistoryController(QObject):
 
     def save_session_soon(self) -> None:
         if self._session_restored:
+            self._saved_tab_ids = self._tab_ids()
             self.history.save_session_state(self.session_state())
+
+    def _tab_ids(self) -> list[str | None]:
+        return [t.conversation.id if t.conversation.nodes else None for t in self.tabs.all_tabs()]
+
+    def _tabs_may_change(self) -> None:
+        if self._tab_ids() != self._saved_tab_ids:
+            self.save_session_soon()
 
     async def restore_session(self) -> None:
         """Reopen the tabs that were open at the last quit, with their scroll positions."""

@@ -974,6 +974,26 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
         <source>The history was upgraded from schema {old} to {new}; a copy of the old file is at {file}.</source>
         <translation>历史记录已从架构版本 {old} 升级到 {new}；旧文件的副本位于 {file}。</translation>
     </message>
+    <message>
+        <source>The history file could not be opened ({error}).</source>
+        <translation>无法打开历史记录文件（{error}）。</translation>
+    </message>
+    <message>
+        <source>The history file could not be read ({error}).</source>
+        <translation>无法读取历史记录文件（{error}）。</translation>
+    </message>
+    <message>
+        <source>{name} is not a GLM Desk history.</source>
+        <translation>{name} 不是 GLM Desk 的历史记录。</translation>
+    </message>
+    <message>
+        <source>The history is empty.</source>
+        <translation>历史记录为空。</translation>
+    </message>
+    <message>
+        <source>The history has schema {version}, this GLM Desk reads schema {expected}, and it cannot be converted while another GLM Desk is using it.</source>
+        <translation>历史记录的架构版本为 {version}，此 GLM Desk 读取的是架构版本 {expected}；另一个 GLM Desk 正在使用它，因此无法转换。</translation>
+    </message>
 </context>
 <context>
     <name>ImportRefused</name>
@@ -1488,6 +1508,25 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>Editing your message: Enter sends it as a new version (the old one is kept and can be switched back to). Esc cancels.</source>
         <translation>正在编辑消息：按 Enter 作为新版本发送（旧版本会保留，可随时切换回去）。按 Esc 取消。</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileLock</name>
+    <message>
+        <source>GLM Desk is already running</source>
+        <translation>GLM Desk 已在运行</translation>
+    </message>
+    <message>
+        <source>Another GLM Desk (process {pid}) is using the profile folder {folder}.</source>
+        <translation>另一个 GLM Desk（进程 {pid}）正在使用数据文件夹 {folder}。</translation>
+    </message>
+    <message>
+        <source>Another GLM Desk is using the profile folder {folder}.</source>
+        <translation>另一个 GLM Desk 正在使用数据文件夹 {folder}。</translation>
+    </message>
+    <message>
+        <source>Use the GLM Desk window that is already open, or start a second one with a profile folder of its own: glm-desk --profile DIR</source>
+        <translation>请使用已经打开的 GLM Desk 窗口，或者用单独的数据文件夹启动第二个：glm-desk --profile DIR</translation>
     </message>
 </context>
 <context>

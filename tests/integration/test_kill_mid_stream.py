@@ -41,11 +41,12 @@ def tokens_sent_before(server: ProtocolServer, moment: float) -> int:
     return sum(1 for t in TOKENS if t.strip().encode() in sent)
 
 
-@pytest.mark.parametrize("after_tokens", [3, random.randint(40, 300)])
-def test_sigkill_mid_stream_loses_at_most_the_last_250_ms(tmp_path, after_tokens):
-    profile = tmp_path / "profile"
-    profile.mkdir()
-    earlier = earlier_conversation(profile)
+def kill_mid_answer(
+    profile: Path, question: str, after_tokens: int, *extra: str
+) -> tuple[int, int]:
+    """Start the app on `profile`, ask `question`, SIGKILL it once `after_tokens` tokens of
+    the answer are sent. Returns (tokens sent more than SAVE_WINDOW + SLACK before the kill,
+    tokens sent before it)."""
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -61,7 +62,8 @@ def test_sigkill_mid_stream_loses_at_most_the_last_250_ms(tmp_path, after_tokens
                 "tests.integration.kill_target",
                 str(profile),
                 server.base_url,
-                "the question",
+                question,
+                *extra,
             ],
             cwd=ROOT,
             env=env,
@@ -78,8 +80,29 @@ def test_sigkill_mid_stream_loses_at_most_the_last_250_ms(tmp_path, after_tokens
         finally:
             if proc.poll() is None:
                 proc.kill()
+                proc.wait(10)
         sure = tokens_sent_before(server, killed_at - SAVE_WINDOW - SLACK)
         total = tokens_sent_before(server, killed_at)
+    return sure, total
+
+
+def check_partial_answer(answer: ChatMessage, sure: int, total: int) -> int:
+    """The answer a kill cut off: marked interrupted, a clean prefix of what was sent, no
+    more than SAVE_WINDOW (+ SLACK) behind the kill. Returns the tokens saved."""
+    assert answer.role == Role.ASSISTANT and answer.state == AnswerState.INTERRUPTED
+    saved = len(answer.content.split())
+    assert answer.content == "".join(TOKENS[:saved])  # a clean prefix, nothing garbled
+    assert saved <= total
+    assert saved >= sure, f"only {saved} of the {sure} tokens sent >400 ms before the kill"
+    return saved
+
+
+@pytest.mark.parametrize("after_tokens", [3, random.randint(40, 300)])
+def test_sigkill_mid_stream_loses_at_most_the_last_250_ms(tmp_path, after_tokens):
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    earlier = earlier_conversation(profile)
+    sure, total = kill_mid_answer(profile, "the question", after_tokens)
 
     store = HistoryStore(profile / HISTORY_FILE)
     assert store.interrupted == 1
@@ -91,10 +114,66 @@ def test_sigkill_mid_stream_loses_at_most_the_last_250_ms(tmp_path, after_tokens
         (Role.ASSISTANT, "an earlier answer, complete", AnswerState.DONE),
         (Role.USER, "the question", AnswerState.DONE),
     ]
-    answer = msgs[3]
-    assert answer.state == AnswerState.INTERRUPTED
-    saved = len(answer.content.split())
-    assert answer.content == "".join(TOKENS[:saved])  # a clean prefix, nothing garbled
+    saved = check_partial_answer(msgs[3], sure, total)
     lost_ms = (total - saved) * 10
     print(f"\nkill -9 after {total} tokens: {saved} saved, ~{lost_ms} ms of stream lost")
-    assert saved >= sure, f"only {saved} of the {sure} tokens sent >400 ms before the kill"
+
+
+KILLS = 20
+
+
+def everything(store: HistoryStore) -> dict[str, tuple[str, list[tuple[str, str, str, str]]]]:
+    """Every conversation: its title and its messages (id, role, content, state) in order."""
+    out = {}
+    for info in store.list_conversations():
+        record = store.conversation_record(info.id)
+        assert record is not None
+        out[info.id] = (
+            record["title"],
+            [(m["id"], m["role"], m["content"], m["state"]) for m in record["messages"]],
+        )
+    return out
+
+
+@pytest.mark.slow
+def test_twenty_sigkills_in_a_row_on_one_profile(tmp_path):
+    """One profile, the app started, asked and killed mid-answer 20 times: after each kill
+    the database is sound, everything stored before is intact, and the cut-off answer is
+    there up to the last save."""
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    earlier_conversation(profile)
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    store = HistoryStore(profile / HISTORY_FILE)
+    kept = everything(store)
+    store.close()
+    lost = []
+    for run in range(KILLS):
+        question = f"question {run} 问题"
+        extra = ["--new-tab"] if run % 3 == 1 else []  # some in conversations of their own
+        sure, total = kill_mid_answer(profile, question, rng.randint(3, 200), *extra)
+
+        store = HistoryStore(profile / HISTORY_FILE)
+        try:
+            assert [tuple(r) for r in store.db.execute("PRAGMA integrity_check")] == [("ok",)]
+            assert store.interrupted == 1, f"run {run} (seed {seed})"
+            now = everything(store)
+            for cid, (title, messages) in kept.items():  # all of it, untouched
+                assert now[cid][0] == title, f"run {run} (seed {seed})"
+                assert now[cid][1][: len(messages)] == messages, f"run {run} (seed {seed})"
+            new = [
+                (cid, m)
+                for cid, (_title, messages) in now.items()
+                for m in messages[len(kept.get(cid, ("", []))[1]) :]
+            ]
+            assert [(m[1], m[2]) for _cid, m in new[:1]] == [("user", question)]
+            assert len(new) == 2 and new[0][0] == new[1][0], f"run {run} (seed {seed})"
+            answer = store.load(new[1][0]).nodes[new[1][1][0]]
+        finally:
+            store.close()
+        saved = check_partial_answer(answer, sure, total)
+        lost.append((total - saved) * 10)
+        kept = now
+    assert len(kept) == 1 + len([r for r in range(KILLS) if r % 3 == 1])
+    print(f"\n{KILLS} kills (seed {seed}): ms of stream lost per kill {lost}, max {max(lost)}")

@@ -232,6 +232,19 @@ def test_tabs_reopen_with_drafts_after_a_restart(window, server, history, qloop,
     again.flush_and_close()
 
 
+def test_a_tab_is_remembered_once_it_has_a_conversation(window, server, history, qloop):
+    """Not only when tabs open or close: an app killed after the first question of a new
+    tab reopens that tab, with its answer marked interrupted."""
+    qloop.run_until_complete(window.history_controller.restore_session())
+    chat(window, server, qloop, ("first tab", "a"))
+    window.new_tab()
+    chat(window, server, qloop, ("second tab", "b"))
+    state, loaded = qloop.run_until_complete(history.load_session_state())
+    ids = [tab.conversation.id for tab in window.tabs.all_tabs()]
+    assert [t["id"] for t in state["tabs"]] == ids and set(loaded) == set(ids)
+    assert state["current"] == 1
+
+
 def test_export_and_import_from_the_window(window, server, qloop, tmp_path):
     chat(window, server, qloop, ("export me", "fine"))
     out = tmp_path / "all.json"
@@ -255,45 +268,151 @@ def test_export_and_import_from_the_window(window, server, qloop, tmp_path):
     assert window.status_label.text() == "Not imported: it is not a text file."
 
 
-def test_a_full_disk_keeps_everything_in_memory_until_it_can_be_saved(
-    window, server, history, qloop, monkeypatch
-):
-    store = qloop.run_until_complete(history.run(lambda s: s, None))
-    real_save = store.save
-    broken = {"on": True}
+class FullDisk:
+    """The store's connection on a disk that fills up: while `full`, every write statement
+    fails as SQLite's do then ("database or disk is full"; the transaction is rolled back)."""
 
-    def save(*args, **kwargs):
-        if broken["on"]:  # what SQLite raises when the disk is full
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self.full = False
+
+    def _check(self, sql: str) -> None:
+        if self.full and sql.split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
             raise sqlite3.OperationalError("database or disk is full")
-        return real_save(*args, **kwargs)
 
-    monkeypatch.setattr(store, "save", save)
+    def execute(self, sql: str, *args):
+        self._check(sql)
+        return self._db.execute(sql, *args)
+
+    def executemany(self, sql: str, *args):
+        self._check(sql)
+        return self._db.executemany(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self._db, name)
+
+    def __enter__(self):
+        return self._db.__enter__()
+
+    def __exit__(self, *exc):
+        return self._db.__exit__(*exc)
+
+
+def full_disk(history: HistoryService, qloop):
+    disk = FullDisk(qloop.run_until_complete(history.run(lambda s: s.db, None)))
+    qloop.run_until_complete(history.run(lambda s: setattr(s, "db", disk), None))
+
+    def refuse(on: bool) -> None:
+        disk.full = on
+
+    return refuse
+
+
+def read_only(history: HistoryService, qloop):
+    """SQLite itself refuses every write ("attempt to write a readonly database")."""
+
+    def refuse(on: bool) -> None:
+        pragma = f"PRAGMA query_only={'ON' if on else 'OFF'}"
+        qloop.run_until_complete(history.run(lambda s: s.db.execute(pragma), None))
+
+    return refuse
+
+
+@pytest.mark.parametrize(
+    ("refusal", "warning"),
+    [
+        (full_disk, "⚠ Could not save history: the disk is full"),
+        (read_only, "⚠ Could not save history: the history file is read-only"),
+    ],
+)
+def test_history_refused_while_streaming_loses_nothing_once_it_can_be_written(
+    refusal, warning, window, server, history, qloop, qtbot, tmp_path
+):
+    """The disk fills up (or the file turns read-only) in the middle of an answer: the answer
+    streams on to its end, a rename and the open tabs wait with it, and once the history can
+    be written again all of it is, and is there after a restart."""
+    other = Conversation(title="Other")
+    other.add(ChatMessage(Role.USER, "stored before"))
+    history.save_all(other)
+    qloop.run_until_complete(window.history_controller.restore_session())
+    refuse = refusal(history, qloop)
     history._retry.setInterval(50)
-    chat(window, server, qloop, ("while the disk is full", "still here"))
+    answer_text = " ".join(f"w{i:03d}" for i in range(120))
+    server.push(Reply(text=answer_text, delay=0.01))  # about 1.2 s
+    type_and_send(window, "a long answer")
+    session = window.current_tab().session
+    cid = session.conversation.id
+
+    async def stored_answer() -> ChatMessage | None:
+        conv = await history.run(lambda s: s.load(cid), None)
+        return conv.messages[-1] if conv and len(conv.messages) == 2 else None
+
+    async def first_save() -> None:
+        while not ((answer := await stored_answer()) and answer.content):
+            await asyncio.sleep(0.01)
+
+    qloop.run_until_complete(asyncio.wait_for(first_save(), 5))
+    refuse(True)  # mid-answer, some of it saved
     qloop.run_until_complete(until(lambda: window.history_controller.warning.isVisible()))
-    assert window.history_controller.warning.text() == "⚠ Could not save history: the disk is full"
+    assert window.history_controller.warning.text() == warning
     assert "kept in memory" in window.history_controller.warning.toolTip()
-    assert "still here" in window.current_view().toPlainText()
-    broken["on"] = False
+    assert session.busy, "the history failed only after the answer ended"
+    window.history_controller.rename(other.id, "Renamed meanwhile")  # not in a tab
+    window.new_tab()  # the open tabs change
+    wait_idle(qloop, session, timeout=10)
+    first_tab = window.tabs.widget(0)
+    assert session.conversation.messages[-1].content == answer_text
+    assert answer_text in first_tab.view.toPlainText()
+    partial = qloop.run_until_complete(stored_answer())
+    assert partial.state == AnswerState.STREAMING and partial.content != answer_text
+    assert window.history_controller.warning.isVisible()  # still refused
+
+    refuse(False)
     qloop.run_until_complete(until(lambda: not window.history_controller.warning.isVisible()))
-    cid = window.current_tab().session.conversation.id
-    assert [m.content for m in stored(history, qloop, cid).messages] == [
-        "while the disk is full",
-        "still here",
-    ]
+    done = qloop.run_until_complete(stored_answer())
+    assert (done.content, done.state) == (answer_text, AnswerState.DONE)
+    assert stored(history, qloop, other.id).title == "Renamed meanwhile"
+    state, _ = qloop.run_until_complete(history.load_session_state())
+    assert [t["id"] for t in state["tabs"]] == [cid, None] and state["current"] == 1
+
+    # Restarted: all of it is there, nothing marked interrupted.
+    window.close()
+    qloop.run_until_complete(window.wait_stopped())
+    assert history.flush_and_close()
+    again = HistoryService(tmp_path / "history.db")
+    win2 = MainWindow(
+        window.backend, again, window.providers.providers, initial_provider="openrouter"
+    )
+    qtbot.addWidget(win2)
+    win2.show()
+    qloop.run_until_complete(win2.history_controller.restore_session())
+    assert win2.tabs.count() == 2
+    win2.tabs.setCurrentIndex(0)
+    reopened = win2.current_tab()
+    assert reopened.conversation.id == cid
+    assert [m.content for m in reopened.conversation.messages] == ["a long answer", answer_text]
+    assert reopened.conversation.messages[-1].state == AnswerState.DONE
+    shown = reopened.view.toPlainText()
+    assert answer_text in shown and INTERRUPTED_TEXT not in shown
+    assert qloop.run_until_complete(again.load(other.id)).title == "Renamed meanwhile"
+    win2.close()
+    assert again.flush_and_close()
 
 
-def test_a_read_only_history_is_reported_and_saved_once_writable(window, server, history, qloop):
-    # query_only makes SQLite itself refuse writes ("attempt to write a readonly database")
-    qloop.run_until_complete(history.run(lambda s: s.db.execute("PRAGMA query_only=ON"), None))
+def test_a_refused_write_alone_waits_and_the_warning_goes_once_it_is_written(
+    window, history, qloop
+):
+    conv = Conversation(title="Old title")
+    conv.add(ChatMessage(Role.USER, "stored"))
+    history.save_all(conv)
+    refuse = read_only(history, qloop)
     history._retry.setInterval(50)
-    chat(window, server, qloop, ("read-only?", "kept"))
+    refuse(True)
+    window.history_controller.rename(conv.id, "New title")  # no tab: a write of its own
     qloop.run_until_complete(until(lambda: window.history_controller.warning.isVisible()))
-    assert "the history file is read-only" in window.history_controller.warning.text()
-    qloop.run_until_complete(history.run(lambda s: s.db.execute("PRAGMA query_only=OFF"), None))
+    refuse(False)
     qloop.run_until_complete(until(lambda: not window.history_controller.warning.isVisible()))
-    cid = window.current_tab().session.conversation.id
-    assert [m.content for m in stored(history, qloop, cid).messages] == ["read-only?", "kept"]
+    assert stored(history, qloop, conv.id).title == "New title"
 
 
 @pytest.fixture

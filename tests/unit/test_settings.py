@@ -182,3 +182,17 @@ def test_proxy_check_accepts_http_proxies() -> None:
     assert check_proxy("http://user:pw@proxy.example:3128") == ""
     assert check_proxy("https://proxy.example") == ""
     assert check_proxy("proxy.example:3128")
+
+
+def test_read_only_settings_never_change_the_file(tmp_path) -> None:
+    """For a profile another GLM Desk is using: read the language, move nothing aside."""
+    path = tmp_path / SETTINGS_FILE
+    path.write_text('{"language": "zh_CN", ', "utf-8")
+    settings = Settings.in_profile(tmp_path, read_only=True)
+    assert settings.problems and "not valid JSON" in settings.problems[0]
+    assert "broken" not in settings.problems[0]
+    settings.save()
+    assert [p.name for p in tmp_path.iterdir()] == [SETTINGS_FILE]
+    assert path.read_text("utf-8") == '{"language": "zh_CN", '
+    path.write_text('{"version": 1, "language": "zh_CN"}', "utf-8")
+    assert Settings.in_profile(tmp_path, read_only=True).get("language") == "zh_CN"

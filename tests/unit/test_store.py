@@ -265,3 +265,66 @@ def test_migration_from_v2_adds_conversation_settings(tmp_path):
     assert store.load("c0").params == {}
     assert len(store.load("c0").messages) == 3
     store.close()
+
+
+def test_read_only_reads_while_another_connection_writes_and_changes_nothing(store, tmp_path):
+    """`glm-desk export` while the app runs: the app's streaming answer stays streaming."""
+    conv = chat(("user", "hello"))
+    answer = ChatMessage(Role.ASSISTANT, "par", state=AnswerState.STREAMING)
+    conv.add(answer)
+    save(store, conv, *conv.nodes.values())
+    reader = HistoryStore(tmp_path / "history.db", read_only=True)
+    try:
+        assert reader.interrupted == 0
+        with reader.reading():
+            seen = reader.load(conv.id).messages[-1]
+            answer.content = "partial"
+            save(store, conv, answer)  # the app writes meanwhile
+            assert reader.load(conv.id).messages[-1].content == "par"  # one moment
+        assert (seen.content, seen.state) == ("par", AnswerState.STREAMING)
+        assert reader.load(conv.id).messages[-1].content == "partial"
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.rename(conv.id, "no")
+    finally:
+        reader.close()
+    assert store.load(conv.id).messages[-1].state == AnswerState.STREAMING
+
+
+def test_read_only_refuses_what_it_would_have_to_change(tmp_path):
+    old = tmp_path / "old.db"
+    make_v1(old)
+    with pytest.raises(StoreError, match="schema 1, this GLM Desk reads schema 3"):
+        HistoryStore(old, read_only=True)
+    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 1
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"not a database " * 200)
+    with pytest.raises(StoreError, match="could not be read"):
+        HistoryStore(corrupt, read_only=True)
+    foreign = tmp_path / "foreign.db"
+    db = sqlite3.connect(foreign)
+    db.execute("CREATE TABLE x(y)")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="not a GLM Desk history"):
+        HistoryStore(foreign, read_only=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corrupt.db", "foreign.db", "old.db"]
+
+
+def test_a_write_a_full_disk_refuses_leaves_nothing_half_done_and_can_be_repeated(store):
+    """SQLite's own SQLITE_FULL (the file may not grow): the transaction is rolled back,
+    none is left open, and the same records are written once there is room."""
+    conv = chat(("user", "hello"))
+    save(store, conv, *conv.messages)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count={pages}")
+    big = ChatMessage(Role.ASSISTANT, "long answer " * 1_000)
+    conv.add(big)
+    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+        save(store, conv, *conv.nodes.values())
+    assert not store.db.in_transaction
+    assert [m.content for m in store.load(conv.id).messages] == ["hello"]
+    store.db.execute("PRAGMA max_page_count=1073741823")
+    save(store, conv, *conv.nodes.values())
+    assert store.load(conv.id).messages[-1].content == big.content
+    assert store.search("answer")  # the index too
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
