@@ -110,6 +110,11 @@ class MalformedChunk(ValueError):
     """A `data:` payload that is not a JSON object."""
 
 
+def _text(value: Any) -> str | None:
+    """A non-empty string, else None (ids and names of any other type are dropped)."""
+    return value if isinstance(value, str) and value else None
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -160,8 +165,8 @@ def _tool_call_delta(raw: dict[str, Any], position: int) -> ToolCallDelta:
     index = _int(raw.get("index"))
     return ToolCallDelta(
         index=position if index is None else index,
-        id=raw.get("id") or None,
-        name=function.get("name") or None,
+        id=_text(raw.get("id")),
+        name=_text(function.get("name")),
         arguments=arguments,
     )
 
@@ -170,7 +175,9 @@ def parse_chunk(data: str) -> list[StreamEvent]:
     """Turn one SSE `data:` payload (not `[DONE]`) into stream events, in order."""
     try:
         obj = json.loads(data)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError: not JSON (JSONDecodeError), or an integer past Python's 4300-digit
+        # limit; RecursionError: nested deeper than the interpreter's stack.
         raise MalformedChunk(f"not JSON: {data[:120]!r}") from exc
     if not isinstance(obj, dict):
         raise MalformedChunk(f"not a JSON object: {data[:120]!r}")

@@ -70,6 +70,28 @@ def test_malformed(data):
         parse_chunk(data)
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        "1" * 5000,  # json.loads raises ValueError (Python's integer digit limit)
+        '{"usage":{"prompt_tokens":' + "9" * 5000 + "}}",
+        "[" * 100_000,  # json.loads raises RecursionError
+        '{"a":' * 50_000 + "1" + "}" * 50_000,
+    ],
+)
+def test_hostile_json_is_malformed_not_a_crash(data):
+    # Any other exception leaves the client as "Something went wrong in GLM Desk".
+    with pytest.raises(MalformedChunk):
+        parse_chunk(data)
+
+
+def test_tool_call_ids_and_names_of_other_types_are_dropped():
+    (call,) = parse_chunk(
+        '{"choices":[{"delta":{"tool_calls":[{"id":{"x":1},"function":{"name":[1]}}]}}]}'
+    )
+    assert call == ToolCallDelta(index=0, id=None, name=None, arguments="")
+
+
 def test_tool_calls_whole_fragments_and_object_arguments():
     acc = ToolCallAccumulator()
     whole = parse_chunk(
