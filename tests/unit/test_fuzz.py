@@ -129,7 +129,7 @@ def reference(raw: bytes) -> list[SseEvent]:
     return events
 
 
-@fuzz(300)
+@fuzz(250)
 @given(SSE_BYTES, st.lists(st.integers(0, 400), max_size=16))
 def test_sse_split_anywhere_gives_the_events_of_the_whole_stream(raw, cuts):
     cuts = [c for c in cuts if c <= len(raw)]
@@ -190,23 +190,6 @@ def test_sse_stream_cut_short_yields_a_prefix_of_its_events(events, end, cuts):
         assert full.data.startswith(last.data.removesuffix("\ufffd"))
 
 
-def test_sse_a_long_line_in_small_reads_is_linear():
-    """5 MB in one line, read 512 bytes at a time (a slow or hostile server): each read
-    scans only the new bytes, not the whole line again (10,000 reads of up to 5 MB was
-    a few seconds of CPU)."""
-    import time
-
-    line = b"data: " + b"x" * 5_000_000 + b"\n\n"
-    dec = SseDecoder()
-    events: list[SseEvent] = []
-    start = time.perf_counter()
-    for i in range(0, len(line), 512):
-        events += dec.feed(line[i : i + 512])
-    elapsed = time.perf_counter() - start
-    assert [len(e.data) for e in events] == [5_000_000]
-    assert elapsed < 1.0, elapsed
-
-
 # --- chunk parser ------------------------------------------------------------------------
 
 JSON_SCALARS = (
@@ -224,54 +207,55 @@ JSON_VALUES = st.recursive(
 )
 
 
-def maybe(keys: dict[str, st.SearchStrategy]) -> st.SearchStrategy:
-    """A dict with any subset of these keys (each value from its strategy)."""
-    return st.fixed_dictionaries({}, optional=keys)
+def maybe(keys: dict[str, st.SearchStrategy], **required: st.SearchStrategy) -> st.SearchStrategy:
+    """A dict with the required keys and any subset of the others."""
+    return st.fixed_dictionaries(required, optional=keys)
 
 
+def mostly(usual: st.SearchStrategy, odd: st.SearchStrategy) -> st.SearchStrategy:
+    """`usual` four times in five, else `odd`: the shapes servers send, with junk among them
+    (an even choice would spend most examples on junk at the top level)."""
+    return st.integers(0, 4).flatmap(lambda n: odd if n == 0 else usual)
+
+
+ODD = mostly(JSON_VALUES, st.sampled_from(["²", "٤٠٤", "1" * 5000, "", 0, 1.5, True, [], {}]))
 TOOL_CALL = maybe(
     {
-        "index": JSON_VALUES,
-        "id": JSON_VALUES,
-        "type": JSON_VALUES,
-        "function": maybe({"name": JSON_VALUES, "arguments": JSON_VALUES}) | JSON_VALUES,
+        "index": ODD,
+        "id": ODD,
+        "type": ODD,
+        "function": mostly(maybe({"name": ODD, "arguments": ODD}), JSON_VALUES),
     }
 )
 DELTA = maybe(
     {
-        "role": JSON_VALUES,
-        "content": JSON_VALUES,
-        "tool_calls": st.lists(TOOL_CALL | JSON_VALUES, max_size=3) | JSON_VALUES,
+        "role": ODD,
+        "content": ODD,
+        "tool_calls": mostly(st.lists(TOOL_CALL, min_size=1, max_size=3), JSON_VALUES),
     }
 )
 CHOICE = maybe(
-    {
-        "index": JSON_VALUES,
-        "delta": DELTA | JSON_VALUES,
-        "message": DELTA,
-        "finish_reason": JSON_VALUES,
-    }
+    {"index": ODD, "message": DELTA, "finish_reason": ODD}, delta=mostly(DELTA, JSON_VALUES)
 )
-NUMBERS = {k: JSON_VALUES | st.integers() | st.floats() for k in ("prompt_tokens", "cost")}
+ERROR = maybe({"code": ODD, "message": ODD, "type": ODD, "metadata": JSON_VALUES})
 CHUNK = maybe(
     {
-        "id": JSON_VALUES,
-        "object": JSON_VALUES,
-        "choices": st.lists(CHOICE | JSON_VALUES, max_size=3) | JSON_VALUES,
-        "usage": maybe(
-            {
-                **NUMBERS,
-                "completion_tokens": JSON_VALUES,
-                "total_tokens": JSON_VALUES,
-                "prompt_tokens_details": maybe({"cached_tokens": JSON_VALUES}) | JSON_VALUES,
-            }
-        )
-        | JSON_VALUES,
-        "timings": maybe({"predicted_n": JSON_VALUES, "predicted_per_second": JSON_VALUES})
-        | JSON_VALUES,
-        "error": maybe({"code": JSON_VALUES, "message": JSON_VALUES, "type": JSON_VALUES})
-        | JSON_VALUES,
-    }
+        "id": ODD,
+        "object": ODD,
+        "usage": mostly(
+            maybe(
+                {
+                    k: mostly(st.integers() | st.floats(), ODD)
+                    for k in ("prompt_tokens", "completion_tokens", "total_tokens", "cost")
+                }
+                | {"prompt_tokens_details": mostly(maybe({"cached_tokens": ODD}), ODD)}
+            ),
+            JSON_VALUES,
+        ),
+        "timings": mostly(maybe({"predicted_n": ODD, "predicted_per_second": ODD}), ODD),
+        "error": mostly(ERROR, JSON_VALUES),
+    },
+    choices=mostly(st.lists(CHOICE, min_size=1, max_size=3), JSON_VALUES),
 )
 
 
@@ -328,7 +312,7 @@ def test_parse_chunk_any_json_value(value):
     assert (events is None) == (not isinstance(value, dict))
 
 
-@fuzz(150)
+@fuzz(120)
 @given(CHUNK)
 def test_parse_chunk_any_chunk_shape(chunk):
     events = parse(json.dumps(chunk))
@@ -378,7 +362,7 @@ ERROR_BODIES = (
 )
 
 
-@fuzz(150)
+@fuzz(100)
 @given(
     st.integers(100, 599),
     ERROR_BODIES,
@@ -394,8 +378,8 @@ def test_error_from_http_any_body(status, body, retry_after):
     json.dumps(err.code)
 
 
-@fuzz(100)
-@given(st.builds(lambda chunk, error: {**chunk, "error": error}, CHUNK, JSON_VALUES))
+@fuzz(80)
+@given(st.builds(lambda chunk, error: {**chunk, "error": error}, CHUNK, mostly(ERROR, ODD)))
 def test_error_from_stream_chunk_any_payload(payload):
     err = error_from_stream_chunk(payload, "Test")
     assert isinstance(err, ChatError) and err.message and err.user_text()
@@ -557,7 +541,7 @@ def check_markdown(text: str, cuts: list[int]) -> None:
         assert "<script" not in block.html and 'href="javascript' not in block.html.lower()
 
 
-@fuzz(300)
+@fuzz(250)
 @given(
     MD_TEXT.map(lambda text: re.sub("\r(?!\n)", "", text)),
     st.lists(st.integers(0, 400), max_size=12),
