@@ -13,6 +13,10 @@ way each real service is documented to, quirks included:
   usage in a separate empty-choices chunk only when asked, 503 "Loading model" while loading,
   a late error closes the stream without `[DONE]`.
 
+Faults, per `Reply`: the connection dropped (`drop_after`), silence with the connection open
+(`stall_after`), raw bytes anywhere in the stream (`raw_after`, `raw_at`), the flavor's own
+mid-stream error (`error_after`), a close without `[DONE]` (`done=False`).
+
 Run `python -m tests.protocol_servers --flavor openrouter --port 8765` for a demo server.
 """
 
@@ -44,7 +48,10 @@ class Reply:
     error_after: int | None = None  # send the flavor's mid-stream error after N chunks
     error: dict[str, Any] | None = None
     drop_after: int | None = None  # close the connection after N chunks
+    stall_after: int | None = None  # after N chunks, send nothing more for `stall` seconds
+    stall: float = 30.0  # (or until the client hangs up), then go on
     raw_after: bytes | None = None  # raw bytes written after the chunks (garbage tests)
+    raw_at: int | None = None  # write `raw_after` before chunk N instead, then go on
     tool_calls: list[dict[str, Any]] | None = None  # [{"id","name","arguments"}]
     split_bytes: int | None = None  # write the SSE bytes in pieces of this many bytes
     done: bool = True
@@ -281,6 +288,12 @@ class ProtocolServer:
                         if done:
                             raise ConnectionResetError
                     continue
+                if obj == "STALL":
+                    # Silence, with the connection open, as a hung server or a dead link.
+                    done, _ = await asyncio.wait({closed}, timeout=reply.stall)
+                    if done:
+                        raise ConnectionResetError
+                    continue
                 if obj == "DROP":
                     writer.transport.abort()
                     return False
@@ -315,7 +328,7 @@ class ProtocolServer:
         reply: Reply,
         put_event: Callable[[Any], bytes],
     ) -> Any:
-        """Yield bytes to write, "DELAY" between tokens, "DROP" or "END"."""
+        """Yield bytes to write, "DELAY" between tokens, "STALL", "DROP" or "END"."""
         f = self.flavor
         finish_reason = "tool_calls" if reply.tool_calls else reply.finish_reason
         created = int(time.time())
@@ -367,6 +380,10 @@ class ProtocolServer:
             if reply.drop_after is not None and i == reply.drop_after:
                 yield "DROP"
                 return
+            if reply.stall_after is not None and i == reply.stall_after:
+                yield "STALL"
+            if reply.raw_after is not None and reply.raw_at == i:
+                yield reply.raw_after
             if i:
                 yield "DELAY"
             last = i == len(pieces) - 1 and not reply.tool_calls
@@ -376,7 +393,7 @@ class ProtocolServer:
                 yield chunk({"content": piece})
             if f == "openrouter" and i == 0:
                 yield b": OPENROUTER PROCESSING\n\n"
-        if reply.raw_after is not None:
+        if reply.raw_after is not None and reply.raw_at is None:
             yield reply.raw_after
         if reply.tool_calls:
             yield from self._tool_calls(reply, chunk, usage)

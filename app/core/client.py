@@ -34,7 +34,7 @@ from app.core.protocol import (
     parse_chunk,
 )
 from app.core.providers import GenerationParams, Provider
-from app.core.sse import SseDecoder
+from app.core.sse import EventTooLarge, SseDecoder
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +261,15 @@ class ChatClient:
                     )
         except ChatError:
             raise
+        except EventTooLarge as exc:
+            raise self._error(
+                ErrorKind.PROTOCOL,
+                QT_TRANSLATE_NOOP(
+                    "ChatError", "{provider} sent data that is not a valid chat stream."
+                ).format(provider=p.name),
+                retryable=False,
+                detail=str(exc),
+            ) from exc
         except httpx.TimeoutException as exc:
             if isinstance(exc, httpx.ConnectTimeout):
                 text = QT_TRANSLATE_NOOP(

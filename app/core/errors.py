@@ -9,6 +9,7 @@ llama-server with typed errors and 503 while the model loads. `error_from_http` 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -145,9 +146,11 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:  # "nan", "inf" and "1e400" are no delay anyone can wait for
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         import time
 
@@ -181,7 +184,8 @@ def _decode_body(body: bytes | str | Any) -> Any:
     if isinstance(body, str):
         try:
             return json.loads(body)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
+            # Not JSON, an integer past Python's 4300-digit limit, or nested too deep.
             return {"error": {"message": body.strip()[:500]}}
     return body
 
@@ -341,7 +345,9 @@ def classify(
         kind, text = _by_status(status)
     else:
         # An error chunk in the middle of a stream: use its code if it is an HTTP-like one.
-        shown_status = int(code) if code and code.isdigit() else None
+        # (ASCII digits only: "²".isdigit() too, and int() of 5,000 digits raises.)
+        http_like = code is not None and code.isascii() and code.isdigit() and len(code) <= 3
+        shown_status = int(code) if http_like else None
         if shown_status and 400 <= shown_status < 600:
             kind, text = _by_status(shown_status)
         else:

@@ -10,6 +10,7 @@ from llama-server, and error objects inside a 200 stream.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -110,6 +111,40 @@ class MalformedChunk(ValueError):
     """A `data:` payload that is not a JSON object."""
 
 
+# A JSON escape of a UTF-16 surrogate: the only way a lone surrogate, which neither Qt nor
+# SQLite accepts, gets into text (the SSE bytes themselves are decoded with replacement).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(obj: dict[str, Any]) -> dict[str, Any]:
+    """Every string value in `obj` (nested too) with each lone surrogate replaced by U+FFFD;
+    `json.loads` has already joined the valid pairs. Iterative: the nesting depth is the
+    server's choice."""
+    stack: list[dict[str, Any] | list[Any]] = [obj]
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return _LONE_SURROGATE.sub("\ufffd", value)
+        if isinstance(value, dict | list):
+            stack.append(value)
+        return value
+
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                node[key] = clean(value)
+        else:
+            node[:] = [clean(value) for value in node]
+    return obj
+
+
+def _text(value: Any) -> str | None:
+    """A non-empty string, else None (ids and names of any other type are dropped)."""
+    return value if isinstance(value, str) and value else None
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -160,8 +195,8 @@ def _tool_call_delta(raw: dict[str, Any], position: int) -> ToolCallDelta:
     index = _int(raw.get("index"))
     return ToolCallDelta(
         index=position if index is None else index,
-        id=raw.get("id") or None,
-        name=function.get("name") or None,
+        id=_text(raw.get("id")),
+        name=_text(function.get("name")),
         arguments=arguments,
     )
 
@@ -170,10 +205,14 @@ def parse_chunk(data: str) -> list[StreamEvent]:
     """Turn one SSE `data:` payload (not `[DONE]`) into stream events, in order."""
     try:
         obj = json.loads(data)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError: not JSON (JSONDecodeError), or an integer past Python's 4300-digit
+        # limit; RecursionError: nested deeper than the interpreter's stack.
         raise MalformedChunk(f"not JSON: {data[:120]!r}") from exc
     if not isinstance(obj, dict):
         raise MalformedChunk(f"not a JSON object: {data[:120]!r}")
+    if _SURROGATE_ESCAPE.search(data):
+        obj = _without_lone_surrogates(obj)
 
     events: list[StreamEvent] = []
     choices = obj.get("choices")

@@ -8,6 +8,7 @@ import json
 import httpx
 import pytest
 
+from app.core import sse
 from app.core.client import ChatClient, ClientPool, Retrying, RetryPolicy
 from app.core.errors import ChatError, ErrorKind
 from app.core.protocol import (
@@ -287,6 +288,19 @@ async def test_garbage_data_is_a_protocol_error(make_server, pool):
     with pytest.raises(ChatError) as info:
         await collect(client_for(server, pool))
     assert info.value.kind == ErrorKind.PROTOCOL
+
+
+async def test_a_line_that_never_ends_is_cut_off(make_server, pool, monkeypatch):
+    monkeypatch.setattr(sse, "MAX_EVENT_BYTES", 1 << 20)  # 32 MB in the app
+    server = make_server("openrouter")
+    server.push(Reply(text="a b", raw_after=b"data: " + b"x" * (2 << 20)))
+    got: list[str] = []
+    with pytest.raises(ChatError) as info:
+        async for ev in client_for(server, pool).stream([Message(Role.USER, "x")]):
+            if isinstance(ev, TextDelta):
+                got.append(ev.text)
+    assert "".join(got) == "a b"
+    assert info.value.kind == ErrorKind.PROTOCOL and "1,048,576 bytes" in info.value.detail
 
 
 async def test_cancellation_closes_the_connection(make_server, pool):

@@ -113,6 +113,28 @@ def test_retry_after_http_date():
     assert parse_retry_after(None) is None
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "-inf"])
+def test_retry_after_that_is_not_a_finite_number_is_ignored(value):
+    assert parse_retry_after(value) is None
+    err = error_from_http(429, {}, {"retry-after": value}, "OpenRouter")
+    assert err.retry_after is None and "inf" not in err.user_text()
+
+
+@pytest.mark.parametrize(
+    "body", [b"1" * 5000, b"[" * 100_000, '{"error":{"code":' + "9" * 5000 + "}}"]
+)
+def test_error_body_json_parse_failures_are_text(body):
+    err = error_from_http(500, body, {}, "OpenRouter")
+    assert err.kind == ErrorKind.SERVER and len(err.detail) <= 1000
+
+
+@pytest.mark.parametrize("code", ["²", "٤٠٤", "1" * 5000, "-1", "4 0 4"])
+def test_stream_error_codes_that_are_not_http_statuses(code):
+    # "²".isdigit() is true but int("²") raises; int() of 5,000 digits raises too.
+    err = error_from_stream_chunk({"error": {"code": code, "message": "boom"}}, "L")
+    assert err.kind == ErrorKind.SERVER and err.message
+
+
 def test_stream_error_chunks():
     zai = error_from_stream_chunk({"error": {"code": "1301", "message": "unsafe"}}, "Z.AI")
     assert zai.kind == ErrorKind.FILTERED

@@ -70,6 +70,41 @@ def test_malformed(data):
         parse_chunk(data)
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        "1" * 5000,  # json.loads raises ValueError (Python's integer digit limit)
+        '{"usage":{"prompt_tokens":' + "9" * 5000 + "}}",
+        "[" * 100_000,  # json.loads raises RecursionError
+        '{"a":' * 50_000 + "1" + "}" * 50_000,
+    ],
+)
+def test_hostile_json_is_malformed_not_a_crash(data):
+    # Any other exception leaves the client as "Something went wrong in GLM Desk".
+    with pytest.raises(MalformedChunk):
+        parse_chunk(data)
+
+
+def test_lone_surrogate_escapes_become_replacement_characters():
+    # JSON may escape half a UTF-16 pair; such text cannot be stored (SQLite, UTF-8) or shown.
+    events = parse_chunk(
+        '{"choices":[{"delta":{"content":"a\\ud800b\\uDFFF \\ud83d\\ude00","tool_calls":'
+        '[{"id":"c\\udc00","function":{"name":"n","arguments":"\\ud801"}}]}}],'
+        '"error":{"message":["\\ud802"]}}'
+    )
+    assert events[0] == TextDelta("a\ufffdb\ufffd 😀")
+    assert events[1] == ToolCallDelta(index=0, id="c\ufffd", name="n", arguments="\ufffd")
+    assert isinstance(events[2], ErrorChunk)
+    assert events[2].payload["error"] == {"message": ["\ufffd"]}
+
+
+def test_tool_call_ids_and_names_of_other_types_are_dropped():
+    (call,) = parse_chunk(
+        '{"choices":[{"delta":{"tool_calls":[{"id":{"x":1},"function":{"name":[1]}}]}}]}'
+    )
+    assert call == ToolCallDelta(index=0, id=None, name=None, arguments="")
+
+
 def test_tool_calls_whole_fragments_and_object_arguments():
     acc = ToolCallAccumulator()
     whole = parse_chunk(
