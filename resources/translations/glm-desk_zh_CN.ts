@@ -430,6 +430,18 @@
         <source>Switch to the local model</source>
         <translation>切换到本地模型</translation>
     </message>
+    <message>
+        <source> … [{n} more characters on this line: Copy the message to get all of it]</source>
+        <translation> …［本行还有 {n} 个字符未显示：复制这条消息即可得到全部内容］</translation>
+    </message>
+    <message>
+        <source>[… {n} more rows are not shown: Copy the message to get all of them]</source>
+        <translation>［…… 还有 {n} 行未显示：复制这条消息即可得到全部内容］</translation>
+    </message>
+    <message>
+        <source>[… {n} more characters are not shown: Copy the message, or export the conversation, to get all of it]</source>
+        <translation>［…… 还有 {n} 个字符未显示：复制这条消息或导出对话即可得到全部内容］</translation>
+    </message>
 </context>
 <context>
     <name>CodeBlockActions</name>
