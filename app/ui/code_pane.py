@@ -8,6 +8,7 @@ The file side (Save, Save all, Compare, Apply and their dialogs) is in snippet_a
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -192,6 +193,16 @@ class CodePane(SnippetFileActions, QWidget):
             self._set_groups([], keep=False)
         groups = group_snippets(conversation, self._snippets_of) if conversation else []
         self._set_groups(groups, keep=True)
+
+    async def prepare(self, message: ChatMessage) -> None:
+        """Find a long message's snippets on a worker thread (parsing a 1 MB answer takes a
+        quarter of a second), so that showing them next costs the GUI thread nothing."""
+        content = message.content
+        cached = self._cache.get(message.id)
+        if cached is None or cached[0] != content:
+            snippets = await asyncio.to_thread(message_snippets, message)
+            if message.content == content:  # not changed meanwhile
+                self._cache[message.id] = (content, snippets)
 
     def _snippets_of(self, message: ChatMessage) -> list[Snippet]:
         """A message's snippets, extracted again only when its text changed."""

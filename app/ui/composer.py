@@ -5,15 +5,20 @@ Enter belongs to the input method and never sends."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QWidget
 
 MIN_LINES, MAX_LINES = 3, 12
+# Characters one message may have. Laying out more in the editor stalls the window (a
+# 500,000-character paste took 356 ms here, 2,000,000 a second); it is also about the largest
+# context offered (128K tokens). A larger paste or drop is refused, and said so.
+MESSAGE_LIMIT = 200_000
 
 
 class Composer(QPlainTextEdit):
     submitted = Signal(str)
+    refused = Signal(str)  # what was not taken (a paste or drop too large), in words
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +45,20 @@ class Composer(QPlainTextEdit):
 
     def sizeHint(self) -> QSize:
         return QSize(super().sizeHint().width(), self.height())
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        """Paste and drop: text only (a dropped file gives its name), never too much."""
+        text = source.text() if source.hasText() else ""
+        total = len(self.toPlainText()) - len(self.textCursor().selectedText()) + len(text)
+        if total > MESSAGE_LIMIT:
+            self.refused.emit(
+                self.tr(
+                    "Not pasted: that text has {n} characters, and a message can have at most "
+                    "{limit}. Paste a part of it, or send it in several messages."
+                ).format(n=f"{len(text):,}", limit=f"{MESSAGE_LIMIT:,}")
+            )
+            return
+        super().insertFromMimeData(source)
 
     def inputMethodEvent(self, event: QInputMethodEvent) -> None:
         self._preedit = event.preeditString()
@@ -68,5 +87,12 @@ class Composer(QPlainTextEdit):
 
     def submit(self) -> None:
         text = self.toPlainText()
-        if text.strip():
+        if len(text) > MESSAGE_LIMIT:  # typed past the limit: kept, not sent
+            self.refused.emit(
+                self.tr(
+                    "Not sent: this message has {n} characters, and a message can have at most "
+                    "{limit}. Shorten it, or send it in several messages."
+                ).format(n=f"{len(text):,}", limit=f"{MESSAGE_LIMIT:,}")
+            )
+        elif text.strip():
             self.submitted.emit(text)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME
+from app.core.asyncutil import Tasks
 from app.core.conversation import ChatMessage
 from app.core.providers import Provider
 from app.services.backend import Backend
@@ -37,6 +38,8 @@ from app.ui.provider_selector import ProviderSelector
 from app.ui.settings_controller import SettingsController
 
 CODE_PANE_DELAY_MS = 60  # after an answer's last frame is painted
+SAY_MS = 10_000
+LONG_ANSWER = 50_000  # characters: its code blocks are found on a worker thread
 
 
 class MainWindow(QMainWindow):
@@ -60,6 +63,7 @@ class MainWindow(QMainWindow):
         profile = history.path.parent
         self.providers = ProviderService(backend, settings, providers, initial_provider, self)
         self._draft_tab: ChatTab | None = None  # whose draft the composer shows
+        self.tasks = Tasks()
 
         # The widgets
         self.provider_selector = ProviderSelector(self.providers)
@@ -197,6 +201,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.new_tab_action.triggered.connect(lambda: self.new_tab())
         self.composer.submitted.connect(self._on_submit)
+        self.composer.refused.connect(self._say)
         self.send_button.clicked.connect(self.composer.submit)
         self.stop_button.clicked.connect(self.stop_current)
         self.tabs.tabOpened.connect(self._wire_tab)
@@ -276,6 +281,11 @@ class MainWindow(QMainWindow):
         if tab.submit(text):
             self.composer.clear()
 
+    def _say(self, text: str) -> None:
+        """Something the user should notice now: the status line and the status bar."""
+        self.status_label.setText(text)
+        self.statusBar().showMessage(text, SAY_MS)
+
     def _on_edit_started(self, text: str) -> None:
         self.composer.setPlainText(text)
         self.composer.moveCursor(QTextCursor.MoveOperation.End)
@@ -303,8 +313,15 @@ class MainWindow(QMainWindow):
 
     def _on_answer_finished(self, tab: ChatTab, message: ChatMessage) -> None:
         self.local_controller.after_answer(tab, message)
-        if tab is self.tabs.current_tab():
+        if len(message.content) > LONG_ANSWER:
+            self.tasks.start(self._show_long_answer_code(tab, message))
+        elif tab is self.tabs.current_tab():
             self._code_pane_timer.start()  # after the answer's last frame is painted
+
+    async def _show_long_answer_code(self, tab: ChatTab, message: ChatMessage) -> None:
+        await self.code_pane.prepare(message)  # parsed on a worker thread
+        if tab is self.tabs.current_tab():
+            self._code_pane_timer.start()
 
     def _show_busy(self) -> None:
         tab = self.tabs.current_tab()
@@ -356,6 +373,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.history_controller.save_session_soon()  # before Stop: the tabs as they were
         self.history_controller.close()
+        self.tasks.cancel()
         self.settings_controller.save_window_state()
         self.tabs.stop_all()
         self.local_controller.begin_stop()

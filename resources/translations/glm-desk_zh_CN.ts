@@ -650,6 +650,14 @@
         <source>Ask GLM-4…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>向 GLM-4 提问…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
+    <message>
+        <source>Not pasted: that text has {n} characters, and a message can have at most {limit}. Paste a part of it, or send it in several messages.</source>
+        <translation>未粘贴：这段文字有 {n} 个字符，而一条消息最多 {limit} 个字符。请粘贴其中一部分，或分成几条消息发送。</translation>
+    </message>
+    <message>
+        <source>Not sent: this message has {n} characters, and a message can have at most {limit}. Shorten it, or send it in several messages.</source>
+        <translation>未发送：这条消息有 {n} 个字符，而一条消息最多 {limit} 个字符。请缩短它，或分成几条消息发送。</translation>
+    </message>
 </context>
 <context>
     <name>ConversationSettingsDialog</name>
