@@ -8,6 +8,8 @@ layout) would stall the window for seconds. The chat view therefore shows a *dis
   many characters follow;
 - a run of table rows (lines starting with ``|``) longer than `TABLE_ROWS` shows its first rows,
   then a marker line;
+- a fenced code block longer than `CODE_LINES` lines shows its first lines, then a marker line
+  inside the block (the code pane has all of it);
 - a message longer than `MESSAGE_LIMIT` display characters shows its beginning, then a
   marker line.
 
@@ -19,11 +21,15 @@ The markers' words come from the caller (`Markers`), so they can be translated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 LINE_LIMIT = 2_000  # characters of one line laid out
-TABLE_ROWS = 300  # rows of one table laid out
+TABLE_ROWS = 100  # rows of one table laid out (Qt lays out 300 rows in ~100 ms)
+CODE_LINES = 400  # lines of one code block laid out
+HEAD = 40  # characters of a line kept to tell a fence line
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 MESSAGE_LIMIT = 100_000  # characters of one message laid out (a long answer is ~65,000)
 
 
@@ -33,6 +39,7 @@ class Markers:
 
     line: Callable[[int], str] = lambda n: f" … [{n:,} more characters on this line]"
     rows: Callable[[int], str] = lambda n: f"[… {n:,} more rows]"
+    code: Callable[[int], str] = lambda n: f"… {n:,} more lines in this code block"
     message: Callable[[int], str] = lambda n: f"[… {n:,} more characters]"
 
 
@@ -50,6 +57,10 @@ class DisplayFolder:
         self._in_row = False  # the current line is a table row
         self._cut = 0  # characters left out at the message limit
         self._cut_lines = False
+        self._head = ""  # the current line's first HEAD characters
+        self._fence = ""  # the open fence's marker ("```", "~~~~"), "" outside code
+        self._code_lines = 0  # lines of the open code block
+        self._code_cut = 0  # ... left out
 
     @property
     def folded(self) -> bool:
@@ -80,6 +91,9 @@ class DisplayFolder:
         if self._rows_cut:
             tail.append("\n\n" + self.markers.rows(self._rows_cut) + "\n")
             self._rows_cut = 0
+        if self._code_cut:
+            tail.append("\n" + self.markers.code(self._code_cut))
+            self._code_cut = 0
         if self._cut:
             tail.append("\n\n" + self.markers.message(self._cut) + "\n")
         return "".join(tail)
@@ -87,9 +101,13 @@ class DisplayFolder:
     # --- one line at a time --------------------------------------------------------------
 
     def _line_piece(self, piece: str) -> str:
+        if len(self._head) < HEAD:
+            self._head += piece[: HEAD - len(self._head)]
+        if self._fence and self._code_lines >= CODE_LINES:
+            return ""  # past the block's limit: only a closing fence is shown (at its end)
         if self._row_start:
             self._row_start = False
-            self._in_row = piece.lstrip().startswith("|") if piece else False
+            self._in_row = (piece.lstrip().startswith("|") if piece else False) and not self._fence
             if self._in_row:
                 self._rows += 1
             elif self._rows_cut:  # the table run ended: say what was left out
@@ -112,6 +130,31 @@ class DisplayFolder:
         return piece[: max(room, 0)]
 
     def _end_line(self) -> str:
+        head, self._head = self._head, ""
+        if self._fence:
+            fence = _FENCE.match(head)
+            closing = (
+                fence is not None
+                and fence[1][0] == self._fence[0]
+                and len(fence[1]) >= len(self._fence)
+                and not head[fence.end() :].strip()
+            )
+            if self._code_lines >= CODE_LINES:  # this line was left out
+                self._line, self._line_cut, self._row_start = 0, 0, True
+                if not closing:
+                    self._code_cut += 1
+                    return ""
+                cut, self._code_cut, self._fence = self._code_cut, 0, ""
+                close = head.strip()
+                return (self.markers.code(cut) + "\n" if cut else "") + close + "\n"
+            if closing:
+                self._fence = ""
+            else:
+                self._code_lines += 1
+        else:
+            fence = _FENCE.match(head)
+            if fence is not None and not (fence[1][0] == "`" and "`" in head[fence.end() :]):
+                self._fence, self._code_lines = fence[1], 0
         dropped_row = self._in_row and self._rows > TABLE_ROWS
         if dropped_row:
             self._rows_cut += 1
@@ -134,7 +177,7 @@ def display_text(text: str, markers: Markers | None = None) -> str:
     """The whole display text of a finished message (see the module docstring)."""
     if (
         len(text) <= MESSAGE_LIMIT
-        and text.count("\n") < TABLE_ROWS
+        and text.count("\n") < min(TABLE_ROWS, CODE_LINES)
         and max(map(len, text.split("\n"))) <= LINE_LIMIT
     ):
         return text  # nothing to fold: the usual case costs next to nothing

@@ -367,6 +367,10 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             rows=lambda n: self.tr(
                 "[… {n} more rows are not shown: Copy the message to get all of them]"
             ).format(n=f"{n:,}"),
+            code=lambda n: self.tr(
+                "… {n} more lines of this code block are not shown here: open it in the code "
+                "pane to see all of it"
+            ).format(n=f"{n:,}"),
             message=lambda n: self.tr(
                 "[… {n} more characters are not shown: Copy the message, or export the "
                 "conversation, to get all of it]"

@@ -34,6 +34,16 @@ from app.ui.snippet_actions import SnippetFileActions
 from app.ui.theme import set_tone
 
 Key = tuple[str, int]  # (message id, block index)
+# Characters of one snippet loaded into the editor: Qt takes ~300 ms for 1.2 MB here. A
+# longer snippet is previewed read-only (its first lines); Copy, Save, Compare and Apply use
+# all of it.
+EDITOR_LIMIT = 200_000
+PREVIEW_LINES = 2_000
+
+
+def preview(code: str) -> str:
+    """The first PREVIEW_LINES lines of code, at most EDITOR_LIMIT characters."""
+    return "\n".join(code.split("\n", PREVIEW_LINES)[:PREVIEW_LINES])[:EDITOR_LIMIT]
 
 
 class CodePane(SnippetFileActions, QWidget):
@@ -48,6 +58,7 @@ class CodePane(SnippetFileActions, QWidget):
         self._edits: dict[str | None, dict[Key, str]] = {}  # per conversation
         self._cache: dict[str, tuple[str, list[Snippet]]] = {}  # message id -> (text, snippets)
         self._loading = False
+        self._preview = False  # the editor shows the beginning of a snippet too long to load
         self._shown: tuple[Key, str] | None = None  # the snippet in the editor, its language
         self._last_dir = str(Path.home())
         self.diff_dialog: DiffDialog | None = None
@@ -284,8 +295,11 @@ class CodePane(SnippetFileActions, QWidget):
         return group.snippet if group else None
 
     def current_code(self) -> str:
-        """The code shown, with the user's edits."""
-        return self.editor.toPlainText() if self.current_snippet() else ""
+        """The code shown, with the user's edits (all of it, when only its beginning is)."""
+        snippet = self.current_snippet()
+        if snippet is None:
+            return ""
+        return self._code_of(snippet) if self._preview else self.editor.toPlainText()
 
     def _code_of(self, snippet: Snippet) -> str:
         return self._my_edits().get(snippet.key, snippet.code)
@@ -306,6 +320,11 @@ class CodePane(SnippetFileActions, QWidget):
                 self.version_selector.setCurrentIndex(group.current)
                 s = group.snippet
                 code = self._code_of(s)
+                self._preview = len(code) > EDITOR_LIMIT
+                if self._preview:
+                    code = preview(code)
+                    self.set_read_only(True)
+                self.read_only_toggle.setEnabled(not self._preview)
                 if (s.key, s.language) != self._shown or self.editor.toPlainText() != code:
                     self.editor.set_code(code, s.language)  # else: cursor and scroll stay
                 self._shown = (s.key, s.language)
@@ -317,6 +336,13 @@ class CodePane(SnippetFileActions, QWidget):
                 ]
                 if not s.closed:
                     parts.append(self.tr("unfinished"))
+                if self._preview:
+                    parts.append(
+                        self.tr(
+                            "too long to edit here: the first {lines} lines are shown; Copy, "
+                            "Save, Compare and Apply use all of it"
+                        ).format(lines=f"{code.count(chr(10)) + 1:,}")
+                    )
                 self.info.setText(" · ".join(parts))
             self.version_selector.blockSignals(False)
         finally:

@@ -439,6 +439,10 @@
         <translation>［…… 还有 {n} 行未显示：复制这条消息即可得到全部内容］</translation>
     </message>
     <message>
+        <source>… {n} more lines of this code block are not shown here: open it in the code pane to see all of it</source>
+        <translation>…… 此代码块还有 {n} 行未在此显示：在代码面板中打开即可看到全部内容</translation>
+    </message>
+    <message>
         <source>[… {n} more characters are not shown: Copy the message, or export the conversation, to get all of it]</source>
         <translation>［…… 还有 {n} 个字符未显示：复制这条消息或导出对话即可得到全部内容］</translation>
     </message>
@@ -626,6 +630,10 @@
     <message>
         <source>unfinished</source>
         <translation>未完成</translation>
+    </message>
+    <message>
+        <source>too long to edit here: the first {lines} lines are shown; Copy, Save, Compare and Apply use all of it</source>
+        <translation>太长，无法在此编辑：仅显示前 {lines} 行；复制、保存、比较和应用使用全部内容</translation>
     </message>
     <message>
         <source>Editing</source>

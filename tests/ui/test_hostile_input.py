@@ -20,7 +20,7 @@ from app.core.store import HistoryStore
 from app.ui.chat_view import MessageAction, action_url
 from app.ui.composer import MESSAGE_LIMIT as COMPOSER_LIMIT
 from tests.protocol_servers import Reply
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import until, wait_idle
 from tests.ui.test_main_window import type_and_send
 
 STALL_S = 1.0
@@ -88,7 +88,7 @@ def test_a_5000_row_table_shows_its_first_rows(window, server, qloop):
         settle(qloop, window)
     assert max(gaps) < STALL_S, f"the loop was away for {max(gaps):.2f} s"
     shown = window.current_view().toPlainText()
-    assert "row 100" in shown and "row 4999" not in shown and "The end." in shown
+    assert "row 50" in shown and "row 4999" not in shown and "The end." in shown
     assert f"{5002 - TABLE_ROWS:,} more rows are not shown" in shown
     assert window.current_tab().conversation.messages[-1].content.count("\n|") == 5001
 
@@ -133,3 +133,21 @@ def test_a_dropped_file_gives_its_name_not_its_contents(window, tmp_path):
     data.setUrls([QUrl.fromLocalFile(str(big))])
     window.composer.insertFromMimeData(data)
     assert window.composer.toPlainText().endswith("big.bin")
+
+
+def test_a_1_mb_code_block_streams_and_the_code_pane_keeps_all_of_it(window, server, qloop):
+    code = "".join(f"value_{i} = {i} * 2  # a line of generated code\n" for i in range(25_000))
+    lines = code.splitlines(keepends=True)
+    server.push(Reply(chunks=["```python\n", *lines, "```\n", "\nThat is all.\n"]))
+    with loop_watch() as gaps:
+        type_and_send(window, "lots of code")
+        settle(qloop, window)
+        pane = window.code_pane
+        qloop.run_until_complete(until(lambda: pane.current_code() == code.rstrip("\n"), 10))
+    assert max(gaps) < STALL_S, f"the loop was away for {max(gaps):.2f} s"
+    shown = window.current_view().toPlainText()
+    assert "more lines of this code block are not shown here" in shown and "That is all." in shown
+    assert pane.editor.isReadOnly() and not pane.read_only_toggle.isEnabled()
+    assert (
+        len(pane.editor.toPlainText()) < len(code) and "too long to edit here" in pane.info.text()
+    )

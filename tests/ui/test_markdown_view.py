@@ -53,6 +53,7 @@ def stream_into(qtbot, text: str, cuts: list[int]) -> ChatView:
         prev = cut
     answer.state = AnswerState.DONE
     view.finish_message(1, answer)
+    view.drain()  # what the next turns of the loop write (in ~6 ms slices), written now
     return view
 
 

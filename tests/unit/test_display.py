@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.core.display import (
+    CODE_LINES,
     LINE_LIMIT,
     MESSAGE_LIMIT,
     TABLE_ROWS,
@@ -53,6 +54,19 @@ def test_a_long_table_shows_its_first_rows_then_a_line_saying_how_many_more():
     assert shown.endswith("After the table.\n")
 
 
+def test_a_long_code_block_shows_its_first_lines_and_still_closes():
+    code = "".join(f"x_{i} = {i}\n" for i in range(33_000))
+    text = "Code:\n\n```python\n" + code + "```\n\nAfter | the code.\n"
+    shown = display_text(text)
+    body = shown.split("```python\n", 1)[1].split("```\n", 1)[0]
+    assert body.count("\n") == CODE_LINES + 1  # the lines shown, then the marker line
+    assert body.startswith("x_0 = 0\n") and f"{33_000 - CODE_LINES:,} more lines" in body
+    assert shown.endswith("```\n\nAfter | the code.\n")
+    # A table inside code is code: no row is left out for it.
+    rows = "".join(f"| {i} |\n" for i in range(150))
+    assert display_text("```\n" + rows + "```\n") == "```\n" + rows + "```\n"
+
+
 def test_a_huge_message_is_cut_at_the_limit_with_a_marker():
     text = "".join(f"line {i} of a long log\n" for i in range(100_000))
     shown = display_text(text)
@@ -63,7 +77,9 @@ def test_a_huge_message_is_cut_at_the_limit_with_a_marker():
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(
     st.lists(
-        st.sampled_from(["a", "|", " ", "\n", "x" * 700, "| r |\n", "\n\n", "é中"]),
+        st.sampled_from(
+            ["a", "|", " ", "\n", "x" * 700, "| r |\n", "\n\n", "é中", "```", "~~~\n", "c\n" * 90]
+        ),
         max_size=400,
     ),
     st.lists(st.integers(min_value=0, max_value=10**6), max_size=12),
