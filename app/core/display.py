@@ -11,7 +11,10 @@ layout) would stall the window for seconds. The chat view therefore shows a *dis
 - a fenced code block longer than `CODE_LINES` lines shows its first lines, then a marker line
   inside the block (the code pane has all of it);
 - a message longer than `MESSAGE_LIMIT` display characters shows its beginning, then a
-  marker line.
+  marker line;
+- a run of `BLOCK_LINES` lines without a blank one (outside code) gets a blank line after it,
+  so a 40,000-line log becomes paragraphs that are laid out once each, not one paragraph laid
+  out again as it grows.
 
 The message itself (history, exports, Copy, the code pane's files) stays exact: only what is
 laid out is folded. `DisplayFolder` does it incrementally for a streaming answer: `feed`
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 LINE_LIMIT = 2_000  # characters of one line laid out
 TABLE_ROWS = 100  # rows of one table laid out (Qt lays out 300 rows in ~100 ms)
 CODE_LINES = 400  # lines of one code block laid out
+BLOCK_LINES = 200  # lines of one paragraph, list or quote before a blank line is added
 HEAD = 40  # characters of a line kept to tell a fence line
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 MESSAGE_LIMIT = 100_000  # characters of one message laid out (a long answer is ~65,000)
@@ -61,6 +65,7 @@ class DisplayFolder:
         self._fence = ""  # the open fence's marker ("```", "~~~~"), "" outside code
         self._code_lines = 0  # lines of the open code block
         self._code_cut = 0  # ... left out
+        self._run = 0  # lines since the last blank one (outside code)
 
     @property
     def folded(self) -> bool:
@@ -159,8 +164,15 @@ class DisplayFolder:
         if dropped_row:
             self._rows_cut += 1
         marker = self.markers.line(self._line_cut) if self._line_cut else ""
+        blank = not head.strip() and not self._line_cut and self._line <= len(head)
+        self._run = 0 if blank or self._fence or self._in_row else self._run + 1
         self._line, self._line_cut, self._row_start = 0, 0, True
-        return "" if dropped_row else marker + "\n"
+        if dropped_row:
+            return ""
+        if self._run >= BLOCK_LINES:  # a paragraph this long: end it here
+            self._run = 0
+            return marker + "\n\n"
+        return marker + "\n"
 
     def _limit(self, shown: str) -> str:
         room = MESSAGE_LIMIT - self.shown
@@ -177,7 +189,7 @@ def display_text(text: str, markers: Markers | None = None) -> str:
     """The whole display text of a finished message (see the module docstring)."""
     if (
         len(text) <= MESSAGE_LIMIT
-        and text.count("\n") < min(TABLE_ROWS, CODE_LINES)
+        and text.count("\n") < min(TABLE_ROWS, CODE_LINES, BLOCK_LINES)
         and max(map(len, text.split("\n"))) <= LINE_LIMIT
     ):
         return text  # nothing to fold: the usual case costs next to nothing

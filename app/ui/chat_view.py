@@ -128,6 +128,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self._tail_timer.timeout.connect(self._update_tail)
         self._tail_cost = 0.0
         self._tail_at = 0.0
+        self._fed = 0
         self._code_actions = CodeBlockActions(self.viewport())
         self._code_actions.triggered.connect(self._on_code_action)
         self._jump = JumpToBottom(self.viewport())
@@ -383,6 +384,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
     def append_text(self, index: int, text: str) -> None:
         if index != self._streaming_index or not text or self._stream is None:
             return
+        self._fed += len(text)
         shown = self._folder.feed(text)
         if not shown:
             return  # all of it left out (a folded line, rows, past the limit)
@@ -412,8 +414,10 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             if self._stream is not None:
                 self._tail_timer.stop()
                 self._stream.feed(self._folder.finish())
-                shown = self._shown(message.content)
-                if self._stream.text != shown:  # what was saved is the truth
+                # What was saved is the truth: when it is not what arrived here (an answer
+                # replaced meanwhile), it is folded and rendered afresh.
+                if self._fed != len(message.content):
+                    shown = self._shown(message.content)
                     self._tail_start, self._stream_fences = self._body_start, 0
                     self._pending.clear()
                     self._stream = MarkdownStream()
@@ -439,6 +443,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         text = message.content  # an answer being continued, or shown again (rebuild)
         if self._received and self._received[0] == message.id:
             text = text[: self._received[1]]
+        self._fed = len(text)  # characters of the answer given to the folder
         if text:
             self._stream.feed(self._folder.feed(text))
             frozen, self._tail = self._stream.update()

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.core.display import (
+    BLOCK_LINES,
     CODE_LINES,
     LINE_LIMIT,
     MESSAGE_LIMIT,
@@ -65,6 +66,15 @@ def test_a_long_code_block_shows_its_first_lines_and_still_closes():
     # A table inside code is code: no row is left out for it.
     rows = "".join(f"| {i} |\n" for i in range(150))
     assert display_text("```\n" + rows + "```\n") == "```\n" + rows + "```\n"
+
+
+def test_a_long_run_of_lines_becomes_paragraphs_of_bounded_length():
+    text = "".join(f"line {i}\n" for i in range(1000))
+    shown = display_text(text)
+    paragraphs = shown.rstrip("\n").split("\n\n")
+    assert len(paragraphs) == 1000 // BLOCK_LINES
+    assert all(p.count("\n") == BLOCK_LINES - 1 for p in paragraphs)
+    assert shown.replace("\n\n", "\n") == text  # nothing else changed
 
 
 def test_a_huge_message_is_cut_at_the_limit_with_a_marker():
