@@ -45,6 +45,25 @@ class Block:
 
 
 _FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*$")
+_BREAK = re.compile(r"\r\n?|\n")  # what markdown-it counts as a line break
+
+
+def _lines(text: str) -> list[str]:
+    """The lines as markdown-it numbers them (CRLF, CR and LF all end one), each with its
+    line break: joining a range of them gives back that part of the text exactly."""
+    out, pos = [], 0
+    for m in _BREAK.finditer(text):
+        out.append(text[pos : m.end()])
+        pos = m.end()
+    out.append(text[pos:])
+    return out
+
+
+def _complete(region: str) -> str:
+    """The complete lines at the start of region (a CR at its very end may still be the
+    first half of a CRLF: it waits for the next character)."""
+    probe = region[:-1] if region.endswith("\r") else region
+    return region[: max(probe.rfind("\n"), probe.rfind("\r")) + 1]
 
 
 def _render_image(
@@ -108,7 +127,7 @@ def _top_level(tokens: list[Token]) -> list[tuple[int, int]]:
 
 
 def _render(text: str) -> list[Block]:
-    return _blocks(text, parser().parse(text), len(text.split("\n")))
+    return _blocks(text, parser().parse(text), len(_lines(text)))
 
 
 @lru_cache(maxsize=256)
@@ -120,14 +139,12 @@ def render_blocks(text: str) -> list[Block]:
 
 def _blocks(text: str, tokens: list[Token], upto_line: int) -> list[Block]:
     md = parser()
-    lines = text.split("\n")
+    lines = _lines(text)
     tops = _top_level(tokens)
     out: list[Block] = []
     for n, (i, line) in enumerate(tops):
         j, next_line = tops[n + 1] if n + 1 < len(tops) else (len(tokens), upto_line)
-        source = "\n".join(lines[line:next_line])
-        if n + 1 < len(tops) or next_line < len(lines):
-            source += "\n"
+        source = "".join(lines[line:next_line])  # with their line breaks, as they came
         if tokens[i].type == "fence":
             out.append(Block(source, code=_fence_code(tokens[i], lines), fences=1))
         else:
@@ -135,7 +152,7 @@ def _blocks(text: str, tokens: list[Token], upto_line: int) -> list[Block]:
             fences = sum(1 for t in tokens[i:j] if t.type == "fence")
             out.append(Block(source, html=html, fences=fences))
     if tops and tops[0][1] > 0:  # leading blank lines belong to the first block
-        lead = "\n".join(lines[: tops[0][1]]) + "\n"
+        lead = "".join(lines[: tops[0][1]])
         out[0] = dataclasses.replace(out[0], source=lead + out[0].source)
     return out
 
@@ -144,7 +161,7 @@ def extract_code_blocks(text: str) -> list[CodeBlock]:
     """Every fenced code block, nested ones too (in lists, quotes), in document order."""
     if "```" not in text and "~~~" not in text:  # no fence can open without one
         return []
-    lines = text.split("\n")
+    lines = _lines(text)
     return [_fence_code(t, lines) for t in block_parser().parse(text) if t.type == "fence"]
 
 
@@ -166,7 +183,8 @@ class MarkdownStream:
         self.text += text
 
     def update(self) -> tuple[list[Block], list[Block]]:
-        frozen = self._freeze() if "\n" in self.text[self._scanned_upto :] else []
+        rest = self.text[self._scanned_upto :]
+        frozen = self._freeze() if "\n" in rest or "\r" in rest else []
         return frozen, _render(self.text[self._frozen_upto :])
 
     def finish(self) -> list[Block]:
@@ -176,9 +194,9 @@ class MarkdownStream:
 
     def _freeze(self) -> list[Block]:
         region = self.text[self._frozen_upto :]
-        complete = region[: region.rfind("\n") + 1]
+        complete = _complete(region)
         self._scanned_upto = self._frozen_upto + len(complete)
-        lines = complete.split("\n")  # ends with "" (complete lines only)
+        lines = _lines(complete)  # ends with "" (complete lines only)
         tokens = parser().parse(complete)
         tops = _top_level(tokens)
         if not tops:

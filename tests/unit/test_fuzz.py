@@ -542,20 +542,11 @@ def check_markdown(text: str, cuts: list[int]) -> None:
 
 
 @fuzz(250)
-@given(
-    MD_TEXT.map(lambda text: re.sub("\r(?!\n)", "", text)),
-    st.lists(st.integers(0, 400), max_size=12),
-)
+@given(MD_TEXT, st.lists(st.integers(0, 400), max_size=12))
 def test_markdown_fed_in_pieces_renders_as_fed_whole(text, cuts):
-    # A bare CR (not part of a CRLF) is left out here: see the next test.
     check_markdown(text, cuts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/core/markdown.py counts lines on LF only while markdown-it also breaks them "
-    "on a bare CR: block sources shift and streamed blocks go missing",
-)
 @pytest.mark.parametrize("text", ["a\r\rb\n", "para\r\rnext\n\nthird\n", "# h\rtext\n\nz", "\r#"])
 def test_markdown_with_a_bare_cr_renders_as_fed_whole(text):
     check_markdown(text, [])
