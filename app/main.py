@@ -211,13 +211,15 @@ async def run_app(
         QTimer.singleShot(1000, warm.start)
         QTimer.singleShot(1500, warm_up_rendering)  # the Qt side, on the GUI thread
         if args.smoke:
-            for _ in range(3):  # let show/expose/paint events and deferred work settle
+            # Let show/expose/paint events and deferred work settle in the loop itself: a
+            # processEvents() here, inside this task, would run other tasks' steps inside it
+            # ("Cannot enter into task ... while another task is being executed": the smoke
+            # then hung, when a sidebar refresh or a session restore was ready just then).
+            for _ in range(3):
                 await asyncio.sleep(0)
-                QApplication.processEvents()
                 await _zero_timer()
             visible = window.isVisible()
             print(f"glm-desk smoke: startup {process_age_ms():.0f} ms, window visible: {visible}")
-            # Not before: a task resumed inside processEvents above could not be entered.
             await keys_then_welcome()
             window.close()
             return 0 if visible else 1
