@@ -60,16 +60,11 @@ class DisplayFolder:
         self._rows_cut = 0  # table rows left out of the current run
         self._in_row = False  # the current line is a table row
         self._cut = 0  # characters left out at the message limit
-        self._cut_lines = False
         self._head = ""  # the current line's first HEAD characters
         self._fence = ""  # the open fence's marker ("```", "~~~~"), "" outside code
         self._code_lines = 0  # lines of the open code block
         self._code_cut = 0  # ... left out
         self._run = 0  # lines since the last blank one (outside code)
-
-    @property
-    def folded(self) -> bool:
-        return bool(self._cut or self._rows_cut or self._line_cut or self._cut_lines)
 
     def feed(self, text: str) -> str:
         out: list[str] = []

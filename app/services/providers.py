@@ -85,10 +85,6 @@ class ProviderService(QObject):
     def current(self) -> Provider:
         return self._find(self._current) or self.providers[0]
 
-    @property
-    def offline(self) -> bool:
-        return self.backend.offline
-
     def provider(self, provider_id: str) -> Provider:
         """The offered provider with this id, else the registry's, else the local one."""
         return self._find(provider_id) or PROVIDERS.get(provider_id, self.local_base)
