@@ -165,6 +165,7 @@ async def run_app(
     loop.set_exception_handler(hook.asyncio_handler)
     install_asyncgen_finalizer(loop)
     collector = MainThreadGarbageCollector(QApplication.instance())
+    collector.freeze()  # the modules and classes imported so far live as long as the app
 
     backend = Backend(secrets=open_secret_store())
     backend.pool.configure(
