@@ -55,7 +55,6 @@ def test_cycles_are_collected_on_the_gui_thread_only(qapp, qtbot):
     gc.disable()  # back to the session's collector
 
 
-
 def test_a_growing_heap_gets_a_full_pass_only_when_it_grew_by_a_quarter(qapp):
     thresholds = gc.get_threshold()
     gc.set_threshold(100, 2, 2)  # small thresholds: the ratio rule is what limits full passes
