@@ -65,8 +65,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--smoke",
         action="store_true",
-        help="open the main window, wait until the event loop is idle, print the startup "
-        "time and exit 0",
+        help="open the main window, wait until it is painted and ready (keys read, last "
+        "session back), print the start-up times and exit 0",
     )
     ap.add_argument(
         "--debug",
@@ -152,11 +152,11 @@ async def run_app(
     from app.core.asyncutil import install_asyncgen_finalizer
     from app.core.secrets import open_secret_store
     from app.core.store import HISTORY_FILE
-    from app.core.warmup import warm_up
     from app.services.backend import Backend
     from app.services.history import HistoryService
     from app.services.main_thread_gc import MainThreadGarbageCollector
     from app.services.settings import SettingsService
+    from app.ui.first_frame import FirstFrame
     from app.ui.main_window import MainWindow
     from app.ui.rich_text import warm_up_rendering
 
@@ -193,22 +193,27 @@ async def run_app(
         signal.signal(signum, lambda *_: window.close())
     wakeup = SignalWakeup()
 
+    first_frame = FirstFrame(window, process_age_ms)
     window.show()
     try:
         settings_service.announce()
         await window.history_controller.restore_session()
 
-        async def keys_then_welcome() -> None:
+        async def keys_then_welcome() -> float:
             for _ in range(3):  # after the first paint: the import would compete for the GIL
                 await _zero_timer()
             await load_keys(backend)
             window.settings_controller.keys_loaded()
+            # Ready: painted, the last session's tabs back, the keys read (a send goes now).
+            ready = process_age_ms()
+            log.info("first frame %.0f ms, ready %.0f ms", first_frame.at_ms or -1, ready)
             # A named provider (scripts, benchmarks) opens straight into the window.
             window.settings_controller.maybe_welcome(skip=bool(args.provider) or args.smoke)
+            return ready
 
         # Lexers, the Markdown parser and the TLS context load on a worker thread, not in
         # the first answer, once start-up is over (the thread would compete for the GIL).
-        warm = threading.Thread(target=warm_up, name="warm-up", daemon=True)
+        warm = threading.Thread(target=_warm_up, name="warm-up", daemon=True)
         QTimer.singleShot(1000, warm.start)
         QTimer.singleShot(1500, warm_up_rendering)  # the Qt side, on the GUI thread
         if args.smoke:
@@ -219,9 +224,12 @@ async def run_app(
             for _ in range(3):
                 await asyncio.sleep(0)
                 await _zero_timer()
-            visible = window.isVisible()
-            print(f"glm-desk smoke: startup {process_age_ms():.0f} ms, window visible: {visible}")
-            await keys_then_welcome()
+            visible = window.isVisible() and first_frame.at_ms is not None
+            ready = await keys_then_welcome()
+            print(
+                f"glm-desk smoke: first frame {first_frame.at_ms or -1:.0f} ms, "
+                f"ready {ready:.0f} ms, window visible: {visible}"
+            )
             window.close()
             return 0 if visible else 1
         # The stored keys are read on a worker thread once the window is up and painted:
@@ -281,6 +289,13 @@ async def load_keys(backend: Backend) -> None:
         await backend.load_keys({p.secret_id for p in PROVIDERS.values()})
     except Exception:
         log.exception("keyring: could not read the stored keys")
+
+
+def _warm_up() -> None:
+    """On the warm-up thread: its imports (httpx, Pygments, markdown-it) included."""
+    from app.core.warmup import warm_up
+
+    warm_up()
 
 
 async def _zero_timer() -> None:

@@ -10,10 +10,9 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from app.core.errors import (
     ChatError,
@@ -36,10 +35,30 @@ from app.core.protocol import (
 from app.core.providers import GenerationParams, Provider
 from app.core.sse import EventTooLarge, SseDecoder
 
+if TYPE_CHECKING:  # httpx is imported on first use: it is not needed for the first frame
+    import httpx
+
 log = logging.getLogger(__name__)
 
 ERROR_BODY_LIMIT = 64 * 1024
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=10.0)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds: to connect, between two reads, to write, to get a pooled connection."""
+
+    connect: float = 10.0
+    read: float = 120.0
+    write: float = 30.0
+    pool: float = 10.0
+
+    def for_httpx(self) -> httpx.Timeout:
+        import httpx
+
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+
+
+DEFAULT_TIMEOUT = Timeouts()
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,8 @@ class RetryPolicy:
 def shared_ssl_context() -> ssl.SSLContext:
     """One TLS context (with the CA bundle loaded) for every client. Building it takes
     30-40 ms: the warm-up thread does it at start-up, not the first send on the GUI thread."""
+    import httpx
+
     return httpx.create_ssl_context()
 
 
@@ -88,7 +109,7 @@ class ClientPool:
 
     def __init__(
         self,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeouts = DEFAULT_TIMEOUT,
         transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
         proxy: str = "",
     ) -> None:
@@ -105,17 +126,14 @@ class ClientPool:
         if proxy is not None and proxy != self.proxy:
             self.proxy, changed = proxy, True
         if read_timeout is not None and read_timeout != self._timeout.read:
-            t = self._timeout
-            self._timeout = httpx.Timeout(
-                connect=t.connect, read=read_timeout, write=t.write, pool=t.pool
-            )
+            self._timeout = replace(self._timeout, read=read_timeout)
             changed = True
         if changed:
             self._retired.extend(self._clients.values())
             self._clients = {}
 
     @property
-    def timeout(self) -> httpx.Timeout:
+    def timeout(self) -> Timeouts:
         return self._timeout
 
     def get(self, provider: Provider) -> httpx.AsyncClient:
@@ -123,10 +141,12 @@ class ClientPool:
         key = (f"{parts.scheme}://{parts.netloc}", provider.is_loopback)
         client = self._clients.get(key)
         if client is None or client.is_closed:
+            import httpx
+
             loopback = provider.is_loopback
             client = httpx.AsyncClient(
                 verify=shared_ssl_context(),
-                timeout=self._timeout,
+                timeout=self._timeout.for_httpx(),
                 trust_env=not loopback,
                 proxy=(self.proxy or None) if not loopback else None,
                 transport=self._transport_factory() if self._transport_factory else None,
@@ -227,6 +247,8 @@ class ChatClient:
                 await self._sleep(delay)
 
     async def _attempt(self, body: dict[str, object]) -> AsyncIterator[StreamEvent]:
+        import httpx  # cheap here: loaded along with the AsyncClient this client was given
+
         p = self.provider
         try:
             async with self._http.stream(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -26,6 +25,8 @@ class AnswerState(StrEnum):
 
 
 def new_id() -> str:
+    import uuid  # on first use: uuid imports platform, not needed for the first frame
+
     return uuid.uuid4().hex
 
 

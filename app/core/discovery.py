@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-import httpx
+from typing import TYPE_CHECKING
 
 from app.core.localserver import ServerInfo
 from app.core.providers import is_loopback_url
+
+if TYPE_CHECKING:  # imported when a server is looked for, not at start-up
+    import httpx
 
 # The usual ports of the usual servers.
 KNOWN_PORTS = {8080: "llama.cpp", 11434: "Ollama", 1234: "LM Studio", 8000: "vLLM"}
@@ -48,6 +50,8 @@ def _kind(port: int | None, payload: dict, has_props: bool) -> str:
 
 async def probe(http: httpx.AsyncClient, base_url: str) -> DetectedServer | None:
     """What serves at base_url (".../v1"), or None when nothing answers like a model server."""
+    import httpx
+
     base_url = base_url.rstrip("/")
     if not base_url.endswith("/v1"):
         base_url += "/v1"
@@ -88,6 +92,8 @@ async def detect(extra_urls: Iterable[str] = (), host: str = "127.0.0.1") -> lis
         url = url if url.endswith("/v1") else url + "/v1"
         if url not in urls:
             urls.append(url)
+    import httpx
+
     async with httpx.AsyncClient(trust_env=False) as http:
         found = await asyncio.gather(*(probe(http, url) for url in urls))
     return [server for server in found if server is not None]

@@ -13,7 +13,6 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any
 
@@ -153,6 +152,7 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         import time
+        from email.utils import parsedate_to_datetime  # rare: not loaded at start-up
 
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError, OverflowError):

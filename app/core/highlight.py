@@ -59,10 +59,15 @@ _SIGNS: dict[str, tuple[str, ...]] = {
     "diff": (r"^(---|\+\+\+) \S", r"^@@ .* @@"),
     "docker": (r"^(FROM|RUN|COPY|CMD|ENTRYPOINT|WORKDIR|ENV|EXPOSE)\s",),
 }
-_SIGN_RES = {lang: [re.compile(p, re.M) for p in pats] for lang, pats in _SIGNS.items()}
 _SHEBANG = re.compile(r"^#!\S*?(?:/env\s+)?(?P<cmd>[\w.+-]+)")
 _SHEBANGS = {"python": "python", "python3": "python", "bash": "bash", "sh": "bash"}
 _SHEBANGS["node"] = "javascript"
+
+
+@lru_cache(maxsize=1)
+def _sign_res() -> dict[str, list[re.Pattern[str]]]:
+    """The signs compiled, on the first guess (not at start-up)."""
+    return {lang: [re.compile(p, re.M) for p in pats] for lang, pats in _SIGNS.items()}
 
 
 @lru_cache(maxsize=64)
@@ -110,7 +115,7 @@ def guess_language(code: str) -> str:
         return ""
     scores = {
         lang: sum(1 for ln in lines if any(r.search(ln) for r in res))
-        for lang, res in _SIGN_RES.items()
+        for lang, res in _sign_res().items()
     }
     if scores["typescript"]:
         scores["typescript"] += scores["javascript"]

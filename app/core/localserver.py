@@ -26,11 +26,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from app.core.i18n import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:  # imported when a server is watched, not at start-up
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -311,6 +312,8 @@ class LocalServer:
     async def _watch(self, process: asyncio.subprocess.Process) -> None:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         root = self.base_url.removesuffix("/v1")
+        import httpx
+
         async with httpx.AsyncClient(trust_env=False, timeout=2.0, headers=headers) as http:
             while process.returncode is None:
                 await self._check_health(http, root)
@@ -333,6 +336,8 @@ class LocalServer:
         return "\n".join([*earlier[-errors:], *last]).strip()
 
     async def _check_health(self, http: httpx.AsyncClient, root: str) -> None:
+        import httpx
+
         try:
             response = await http.get(root + "/health")
         except httpx.HTTPError:
@@ -348,6 +353,8 @@ class LocalServer:
             self._set(ServerState.LOADING, "loading the model")
 
     async def _read_props(self, http: httpx.AsyncClient, root: str) -> None:
+        import httpx
+
         with contextlib.suppress(httpx.HTTPError, ValueError, TypeError, AttributeError):
             response = await http.get(root + "/props")
             if response.status_code == 200:

@@ -67,7 +67,7 @@ class CodeHighlighter(QSyntaxHighlighter):
     ) -> None:
         super().__init__(parent)
         self._language = language
-        self._theme: SyntaxTheme = current_theme()
+        self._theme: SyntaxTheme | None = None  # on first use (Pygments' styles load then)
         self._lines: list[list[Range]] = []
         self._prints: list[int] = []
         self._lexed: str | None = None  # the text _lines belong to
@@ -138,6 +138,8 @@ class CodeHighlighter(QSyntaxHighlighter):
         return lines  # type: ignore[return-value]
 
     def _tokens(self, text: str) -> Iterator[tuple[_TokenType, str]]:
+        if not text:  # nothing to lex: no lexer to load (an empty editor at start-up)
+            return
         if text.startswith("\ufeff"):  # Pygments drops a BOM: keep the columns right
             yield Text, "\ufeff"
         # Line-based lexers (diff, for one) colour a line only up to its newline: give the
@@ -198,6 +200,11 @@ class CodeHighlighter(QSyntaxHighlighter):
             for r in block.layout().formats():
                 self.setFormat(r.start, r.length, r.format)
             return
+        if not ranges:
+            self.setCurrentBlockState(_fingerprint(ranges))
+            return
+        if self._theme is None:
+            self._theme = current_theme()
         fmt = self._theme.format_for
         for start, length, ttype in ranges:
             self.setFormat(start, length, fmt(ttype))

@@ -201,8 +201,12 @@ class SettingsController(QObject):
     def _show_keyring_notice(self) -> None:
         """Shown while a key is held for this session only (no keyring to keep it)."""
         secrets = self.backend.secrets
-        session_only = not secrets.available and any(
-            secrets.cached(p.secret_id) for p in PROVIDERS.values()
+        # Only once the keyring was probed (on a worker thread, after the first frame):
+        # `available` would probe it here, on the GUI thread, before the window is painted.
+        session_only = (
+            secrets.probed
+            and not secrets.available
+            and any(secrets.cached(p.secret_id) for p in PROVIDERS.values())
         )
         if session_only:
             self.keyring_notice.setText(self.tr("Keys: this session only"))

@@ -75,7 +75,8 @@ def test_bundle_starts_offscreen(bundle, tmp_path):
     env = {"QT_QPA_PLATFORM": "offscreen", "GLM_DESK_PROFILE": str(tmp_path / "profile")}
     out = run_bundle(bundle, "--smoke", "--no-crash-dialog", env=env)
     assert out.returncode == 0, out.stderr
-    assert re.fullmatch(r"glm-desk smoke: startup \d+ ms, window visible: True\n", out.stdout)
+    smoke = r"glm-desk smoke: first frame \d+ ms, ready \d+ ms, window visible: True\n"
+    assert re.fullmatch(smoke, out.stdout)
     assert "Cannot find font" not in out.stderr and "Fontconfig error" not in out.stderr
     assert (tmp_path / "profile" / "history.db").is_file()
 

@@ -1,0 +1,56 @@
+"""One table for the whole benchmark run: each benchmark records its headline figures here and
+`python -m pytest tests/perf --perf` prints them together at the end (Markdown, so the README's
+"Performance" section is that output pasted).
+
+A figure is a median over the benchmark's runs; where a reference makes sense it is measured
+in the same run (these machines are noisy) and the ratio is shown next to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    value: str  # as shown: "312 ms", "1.82×"
+    reference: str = ""  # what it is compared with, measured in the same run
+    ratio: float | None = None  # value / reference, where both are alike
+    goal: str = ""  # "≤ 1.5×", "≤ 100 ms"
+    met: bool | None = None  # None: reported, not budgeted
+
+
+ROWS: list[Row] = []
+
+
+def record(
+    figure: str,
+    value: str,
+    *,
+    reference: str = "",
+    ratio: float | None = None,
+    goal: str = "",
+    met: bool | None = None,
+) -> Row:
+    row = Row(figure, value, reference, ratio, goal, met)
+    ROWS.append(row)
+    return row
+
+
+def ms(value: float) -> str:
+    return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+
+
+def mib(value: float) -> str:
+    return f"{value:,.1f} MiB"
+
+
+def render(rows: list[Row]) -> str:
+    head = "| figure | median | reference (same run) | ratio | goal | |"
+    lines = [head, "|---|---:|---|---:|---|---|"]
+    for r in rows:
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
+        verdict = "" if r.met is None else ("met" if r.met else "**not met**")
+        lines.append(f"| {r.figure} | {r.value} | {r.reference} | {ratio} | {r.goal} | {verdict} |")
+    return "\n".join(lines)
