@@ -213,9 +213,11 @@ async def run_app(
 
         # Lexers, the Markdown parser and the TLS context load on a worker thread, not in
         # the first answer, once start-up is over (the thread would compete for the GIL).
-        warm = threading.Thread(target=_warm_up, name="warm-up", daemon=True)
-        QTimer.singleShot(1000, warm.start)
-        QTimer.singleShot(1500, warm_up_rendering)  # the Qt side, on the GUI thread
+        # Not a daemon: the interpreter's end waits for it, since an import cut off by it
+        # crashes the process (SIGSEGV on a quit in the first seconds, seen in the tests).
+        warm = threading.Thread(target=_warm_up, name="warm-up")
+        QTimer.singleShot(1000, lambda: closed.is_set() or warm.start())
+        QTimer.singleShot(1500, lambda: closed.is_set() or warm_up_rendering())
         if args.smoke:
             # Let show/expose/paint events and deferred work settle in the loop itself: a
             # processEvents() here, inside this task, would run other tasks' steps inside it
@@ -416,10 +418,20 @@ def start(args: argparse.Namespace, profile: Path) -> int:
     log.info("starting %s %s, profile %s", APP_NAME, __version__, profile)
     sys.excepthook = CrashHook(log_file, dialog=not args.no_crash_dialog)
 
+    # httpx's package imports its command-line tool, which imports click, rich and Pygments
+    # when they are installed (they often are: rich comes with many tools): 40 ms and 5 MiB
+    # for something the app never runs. A None entry makes that import fail, and httpx then
+    # leaves the tool out, as it does where they are missing.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
     # qasync picks its Qt binding from QT_API, else from what is imported first: force both
     # (a QT_API=pyqt6 left in the user's environment must not switch bindings).
     os.environ["QT_API"] = "pyside6"
     from PySide6.QtWidgets import QApplication
+
+    from app.ui.pyside_imports import lighten_pyside_import_hook
+
+    lighten_pyside_import_hook()  # before the app's own modules are imported
 
     # isort: split
     import qasync

@@ -76,6 +76,7 @@ class ProtocolServer:
         self.default = default or Reply()
         self.script: list[Reply] = []
         self.requests: list[Recorded] = []
+        self._carried: dict[int, bytes] = {}  # per connection: a byte read ahead
         self.loading_requests = 0  # llama: answer this many requests with 503 first
         self.n_ctx = 8192  # llama: the context size /props and /v1/models report
         self.disconnects = 0  # client closed while we were still streaming
@@ -148,7 +149,9 @@ class ProtocolServer:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
+                # A byte the hang-up watch of a streamed reply read from the next request.
+                carried = self._carried.pop(id(reader), b"")
+                head = carried + await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 method, path, _ = lines[0].split(" ", 2)
                 headers = {}
@@ -309,8 +312,14 @@ class ProtocolServer:
             self.disconnects += 1
             return False
         finally:
+            # Stop watching before the connection's next request is read (two reads at
+            # once on one stream are refused), keeping a byte the watch may have read.
             if not closed.done():
                 closed.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                first = await closed
+                if first:
+                    self._carried[id(reader)] = first
 
     @staticmethod
     def _echo(body: dict[str, Any]) -> str:

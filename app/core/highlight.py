@@ -83,10 +83,12 @@ def lexer_for(language: str) -> Lexer:
         return TextLexer(**options)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=128)
 def token_runs(code: str, language: str) -> list[TokenRun]:
     """(text, token type) runs covering `code` exactly, adjacent runs of one type merged.
-    Cached (a rebuilt view highlights the same blocks again); the list is shared."""
+    Cached (a rebuilt view highlights the same blocks again: a page is about 40 messages);
+    the list is shared. 128 blocks of at most the chat's highlight limit (6,000 characters)
+    bound the cache to a few MiB."""
     runs: list[TokenRun] = []
     for ttype, value in lexer_for(language).get_tokens(code):
         if not value:

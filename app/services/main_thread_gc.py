@@ -17,6 +17,9 @@ collects on a GUI-thread timer instead, by the rules CPython's own collector fol
 
 `freeze()` moves what start-up built (modules, classes, the window) out of the collector's
 reach, so later full passes do not walk it again and again.
+
+While nothing is allocated (an idle window) the checks space out, from every half second
+to every 8 s, so the collector does not wake an idle process twice a second.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import gc
 from PySide6.QtCore import QObject, QTimer
 
 FULL_PASS_RATIO = 0.25  # CPython's: long-lived pending > long-lived total / 4
+MAX_INTERVAL_MS = 8000  # the longest wait between two checks, when idle
 
 
 class MainThreadGarbageCollector(QObject):
@@ -34,10 +38,24 @@ class MainThreadGarbageCollector(QObject):
         self._thresholds = gc.get_threshold()
         self._long_lived_total = len(gc.get_objects(generation=2))
         self._long_lived_pending = 0
+        self._interval_ms = interval_ms
         self._timer = QTimer(self)
-        self._timer.timeout.connect(self.check)
+        self._timer.timeout.connect(self._on_timer)
         self._timer.start(interval_ms)
         gc.disable()
+
+    @property
+    def interval_ms(self) -> int:
+        """The wait until the next check."""
+        return self._timer.interval()
+
+    def _on_timer(self) -> None:
+        if self.check() >= 0:
+            interval = self._interval_ms  # busy: check often
+        else:
+            interval = min(MAX_INTERVAL_MS, max(self._interval_ms, self._timer.interval() * 2))
+        if interval != self._timer.interval():
+            self._timer.setInterval(interval)
 
     def check(self) -> int:
         """Collect as CPython would now; returns the generation collected, or -1."""

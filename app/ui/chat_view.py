@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QFont,
     QResizeEvent,
+    QShowEvent,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -90,6 +91,12 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         # controller decides (it knows the providers).
         self.offers_local: Callable[[ChatMessage], bool] = lambda _message: False
         self._first = 0  # index of the first message in the document (older ones load later)
+        # A view is written when first shown: restored tabs in the background cost neither
+        # start-up time nor memory until they are looked at. Until then, the rebuild it waits
+        # for (its `first` argument) and where it should scroll to.
+        self._deferred: tuple[int | None] | None = None
+        self._deferred_anchor: tuple[int, int] = (-1, 0)
+        self._written = False
         self._starts: list[int] = []  # document position where each shown message begins
         self._streaming_index = -1
         self._header = QTextCharFormat()
@@ -220,9 +227,32 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
 
     # --- building the document ---------------------------------------------------------
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._write_deferred()
+
+    def _write_deferred(self) -> None:
+        """Write the document now if it waits for its first show (a message arriving, a
+        search hit to scroll to and the first show itself cannot wait)."""
+        if self._deferred is None:
+            return
+        (first,) = self._deferred
+        self._deferred = None
+        self._written = True
+        self.rebuild(first)
+        index, offset = self._deferred_anchor
+        if index >= 0:
+            self.scroll_to_anchor(index, offset)
+
     def rebuild(self, first: int | None = None) -> None:
         """Show the conversation's current branch from scratch (after a structural change):
-        the last PAGE messages, or from message `first` on."""
+        the last PAGE messages, or from message `first` on. Before the view was ever shown,
+        only remembered: it is done when the view is first shown."""
+        if not self._written and not self.isVisible():
+            self._deferred = (first,)
+            return
+        self._written = True
+        self._deferred = None
         count = len(self.conversation.messages)
         self._first = max(0, count - PAGE) if first is None else max(0, min(first, count - 1))
         # What a streaming answer had shown: its content may already hold text that the
@@ -354,6 +384,9 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             cursor.insertText(translated(message.notice), self._muted)
 
     def add_message(self, index: int, message: ChatMessage) -> None:
+        if self._deferred is not None:  # written with the rest, this message included
+            self._write_deferred()
+            return
         self.drain()
         at_bottom = self._at_bottom()
         self._insert_message(self._end_cursor(), index, message)
@@ -409,6 +442,9 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self._tail_cost = self._tail_at - started
 
     def finish_message(self, index: int, message: ChatMessage) -> None:
+        if self._deferred is not None:
+            self._write_deferred()
+            return
         if index == self._streaming_index:
             self._streaming_index = -1
             if self._stream is not None:
@@ -523,6 +559,9 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
 
     def scroll_to_anchor(self, index: int, offset: int) -> None:
         """Put message `index` (`offset` characters in) at the top of the view."""
+        if self._deferred is not None:
+            self._deferred_anchor = (index, offset)  # once it is written
+            return
         if index < 0:
             bar = self.verticalScrollBar()
             bar.setValue(bar.maximum())
@@ -534,6 +573,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             self.scroll_to_position(self._starts[i] + offset)
 
     def scroll_to_position(self, position: int) -> None:
+        self._write_deferred()
         block = self.document().findBlock(min(position, self.document().characterCount() - 1))
         top = self.document().documentLayout().blockBoundingRect(block).top()
         self.verticalScrollBar().setValue(int(top))
@@ -541,6 +581,8 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
     def top_anchor(self) -> tuple[int, int]:
         """(message index, characters into it) shown at the top; (-1, 0) when following the
         end. Survives a new window width and older messages being laid out above."""
+        if self._deferred is not None:
+            return self._deferred_anchor
         if self._at_bottom() or not self._starts:
             return -1, 0
         pos = self.cursorForPosition(self.viewport().rect().topLeft()).position()

@@ -60,7 +60,11 @@ class ConversationTabs(QTabWidget):
     def tab_for(self, conversation_id: str) -> ChatTab | None:
         return next((t for t in self.all_tabs() if t.conversation.id == conversation_id), None)
 
-    def new_tab(self, conversation: Conversation | None = None, draft: str = "") -> ChatTab:
+    def new_tab(
+        self, conversation: Conversation | None = None, draft: str = "", current: bool = True
+    ) -> ChatTab:
+        """A tab for conversation (a new one if None); made the current tab unless `current`
+        is False (a restored tab in the background: its view is written when first shown)."""
         session = ChatSession(
             self.backend, self.history, conversation, parent=self, providers=self.providers
         )
@@ -70,7 +74,8 @@ class ConversationTabs(QTabWidget):
         self.tabOpened.emit(tab)
         index = self.addTab(tab, tab.title())
         self.setTabToolTip(index, tab.conversation.title)
-        self.setCurrentIndex(index)
+        if current:
+            self.setCurrentIndex(index)
         self.arrangementChanged.emit()
         return tab
 

@@ -326,7 +326,8 @@ class HistoryController(QObject):
             conv = loaded.get(saved.get("id") or "")
             if saved.get("id") and conv is None:
                 continue  # deleted since
-            tab = self.tabs.new_tab(conv, draft=str(saved.get("draft") or ""))
+            draft = str(saved.get("draft") or "")
+            tab = self.tabs.new_tab(conv, draft=draft, current=False)
             top = saved.get("top")
             if isinstance(top, list) and len(top) == 2 and top[0] >= 0:
                 index, offset = int(top[0]), int(top[1])

@@ -32,6 +32,7 @@ from app.ui.chat_view import ChatView
 from app.ui.code_pane import CodePane
 from app.ui.composer import Composer
 from app.ui.conversation_tabs import ConversationTabs
+from app.ui.cursor_blink import BlinkTimeout
 from app.ui.history_controller import HistoryController
 from app.ui.local_controller import LocalModelController
 from app.ui.provider_selector import ProviderSelector
@@ -82,6 +83,9 @@ class MainWindow(QMainWindow):
         self.edit_banner.setWordWrap(True)  # its colours: the theme's stylesheet
         self.edit_banner.hide()
         self.code_pane = CodePane()
+        self.blink = BlinkTimeout(self)  # an idle cursor stops blinking (no wake-ups)
+        self.blink.watch(self.composer)
+        self.blink.watch(self.code_pane.editor)
         self.status_label = QLabel(self.tr("Ready"))
         self.status_label.setObjectName("statusText")
         self._code_pane_timer = QTimer(self)
@@ -377,5 +381,6 @@ class MainWindow(QMainWindow):
         self.settings_controller.save_window_state()
         self.tabs.stop_all()
         self.local_controller.begin_stop()
+        self.blink.stop()
         super().closeEvent(event)
         self.closed.emit()

@@ -99,3 +99,18 @@ def test_a_cycle_that_reached_gen_2_is_still_collected(qapp):
     finally:
         collector.stop()
         gc.disable()
+
+
+def test_checks_space_out_while_nothing_is_allocated_and_come_back_when_busy(qapp, qtbot):
+    collector = MainThreadGarbageCollector(interval_ms=10)
+    try:
+        gc.collect()
+        # Idle: the interval doubles from 10 ms up to its ceiling (80 ms here: 10 -> 80 in
+        # three doublings, a few hundred ms).
+        qtbot.waitUntil(lambda: collector.interval_ms >= 80, timeout=3000)
+        kept: list = []
+        kept.extend([] for _ in range(5_000))  # busy: past gen 0's threshold
+        qtbot.waitUntil(lambda: collector.interval_ms == 10, timeout=3000)
+    finally:
+        collector.stop()
+        gc.disable()

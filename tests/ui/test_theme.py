@@ -85,6 +85,8 @@ def test_chat_documents_and_code_follow_the_theme(restore_theme, qtbot):
     view = ChatView(conv)
     qtbot.addWidget(view)
     view.rebuild()
+    view.show()  # a view is written when first shown
+    qtbot.waitExposed(view)
     editor = CodeEditor()
     qtbot.addWidget(editor)
     editor.set_code("def f(x):\n    return 'hi'\n", "python")
