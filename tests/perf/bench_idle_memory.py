@@ -8,12 +8,13 @@ Run: `.venv/bin/python -m pytest tests/perf/bench_idle_memory.py --perf -s`
    time (user + system, all threads) over 60 s of doing nothing. The reference is a bare
    PySide6 window, started and measured alongside it in the same 60 s. Goals: <= 100 MiB,
    <= 0.1 % of one core.
-2. Fifty answers in one tab: a real window (in this process) asks fifty questions of a local
-   server in another process; each answer is about 2,000 characters of Markdown with a code
-   block. RSS after the first answer and after fifty more, each after a collection. The
-   reference: the same growth of a bare QTextBrowser (another process) that is given the
-   same questions and answers as Markdown, laid out at the same width and scrolled to the
-   end after each; it shows what Qt's own text layout keeps for them. Goal: <= 5 MiB.
+2. Fifty answers in one tab: a real window, in a process of its own (a fresh heap, as the
+   app has), asks fifty questions of a local server in another process; each answer is
+   about 2,000 characters of Markdown with a code block. RSS after the first answer and
+   after fifty more, each after a collection. The reference: the same growth of a bare
+   QTextBrowser (another process) given the same questions and answers as Markdown, laid
+   out and scrolled to the end after each: what Qt's own text layout keeps for them.
+   Goal: <= 5 MiB.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from tests.perf.bench_history import TextMaker
 from tests.perf.bench_startup import ROOT
 from tests.perf.table import mib, record
 from tests.protocol_servers import ProtocolServer, Reply
-from tests.ui.conftest import close_window, make_window
 
 TABS, MESSAGES = 10, 200
 IDLE_S = 60.0
@@ -196,34 +196,82 @@ async def ask(window, n: int) -> None:
     await asyncio.sleep(0.05)
 
 
-def settled_rss(qloop) -> float:
-    qloop.run_until_complete(asyncio.sleep(0.5))  # deferred deletes, the code pane, history
+async def settled_rss() -> float:
+    await asyncio.sleep(0.5)  # deferred deletes, the code pane, the history
     gc.collect()
     return rss_mib(os.getpid())
 
 
-def test_fifty_answers_in_one_tab(qtbot, qloop, history):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def fifty_answers(base_url: str, profile: Path) -> dict[str, float]:
+    """In its own process (a fresh heap, as the app's): the window asks fifty questions."""
+    os.environ["QT_API"] = "pyside6"
+    from PySide6.QtWidgets import QApplication
+
+    import qasync  # isort: skip  (after PySide6)
+
+    from app.services.main_thread_gc import MainThreadGarbageCollector
+    from tests.ui.conftest import providers_at
+
+    app = QApplication([])
+    app.setQuitOnLastWindowClosed(False)  # as the app: run() decides when it is done
+    collector = MainThreadGarbageCollector(app)
+    collector.freeze()
+
+    async def run() -> dict[str, float]:
+        from app.core.asyncutil import install_asyncgen_finalizer
+        from app.services.backend import Backend
+
+        install_asyncgen_finalizer(asyncio.get_running_loop())
+        from app.services.history import HistoryService
+        from app.ui.main_window import MainWindow
+
+        history = HistoryService(profile / HISTORY_FILE)
+        backend = Backend(environ={"OPENROUTER_API_KEY": "test-key"})
+        window = MainWindow(backend, history, providers_at(base_url), "openrouter")
+        window.resize(1200, 780)
+        window.show()
+        try:
+            await ask(window, 0)  # everything loaded once
+            before = await settled_rss()
+            for n in range(1, ANSWERS + 1):
+                await ask(window, n)
+            after = await settled_rss()
+            shown = len(window.current_tab().conversation.messages)
+        finally:
+            window.close()
+            await window.wait_stopped()
+            await backend.aclose()
+            history.flush_and_close()
+        return {"before": before, "after": after, "shown": shown}
+
+    return qasync.run(run())
+
+
+def test_fifty_answers_in_one_tab(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     cmd = [sys.executable, "-m", "tests.perf.bench_idle_memory"]
     with subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     ) as server:
         assert server.stdout is not None and server.stdin is not None
-        window, backend = make_window(qtbot, history, server.stdout.readline().strip())
+        base_url = server.stdout.readline().strip()
         try:
-            qloop.run_until_complete(ask(window, 0))  # everything loaded once
-            before = settled_rss(qloop)
-            for n in range(1, ANSWERS + 1):
-                qloop.run_until_complete(ask(window, n))
-            after = settled_rss(qloop)
-            shown = len(window.current_tab().conversation.messages)
+            out = subprocess.run(
+                [*cmd, "--fifty", base_url, str(tmp_path)],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
         finally:
-            close_window(qloop, window, backend)
             server.stdin.close()
-    assert shown == 2 * (ANSWERS + 1)
-    bare_env = {**env, "QT_QPA_PLATFORM": "offscreen"}
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    before, after = result["before"], result["after"]
+    assert result["shown"] == 2 * (ANSWERS + 1)
     bare_cmd = [*cmd, "--bare-growth"]
-    out = subprocess.run(bare_cmd, cwd=ROOT, env=bare_env, capture_output=True, text=True)
+    out = subprocess.run(bare_cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     bare = json.loads(out.stdout.strip().splitlines()[-1])["growth_mib"]
     growth = after - before
     print(
@@ -243,5 +291,7 @@ def test_fifty_answers_in_one_tab(qtbot, qloop, history):
 if __name__ == "__main__":
     if sys.argv[1:] == ["--bare-growth"]:
         print(json.dumps({"growth_mib": bare_growth()}))
+    elif sys.argv[1:2] == ["--fifty"]:
+        print(json.dumps(fifty_answers(sys.argv[2], Path(sys.argv[3]))))
     else:
         serve()

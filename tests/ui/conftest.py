@@ -13,7 +13,7 @@ import qasync
 
 from app.core.asyncutil import install_asyncgen_finalizer
 from app.core.client import RetryPolicy
-from app.core.providers import PROVIDERS
+from app.core.providers import PROVIDERS, Provider
 from app.services.backend import Backend
 from app.services.history import HistoryService
 from app.services.main_thread_gc import MainThreadGarbageCollector
@@ -104,13 +104,18 @@ def history(qapp, tmp_path) -> Iterator[HistoryService]:
     service.flush_and_close()
 
 
-def make_window(qtbot, history: HistoryService, base_url: str = "") -> tuple[MainWindow, Backend]:
-    """A shown main window whose OpenRouter provider points at base_url (a test server)."""
-    providers = [
+def providers_at(base_url: str = "") -> list[Provider]:
+    """The providers with an address, OpenRouter's pointing at base_url (a test server)."""
+    return [
         p.with_overrides(base_url=base_url) if base_url and p.id == "openrouter" else p
         for p in PROVIDERS.values()
         if p.base_url
     ]
+
+
+def make_window(qtbot, history: HistoryService, base_url: str = "") -> tuple[MainWindow, Backend]:
+    """A shown main window whose OpenRouter provider points at base_url (a test server)."""
+    providers = providers_at(base_url)
     backend = Backend(
         environ={"OPENROUTER_API_KEY": "test-key"},
         retry=RetryPolicy(attempts=2, base_delay=0.01),
