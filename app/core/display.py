@@ -12,9 +12,14 @@ layout) would stall the window for seconds. The chat view therefore shows a *dis
   inside the block (the code pane has all of it);
 - a message longer than `MESSAGE_LIMIT` display characters shows its beginning, then a
   marker line;
-- a run of `BLOCK_LINES` lines without a blank one (outside code) gets a blank line after it,
-  so a 40,000-line log becomes paragraphs that are laid out once each, not one paragraph laid
-  out again as it grows.
+- a run of `BLOCK_LINES` lines, or of `BLOCK_CHARS` characters, without a blank line (outside
+  code) gets a blank line after it, so a 40,000-line log becomes paragraphs that are laid out
+  once each, not one paragraph laid out again as it grows;
+- past the first `BRACKETS` opening brackets of a paragraph (outside code), the others are
+  given to the Markdown parser as `SHOWN_BRACKET`, a private-use character it treats as
+  plain text, which `app/core/markdown.py` writes back as "[" (the same on screen, never a
+  link). markdown-it tries a link at every unmatched "[", about 30 µs each: a
+  100,000-character answer of them took 2.5 s to parse, a 4,000-character paragraph 100 ms.
 
 The message itself (history, exports, Copy, the code pane's files) stays exact: only what is
 laid out is folded. `DisplayFolder` does it incrementally for a streaming answer: `feed`
@@ -32,6 +37,11 @@ LINE_LIMIT = 2_000  # characters of one line laid out
 TABLE_ROWS = 100  # rows of one table laid out (Qt lays out 300 rows in ~100 ms)
 CODE_LINES = 400  # lines of one code block laid out
 BLOCK_LINES = 200  # lines of one paragraph, list or quote before a blank line is added
+BLOCK_CHARS = 4_000  # ... or characters (whole lines: at most BLOCK_CHARS + LINE_LIMIT)
+BRACKETS = 64  # "[" of one paragraph that may open a link; later ones are plain text
+SHOWN_BRACKET = "\ue000"  # a "[" the parser sees as text (a model's own U+E000 shows as "[")
+_TICKS = re.compile(r"(`+)")
+_OPEN = re.compile(r"(?<!\\)\[")
 HEAD = 40  # characters of a line kept to tell a fence line
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 MESSAGE_LIMIT = 100_000  # characters of one message laid out (a long answer is ~65,000)
@@ -65,6 +75,9 @@ class DisplayFolder:
         self._code_lines = 0  # lines of the open code block
         self._code_cut = 0  # ... left out
         self._run = 0  # lines since the last blank one (outside code)
+        self._run_chars = 0  # ... and their characters
+        self._brackets = 0  # "[" in the paragraph so far, outside code spans
+        self._tick = 0  # the open code span's backtick run on this line (0: none)
 
     def feed(self, text: str) -> str:
         out: list[str] = []
@@ -125,9 +138,38 @@ class DisplayFolder:
         room = LINE_LIMIT - self._line
         self._line += len(piece)
         if room >= len(piece):
-            return piece
+            return self._bracketed(piece)
         self._line_cut += len(piece) - max(room, 0)
-        return piece[: max(room, 0)]
+        return self._bracketed(piece[: max(room, 0)])
+
+    def _bracketed(self, piece: str) -> str:
+        """piece, its opening brackets past the paragraph's first BRACKETS as plain text."""
+        if self._fence or ("[" not in piece and "`" not in piece):
+            return piece
+        if not self._tick and "`" not in piece:
+            n = piece.count("[")
+            if self._brackets + n <= BRACKETS:
+                self._brackets += n
+                return piece
+        out = []
+        for part in _TICKS.split(piece):
+            if part.startswith("`"):  # a backtick run opens or closes a code span
+                if not self._tick:
+                    self._tick = len(part)
+                elif len(part) == self._tick:
+                    self._tick = 0
+            elif not self._tick and "[" in part:
+                room = max(0, BRACKETS - self._brackets)
+                self._brackets += part.count("[")
+                keep = 0
+                for _ in range(room):  # past the room-th bracket, escape
+                    keep = part.find("[", keep) + 1
+                    if keep == 0:
+                        keep = len(part)
+                        break
+                part = part[:keep] + _OPEN.sub(SHOWN_BRACKET, part[keep:])
+            out.append(part)
+        return "".join(out)
 
     def _end_line(self) -> str:
         head, self._head = self._head, ""
@@ -160,12 +202,17 @@ class DisplayFolder:
             self._rows_cut += 1
         marker = self.markers.line(self._line_cut) if self._line_cut else ""
         blank = not head.strip() and not self._line_cut and self._line <= len(head)
-        self._run = 0 if blank or self._fence or self._in_row else self._run + 1
+        self._tick = 0
+        if blank or self._fence or self._in_row:
+            self._run = self._run_chars = self._brackets = 0
+        else:
+            self._run += 1
+            self._run_chars += min(self._line, LINE_LIMIT)
         self._line, self._line_cut, self._row_start = 0, 0, True
         if dropped_row:
             return ""
-        if self._run >= BLOCK_LINES:  # a paragraph this long: end it here
-            self._run = 0
+        if self._run >= BLOCK_LINES or self._run_chars >= BLOCK_CHARS:  # end it here
+            self._run = self._run_chars = self._brackets = 0
             return marker + "\n\n"
         return marker + "\n"
 
@@ -183,7 +230,8 @@ class DisplayFolder:
 def display_text(text: str, markers: Markers | None = None) -> str:
     """The whole display text of a finished message (see the module docstring)."""
     if (
-        len(text) <= MESSAGE_LIMIT
+        len(text) <= BLOCK_CHARS
+        and text.count("[") <= BRACKETS
         and text.count("\n") < min(TABLE_ROWS, CODE_LINES, BLOCK_LINES)
         and max(map(len, text.split("\n"))) <= LINE_LIMIT
     ):

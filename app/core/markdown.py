@@ -21,6 +21,8 @@ from functools import lru_cache
 from html import escape
 from typing import TYPE_CHECKING
 
+from app.core.display import SHOWN_BRACKET
+
 if TYPE_CHECKING:  # markdown-it loads on first use (about 30 ms), not at start-up
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
@@ -148,7 +150,7 @@ def _blocks(text: str, tokens: list[Token], upto_line: int) -> list[Block]:
         if tokens[i].type == "fence":
             out.append(Block(source, code=_fence_code(tokens[i], lines), fences=1))
         else:
-            html = md.renderer.render(tokens[i:j], md.options, {})
+            html = md.renderer.render(tokens[i:j], md.options, {}).replace(SHOWN_BRACKET, "[")
             fences = sum(1 for t in tokens[i:j] if t.type == "fence")
             out.append(Block(source, html=html, fences=fences))
     if tops and tops[0][1] > 0:  # leading blank lines belong to the first block

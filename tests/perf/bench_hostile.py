@@ -49,6 +49,7 @@ CASES: dict[str, list[str]] = {
     "a table of 5,000 rows": ["| a | b | c |\n|---|---|---|\n"]
     + [f"| {i} | row {i} | {i * i} |\n" for i in range(5000)],
     "40,000 lines of log": [f"line {i}: something happened here\n" for i in range(40_000)],
+    "100,000 unmatched brackets": ["[" * 79 + "\n"] * 1250,
 }
 
 

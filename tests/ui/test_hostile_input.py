@@ -8,6 +8,7 @@ real figures. What is stored and copied stays exact whatever is shown.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,6 +92,25 @@ def test_a_5000_row_table_shows_its_first_rows(window, server, qloop):
     assert "row 50" in shown and "row 4999" not in shown and "The end." in shown
     assert f"{5002 - TABLE_ROWS:,} more rows are not shown" in shown
     assert window.current_tab().conversation.messages[-1].content.count("\n|") == 5001
+
+
+def test_an_answer_of_unmatched_brackets_streams_and_reopens_without_a_stall(window, server, qloop):
+    # markdown-it tries a link at every "[": 100,000 of them took 2.5 s to parse.
+    lines = ["[" * 79 + "\n"] * 1250
+    server.push(Reply(chunks=lines))
+    with loop_watch() as gaps:
+        type_and_send(window, "brackets")
+        settle(qloop, window)
+        window.current_view().rebuild()  # shown again (a theme change, reopening it)
+    assert max(gaps) < STALL_S, f"the loop was away for {max(gaps):.2f} s"
+    shown = window.current_view().toPlainText()
+    # Up to the display limit (the escapes count): the marker says how many are left out.
+    on_screen = shown.count("[") - 1  # the marker's own bracket
+    left = re.search(r"([\d,]+) more characters are not shown", shown)
+    assert on_screen > 40_000 and left is not None
+    # In the message's characters (79 brackets and a newline a line), not the escapes'.
+    assert abs(int(left[1].replace(",", "")) + on_screen * 80 / 79 - 100_000) < 200
+    assert window.current_tab().conversation.messages[-1].content == "".join(lines)
 
 
 def test_a_huge_answer_is_shown_up_to_the_limit(window, server, qloop):

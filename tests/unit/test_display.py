@@ -9,14 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.core.display import (
+    BLOCK_CHARS,
     BLOCK_LINES,
+    BRACKETS,
     CODE_LINES,
     LINE_LIMIT,
     MESSAGE_LIMIT,
+    SHOWN_BRACKET,
     TABLE_ROWS,
     DisplayFolder,
     display_text,
 )
+from app.core.markdown import render_blocks
 
 
 def streamed(text: str, cuts: list[int]) -> str:
@@ -77,6 +81,33 @@ def test_a_long_run_of_lines_becomes_paragraphs_of_bounded_length():
     assert shown.replace("\n\n", "\n") == text  # nothing else changed
 
 
+def test_a_long_paragraph_is_split_at_a_line_end_after_so_many_characters():
+    line = "words and more words " * 10
+    text = "\n".join([line] * 300) + "\n"
+    shown = display_text(text)
+    paragraphs = shown.rstrip("\n").split("\n\n")
+    assert len(paragraphs) > 1
+    assert max(map(len, paragraphs)) <= BLOCK_CHARS + LINE_LIMIT
+    assert shown.replace("\n\n", "\n") == text  # nothing else changed
+
+
+def test_brackets_past_the_first_of_a_paragraph_are_plain_text_never_in_code():
+    # markdown-it tries a link at every unmatched "[" (about 30 µs each): past BRACKETS of
+    # them in a paragraph, a character it leaves alone, written back as "[" (the same on
+    # screen). Code spans and blocks keep theirs.
+    head = "see [the docs](https://example.com) " + "[" * (BRACKETS - 1)
+    fresh = "\n\n[fresh](https://x.org)\n"
+    text = head + " `a[0][1]` " + "[" * 10 + fresh + "\n```\n" + "[" * 100 + "\n```\n"
+    shown = display_text(text)
+    assert shown.startswith(head + " `a[0][1]` " + SHOWN_BRACKET * 10 + fresh)
+    assert shown.endswith("```\n" + "[" * 100 + "\n```\n")
+    assert shown.replace(SHOWN_BRACKET, "[") == text  # nothing else changed
+    html = "".join(b.html for b in render_blocks(shown))
+    assert SHOWN_BRACKET not in html and html.count("[") == BRACKETS - 1 + 2 + 10
+    assert '<a href="https://example.com">the docs</a>' in html
+    assert '<a href="https://x.org">fresh</a>' in html  # a new paragraph: links again
+
+
 def test_a_huge_message_is_cut_at_the_limit_with_a_marker():
     text = "".join(f"line {i} of a long log\n" for i in range(100_000))
     shown = display_text(text)
@@ -89,6 +120,7 @@ def test_a_huge_message_is_cut_at_the_limit_with_a_marker():
     st.lists(
         st.sampled_from(
             ["a", "|", " ", "\n", "x" * 700, "| r |\n", "\n\n", "é中", "```", "~~~\n", "c\n" * 90]
+            + ["[" * 30, "`", "``", "\\"]
         ),
         max_size=400,
     ),
