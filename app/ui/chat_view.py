@@ -549,7 +549,16 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self._jump.setVisible(show)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        # A new width lays the text out again: a view at the end stays at the end, and a
+        # reader further up keeps the same message at the top.
+        written = self._deferred is None and bool(self._starts)
+        following = self._at_bottom()
+        anchor = self.top_anchor() if written and not following else (-1, 0)
         super().resizeEvent(event)
+        if following:
+            self.scroll_to_bottom()
+        elif anchor[0] >= 0:
+            self.scroll_to_anchor(*anchor)
         self._update_jump()
 
     # --- positions ---------------------------------------------------------------------

@@ -62,3 +62,16 @@ def test_a_message_arriving_in_a_view_never_shown_is_written_once(qtbot):
     text = back.toPlainText()
     assert text.count("a new question") == 1 and text.count("the answer so far") == 1
     assert text.count("message number 3") == 1
+
+
+def test_a_view_at_the_end_stays_at_the_end_when_its_width_changes(qtbot):
+    view = ChatView(long_conversation())
+    view.rebuild()
+    tabs = tabs_with(qtbot, view)
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    tabs.resize(420, 500)  # narrower: the document grows taller
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum() and view.top_anchor() == (-1, 0))
+    view.scroll_to_anchor(10, 0)  # a reader further up stays where they are
+    tabs.resize(700, 500)
+    assert view.top_anchor()[0] == 10
