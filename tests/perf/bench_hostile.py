@@ -18,12 +18,9 @@ pieces).
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
@@ -31,7 +28,7 @@ from PySide6.QtTest import QTest
 
 from app.core.warmup import warm_up
 from app.ui.rich_text import warm_up_rendering
-from tests.perf.table import ms, record
+from tests.perf.table import ms, record, server_process
 from tests.protocol_servers import ProtocolServer, Reply
 from tests.ui.conftest import close_window, make_window
 from tests.ui.test_hostile_input import loop_watch
@@ -51,9 +48,6 @@ CASES: dict[str, list[str]] = {
     "40,000 lines of log": [f"line {i}: something happened here\n" for i in range(40_000)],
     "100,000 unmatched brackets": ["[" * 79 + "\n"] * 1250,
 }
-
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 STREAMS = 5
@@ -141,13 +135,7 @@ def test_hostile_input_never_stalls_the_loop(qtbot, qloop, history):
     warm_up()
     warm_up_rendering()
     rows = []
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "tests.perf.bench_hostile"]
-    with subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    ) as server:
-        assert server.stdout is not None and server.stdin is not None
-        base_url = server.stdout.readline().strip()
+    with server_process("tests.perf.bench_hostile") as base_url:
         window, backend = make_window(qtbot, history, base_url)
         try:
             for name in CASES:
@@ -166,7 +154,6 @@ def test_hostile_input_never_stalls_the_loop(qtbot, qloop, history):
             rows.append(("a 10 MB paste (refused)", *medians(pastes)))
         finally:
             close_window(qloop, window, backend)
-            server.stdin.close()
     print(f"\nhostile input, medians of {RUNS} runs (largest loop gap; budget {BUDGET_MS:.0f} ms):")
     print(f"  {'case':<42} {'max gap':>9} {'p99 gap':>9} {'written':>9}")
     for name, gap, p99, written in rows:

@@ -32,8 +32,7 @@ from pathlib import Path
 from app.core.store import HISTORY_FILE, HistoryStore, conversation_record
 from app.services.history import SESSION_KEY
 from tests.perf.bench_history import TextMaker
-from tests.perf.bench_startup import ROOT
-from tests.perf.table import mib, record
+from tests.perf.table import ROOT, mib, record, server_process
 from tests.protocol_servers import ProtocolServer, Reply
 
 TABS, MESSAGES = 10, 200
@@ -250,22 +249,15 @@ def fifty_answers(base_url: str, profile: Path) -> dict[str, float]:
 def test_fifty_answers_in_one_tab(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     cmd = [sys.executable, "-m", "tests.perf.bench_idle_memory"]
-    with subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    ) as server:
-        assert server.stdout is not None and server.stdin is not None
-        base_url = server.stdout.readline().strip()
-        try:
-            out = subprocess.run(
-                [*cmd, "--fifty", base_url, str(tmp_path)],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-        finally:
-            server.stdin.close()
+    with server_process("tests.perf.bench_idle_memory") as base_url:
+        out = subprocess.run(
+            [*cmd, "--fifty", base_url, str(tmp_path)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     before, after = result["before"], result["after"]

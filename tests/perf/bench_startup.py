@@ -25,11 +25,10 @@ from pathlib import Path
 from app.core.store import HISTORY_FILE, HistoryStore, conversation_record
 from app.main import process_age_ms
 from tests.perf.bench_history import TextMaker
-from tests.perf.table import ms, record
+from tests.perf.table import ROOT, ms, record
 
 RUNS = 11
 RATIO_GOAL = 1.5
-ROOT = Path(__file__).resolve().parents[2]
 BARE = f"""
 import os
 from PySide6.QtCore import QEvent, QObject

@@ -8,7 +8,15 @@ in the same run (these machines are noisy) and the ratio is shown next to it.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -54,3 +62,19 @@ def render(rows: list[Row]) -> str:
         verdict = "" if r.met is None else ("met" if r.met else "**not met**")
         lines.append(f"| {r.figure} | {r.value} | {r.reference} | {ratio} | {r.goal} | {verdict} |")
     return "\n".join(lines)
+
+
+@contextmanager
+def server_process(module: str) -> Iterator[str]:
+    """`python -m module` in its own process (so it takes no time from the app's GUI
+    thread): it prints its base URL, serves until its stdin closes. Yields the URL."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", module]
+    with subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as server:
+        assert server.stdout is not None and server.stdin is not None
+        try:
+            yield server.stdout.readline().strip()
+        finally:
+            server.stdin.close()
