@@ -5,11 +5,11 @@ A `Tool` has a name, a description the model reads, its parameters as a JSON sch
 decides whether it needs the user's approval. `Tool.to_wire()` is the OpenAI-shaped entry of
 a request's `tools` list, which Z.AI, OpenRouter and llama-server all take.
 
-`check_arguments` validates a call's arguments against the schema. Our schemas use a small
+`Tool.parse_arguments` checks a call's arguments against the schema. Our schemas use a small
 part of JSON schema (an object of typed properties, `required`, `enum`, `minimum`/`maximum`,
 no extra properties), and that part is what is checked: enough to tell a real call from text
-that only looks like one (GLM-4's plain-text calls, see PROTOCOLS in the tool loop), and to
-refuse a malformed call with a message the model can act on.
+that only looks like one (GLM-4-0414's plain-text calls, `glm_text.py`), and to refuse a
+malformed call with a message the model can act on.
 """
 
 from __future__ import annotations
