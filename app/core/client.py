@@ -222,10 +222,13 @@ class ChatClient:
             raise err
 
     async def stream(
-        self, messages: list[Message], params: GenerationParams | None = None
+        self,
+        messages: list[Message],
+        params: GenerationParams | None = None,
+        tools: list[dict[str, object]] | None = None,
     ) -> AsyncIterator[StreamEvent | Retrying]:
         self._preflight()
-        body = self.provider.request_body(messages, params)
+        body = self.provider.request_body(messages, params, tools)
         attempt = 0
         while True:
             attempt += 1

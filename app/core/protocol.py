@@ -49,6 +49,8 @@ class Message:
         out: dict[str, Any] = {"role": str(self.role), "content": self.content}
         if self.tool_calls:
             out["tool_calls"] = [tc.to_wire() for tc in self.tool_calls]
+            if not self.content:
+                out["content"] = None  # a call alone, in OpenAI's form
         if self.tool_call_id is not None:
             out["tool_call_id"] = self.tool_call_id
         return out

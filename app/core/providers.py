@@ -97,14 +97,23 @@ class Provider:
         return headers
 
     def request_body(
-        self, messages: list[Message], params: GenerationParams | None = None
+        self,
+        messages: list[Message],
+        params: GenerationParams | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
+        """The chat completion request; `tools` (their wire form) are offered with
+        tool_choice "auto", the one value every backend takes (Z.AI's pages disagree on
+        the others)."""
         p = params or self.defaults
         body: dict[str, Any] = {
             "model": self.model,
             "messages": [m.to_wire() for m in messages],
             "stream": True,
         }
+        if tools:
+            body["tools"] = tools
+            body["tool_choice"] = "auto"
         max_tokens = p.max_tokens
         if max_tokens is not None:
             body["max_tokens"] = max(1, min(max_tokens, self.max_output))

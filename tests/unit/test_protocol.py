@@ -189,3 +189,33 @@ def test_keys_come_from_environment_provider_specific_first():
 )
 def test_loopback_detection(url, loop):
     assert is_loopback_url(url) is loop
+
+
+def test_tools_are_offered_with_tool_choice_auto_and_a_call_alone_has_null_content():
+    from app.core.protocol import ToolCall
+    from app.core.tools.workspace import READ_FILE
+
+    call = ToolCall(index=0, id="call_1", name="read_file", arguments='{"path": "a.py"}')
+    history = [
+        Message(Role.USER, "read a.py"),
+        Message(Role.ASSISTANT, "", tool_calls=[call]),
+        Message(Role.TOOL, "x = 1", tool_call_id="call_1"),
+    ]
+    for provider in PROVIDERS.values():
+        body = provider.request_body(history, tools=[READ_FILE.to_wire()])
+        assert body["tool_choice"] == "auto"
+        assert body["tools"][0]["function"]["name"] == "read_file"
+        wire = body["messages"]
+        assert wire[1] == {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "read_file", "arguments": '{"path": "a.py"}'},
+                }
+            ],
+        }
+        assert wire[2] == {"role": "tool", "content": "x = 1", "tool_call_id": "call_1"}
+        assert "tools" not in provider.request_body(history[:1])
