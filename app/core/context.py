@@ -22,6 +22,12 @@ def estimate_tokens(text: str) -> int:
     return cjk + math.ceil((len(text) - cjk) / 3) + PER_MESSAGE
 
 
+def message_tokens(message: Message) -> int:
+    """A message's estimate, its tool calls' names and arguments included."""
+    calls = "".join(c.name + c.arguments for c in message.tool_calls)
+    return estimate_tokens(message.content + calls)
+
+
 def answer_reserve(n_ctx: int, max_output: int) -> int:
     """Tokens kept free for the answer: an eighth of the window, within the output limit."""
     return max(64, min(max_output, n_ctx // 8))
@@ -33,7 +39,7 @@ def fit_to_context(
     """The messages that fit n_ctx - reserve tokens (and `limit`, when the model refused
     what was sent before), and how many were left out. A system prompt and the last message
     always stay; earlier messages go oldest first, and an answer never stays without its
-    question."""
+    question, and a tool result never without its call."""
     if n_ctx <= 0 or not messages:
         return messages, 0
     budget = max(0, n_ctx - reserve)
@@ -41,20 +47,20 @@ def fit_to_context(
         budget = min(budget, limit)
     system = [m for m in messages[:1] if m.role == Role.SYSTEM]
     rest = messages[len(system) :]
-    used = sum(estimate_tokens(m.content) for m in system)
+    used = sum(message_tokens(m) for m in system)
     kept: list[Message] = []
     for message in reversed(rest):
-        cost = estimate_tokens(message.content)
+        cost = message_tokens(message)
         if kept and used + cost > budget:
             break
         kept.append(message)
         used += cost
     kept.reverse()
     if len(kept) < len(rest):  # something was left out: no answer without its question
-        while len(kept) > 1 and kept[0].role == Role.ASSISTANT:
+        while len(kept) > 1 and kept[0].role in (Role.ASSISTANT, Role.TOOL):
             kept.pop(0)
     return system + kept, len(rest) - len(kept)
 
 
 def prompt_tokens(messages: list[Message]) -> int:
-    return sum(estimate_tokens(m.content) for m in messages)
+    return sum(message_tokens(m) for m in messages)

@@ -14,7 +14,11 @@ from enum import StrEnum
 from typing import Any
 
 from app.core.errors import ChatError, ErrorKind
-from app.core.protocol import Message, Role, Usage
+from app.core.protocol import Message, Role, ToolCall, Usage
+
+# The result a call gets when it never ran (the answer was stopped, the app was killed):
+# every call is answered, or the next request would be refused by every provider.
+NOT_RUN = "This call was not run: the answer was stopped."
 
 
 class AnswerState(StrEnum):
@@ -31,6 +35,31 @@ def new_id() -> str:
 
 
 @dataclass
+class ToolCallRecord:
+    """A call the model made, as the conversation keeps it; its result is the `tool`
+    message that follows (`ChatMessage.tool_call_id` == `id`)."""
+
+    id: str
+    name: str
+    arguments: str  # JSON text, as sent
+    state: str = "waiting"  # a CallState value (app.core.tools.toolbox)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ToolCallRecord:
+        return cls(
+            id=str(d.get("id") or ""),
+            name=str(d.get("name") or ""),
+            arguments=str(d.get("arguments") or ""),
+            state=str(d.get("state") or "waiting"),
+            seconds=float(d.get("seconds") or 0.0),
+        )
+
+
+@dataclass
 class ChatMessage:
     role: Role
     content: str = ""
@@ -44,6 +73,8 @@ class ChatMessage:
     id: str = field(default_factory=new_id)
     parent_id: str | None = None
     seq: int = 0  # creation order within the conversation
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)  # an answer's calls
+    tool_call_id: str = ""  # a tool message: the call it answers
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able record: the export format's message and the database row alike."""
@@ -60,6 +91,8 @@ class ChatMessage:
             "error": _error_to_dict(self.error),
             "usage": dataclasses.asdict(self.usage) if self.usage else None,
             "seq": self.seq,
+            **({"tool_calls": [c.to_dict() for c in self.tool_calls]} if self.tool_calls else {}),
+            **({"tool_call_id": self.tool_call_id} if self.tool_call_id else {}),
         }
 
     @classmethod
@@ -78,6 +111,12 @@ class ChatMessage:
             id=d.get("id") or new_id(),
             parent_id=d.get("parent"),
             seq=int(d.get("seq") or 0),
+            tool_calls=[
+                ToolCallRecord.from_dict(c)
+                for c in d.get("tool_calls") or []
+                if isinstance(c, dict)
+            ],
+            tool_call_id=str(d.get("tool_call_id") or ""),
         )
 
 
@@ -228,12 +267,33 @@ class Conversation:
         )
 
     def wire_messages(self, system_prompt: str = "", upto: int | None = None) -> list[Message]:
-        """The history to send: the branch shown, less answers that have no text."""
+        """The history to send: the branch shown, less answers that have neither text nor
+        calls. Every call is followed by its result; one that has none (a stop, a kill)
+        gets `NOT_RUN`, and a result whose call is not in the branch is left out, since
+        providers refuse a history where the two do not pair."""
         out = [Message(Role.SYSTEM, system_prompt)] if system_prompt else []
+        open_calls: list[str] = []  # ids of the last answer's calls still unanswered
+
+        def close_calls() -> None:
+            out.extend(Message(Role.TOOL, NOT_RUN, tool_call_id=cid) for cid in open_calls)
+            open_calls.clear()
+
         for m in self.messages[:upto]:
-            if m.role == Role.ASSISTANT and not m.content:
+            if m.role == Role.TOOL:
+                if m.tool_call_id in open_calls:
+                    open_calls.remove(m.tool_call_id)
+                    out.append(Message(Role.TOOL, m.content, tool_call_id=m.tool_call_id))
                 continue
-            out.append(Message(m.role, m.content))
+            close_calls()
+            if m.role == Role.ASSISTANT and not m.content and not m.tool_calls:
+                continue
+            calls = [
+                ToolCall(index=i, id=c.id, name=c.name, arguments=c.arguments)
+                for i, c in enumerate(m.tool_calls)
+            ]
+            out.append(Message(m.role, m.content, tool_calls=calls))
+            open_calls = [c.id for c in m.tool_calls]
+        close_calls()
         return out
 
 

@@ -12,6 +12,7 @@ hold one.
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -51,14 +52,31 @@ def to_markdown(records: list[dict[str, Any]]) -> str:
         conv = conversation_from_record(record)
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(conv.created))
         parts.append(f"# {conv.title or 'Untitled'}\n\n_{when}_\n")
+        calls: dict[str, str] = {}  # call id -> tool name, for the results' headings
         for m in conv.messages:
+            if m.role == Role.TOOL:
+                name = calls.get(m.tool_call_id, "a tool")
+                parts.append(f"### Result of {name}\n\n{_fenced(m.content)}\n")
+                continue
             heading = _ROLE_TITLES.get(m.role.value, m.role.value)
             if m.model:
                 heading += f" ({m.model})"
             parts.append(f"## {heading}\n\n{m.content.rstrip()}\n")
+            for call in m.tool_calls:
+                calls[call.id] = call.name
+                parts.append(
+                    f"Called `{call.name}` ({call.state}):\n\n{_fenced(call.arguments, 'json')}\n"
+                )
             if m.state not in (AnswerState.DONE, AnswerState.STREAMING):
                 parts.append(f"_({m.state.value})_\n")
     return "\n".join(parts)
+
+
+def _fenced(text: str, language: str = "") -> str:
+    """text as a fenced block whose fence no line of it can close."""
+    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=2)
+    fence = "`" * (longest + 1)
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
 
 
 def render(records: list[dict[str, Any]], fmt: str) -> str:

@@ -21,7 +21,7 @@ from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.providers import PROVIDERS
 from app.core.settings import validate_params
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APP_TAG = "glm-desk"
 TRASH_DAYS = 30
 HISTORY_FILE = "history.db"  # in the profile directory
@@ -126,7 +126,14 @@ _MIGRATE_2_TO_3 = """
         ALTER TABLE conversations ADD COLUMN params TEXT NOT NULL DEFAULT '{}';
 """
 
-MIGRATIONS: dict[int, str] = {1: _MIGRATE_1_TO_2, 2: _MIGRATE_2_TO_3}
+# Version 4: tool calls. An answer's calls (JSON: id, name, arguments, state, seconds) and,
+# for a tool message, the call it answers.
+_MIGRATE_3_TO_4 = """
+        ALTER TABLE messages ADD COLUMN tool_calls TEXT;
+        ALTER TABLE messages ADD COLUMN tool_call_id TEXT NOT NULL DEFAULT '';
+"""
+
+MIGRATIONS: dict[int, str] = {1: _MIGRATE_1_TO_2, 2: _MIGRATE_2_TO_3, 3: _MIGRATE_3_TO_4}
 
 
 class HistoryStore:
@@ -326,11 +333,12 @@ class HistoryStore:
             )
             self.db.executemany(
                 "INSERT INTO messages(id, conversation_id, parent_id, seq, role, content, "
-                "state, provider, model, notice, error, usage, created) VALUES (:id, :cid, "
-                ":parent, :seq, :role, :content, :state, :provider, :model, :notice, :error, "
-                ":usage, :created) ON CONFLICT(id) DO UPDATE SET parent_id=excluded.parent_id, "
+                "state, provider, model, notice, error, usage, created, tool_calls, "
+                "tool_call_id) VALUES (:id, :cid, :parent, :seq, :role, :content, :state, "
+                ":provider, :model, :notice, :error, :usage, :created, :tool_calls, "
+                ":tool_call_id) ON CONFLICT(id) DO UPDATE SET parent_id=excluded.parent_id, "
                 "content=excluded.content, state=excluded.state, notice=excluded.notice, "
-                "error=excluded.error, usage=excluded.usage",
+                "error=excluded.error, usage=excluded.usage, tool_calls=excluded.tool_calls",
                 (_message_row(conversation["id"], m) for m in messages),
             )
             self.db.executemany("DELETE FROM messages WHERE id=?", ((mid,) for mid in deleted_ids))
@@ -390,7 +398,8 @@ class HistoryStore:
     def message_records(self, conversation_id: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT id, parent_id, seq, role, content, state, provider, model, notice, "
-            "error, usage, created FROM messages WHERE conversation_id=? ORDER BY seq",
+            "error, usage, created, tool_calls, tool_call_id FROM messages "
+            "WHERE conversation_id=? ORDER BY seq",
             (conversation_id,),
         )
         return [
@@ -407,6 +416,8 @@ class HistoryStore:
                 "error": json.loads(r[9]) if r[9] else None,
                 "usage": json.loads(r[10]) if r[10] else None,
                 "created": r[11],
+                **({"tool_calls": json.loads(r[12])} if r[12] else {}),
+                **({"tool_call_id": r[13]} if r[13] else {}),
             }
             for r in rows
         ]
@@ -524,6 +535,8 @@ def _message_row(conversation_id: str, m: dict[str, Any]) -> dict[str, Any]:
         "cid": conversation_id,
         "error": json.dumps(m["error"]) if m.get("error") else None,
         "usage": json.dumps(m["usage"]) if m.get("usage") else None,
+        "tool_calls": json.dumps(m["tool_calls"]) if m.get("tool_calls") else None,
+        "tool_call_id": m.get("tool_call_id") or "",
     }
 
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.conversation import AnswerState, ChatMessage, Conversation, ToolCallRecord
 from app.core.errors import ErrorKind, make_error
 from app.core.protocol import Role, Usage
 from app.core.store import (
@@ -256,14 +256,42 @@ def test_migration_from_v2_adds_conversation_settings(tmp_path):
     HistoryStore(path).close()
     db = sqlite3.connect(path)  # back to schema 2, as GLM Desk 0.1 wrote it
     db.execute("ALTER TABLE conversations DROP COLUMN params")
+    db.execute("ALTER TABLE messages DROP COLUMN tool_calls")
+    db.execute("ALTER TABLE messages DROP COLUMN tool_call_id")
     db.execute("PRAGMA user_version=2")
     db.commit()
     db.close()
     store = HistoryStore(path)
-    assert "upgraded from schema 2 to 3" in store.notice
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert "upgraded from schema 2 to 4" in store.notice
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert store.load("c0").params == {}
     assert len(store.load("c0").messages) == 3
+    store.close()
+
+
+def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
+    path = tmp_path / "history.db"
+    make_v1(path)
+    HistoryStore(path).close()
+    db = sqlite3.connect(path)  # back to schema 3 (GLM Desk before tools)
+    db.execute("ALTER TABLE messages DROP COLUMN tool_calls")
+    db.execute("ALTER TABLE messages DROP COLUMN tool_call_id")
+    db.execute("PRAGMA user_version=3")
+    db.commit()
+    db.close()
+    store = HistoryStore(path)
+    assert "upgraded from schema 3 to 4" in store.notice
+    conv = store.load("c0")
+    assert conv is not None and all(not m.tool_calls for m in conv.messages)
+    call = ToolCallRecord("call_1", "read_file", '{"path": "a.py"}', state="done", seconds=0.25)
+    conv.add(ChatMessage(Role.ASSISTANT, "", tool_calls=[call]))
+    conv.add(ChatMessage(Role.TOOL, "x = 1", tool_call_id="call_1"))
+    save(store, conv, *conv.messages[-2:])
+    again = store.load("c0")
+    assert again is not None
+    assert again.messages[-2].tool_calls == [call]
+    assert again.messages[-1].role == Role.TOOL and again.messages[-1].tool_call_id == "call_1"
+    assert again.messages[-1].content == "x = 1"
     store.close()
 
 
@@ -293,7 +321,7 @@ def test_read_only_reads_while_another_connection_writes_and_changes_nothing(sto
 def test_read_only_refuses_what_it_would_have_to_change(tmp_path):
     old = tmp_path / "old.db"
     make_v1(old)
-    with pytest.raises(StoreError, match="schema 1, this GLM Desk reads schema 3"):
+    with pytest.raises(StoreError, match=f"schema 1, this GLM Desk reads schema {SCHEMA_VERSION}"):
         HistoryStore(old, read_only=True)
     assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 1
     corrupt = tmp_path / "corrupt.db"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from app.core.conversation import NOT_RUN  # noqa: F401  (the answer of a call never run)
 from app.core.protocol import ToolCall
 from app.core.tools.declare import Tool, ToolKind, ToolRefused
 from app.core.tools.workspace import (
@@ -32,7 +33,6 @@ from app.core.tools.workspace import (
 )
 
 DECLINED = "The user declined this call; it was not run."
-NOT_RUN = "This call was not run: the answer was stopped."
 
 
 class Decision(StrEnum):
