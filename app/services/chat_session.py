@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from contextlib import aclosing
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from app.core.client import Retrying
 from app.core.context import answer_reserve, fit_to_context, prompt_tokens
-from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.conversation import NOT_RUN, AnswerState, ChatMessage, Conversation, ToolCallRecord
+from app.core.conversation import new_id as new_message_id
 from app.core.errors import FINISH_NOTICES, ChatError, ErrorKind, make_error
 from app.core.i18n import QT_TRANSLATE_NOOP, joined
-from app.core.protocol import Finish, Message, Role, TextDelta, Timings, Usage
+from app.core.protocol import (
+    Finish,
+    Message,
+    Role,
+    TextDelta,
+    Timings,
+    ToolCall,
+    ToolCallAccumulator,
+    ToolCallDelta,
+    Usage,
+)
 from app.core.providers import GenerationParams, Provider
 from app.core.redact import redact_fields
+from app.core.tools.declare import Tool
+from app.core.tools.glm_text import plain_text_call
+from app.core.tools.toolbox import CallState, Decision, ToolBox
+from app.core.tools.workspace import WritePlan
 from app.services.backend import Backend
 from app.services.history import HistoryService
 from app.services.providers import ProviderService
@@ -27,6 +43,12 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_MS = 25  # coalesce deltas: at most one view update per frame
 SAVE_INTERVAL_MS = 250  # a streaming answer is saved at least this often
+MAX_ROUNDS = 8  # setting tools.max_rounds: answers with tool calls in one request
+ROUNDS_NOTICE = QT_TRANSLATE_NOOP(
+    "ChatSession",
+    "Stopped after {n} rounds of tool calls (the limit, tools.max_rounds). Send a message to "
+    "go on.",
+)
 CONTINUE_PROMPT = (
     "Your previous answer was cut off. Continue it exactly where it stopped, "
     "without repeating anything."
@@ -44,6 +66,8 @@ class ChatSession(QObject):
     reset = Signal()  # the branch shown changed (edit, regenerate, delete, version switch)
     busyChanged = Signal(bool)
     statusChanged = Signal(str)
+    toolCallChanged = Signal(int, int)  # answer index, call index: its state changed
+    approvalRequested = Signal(int, int)  # answer index, call index: waits for `decide`
 
     def __init__(
         self,
@@ -76,6 +100,11 @@ class ChatSession(QObject):
         self._last_provider: Provider | None = None
         self._prompt_limit: int | None = None  # tokens, after "trim the history"
         self._last_prompt = 0  # estimated tokens of the history last sent
+        # Tools: offered while the toolbox has a workspace (see app/core/tools).
+        self.toolbox: ToolBox | None = None
+        self.max_rounds = MAX_ROUNDS
+        self.pending_plan: WritePlan | None = None  # the write that waits for approval
+        self._approval: asyncio.Future[Decision] | None = None
 
     @property
     def busy(self) -> bool:
@@ -193,6 +222,22 @@ class ChatSession(QObject):
             if self.providers is not None
             else provider.defaults
         )
+        history = self._fitted(provider, params, history, answer)
+        self._answer_index, self._answer = index, answer
+        self._save(self.conversation.messages[-2:])  # the question and the empty answer
+        self._busy = True
+        self._task = asyncio.ensure_future(self._run(provider, history, answer, params))
+        self.busyChanged.emit(True)
+
+    def _fitted(
+        self,
+        provider: Provider,
+        params: GenerationParams,
+        history: list[Message],
+        answer: ChatMessage,
+    ) -> list[Message]:
+        """The history with the system prompt, fitted to the model's context (what was left
+        out is said in the answer's notice)."""
         if params.system_prompt.strip():
             history = [Message(Role.SYSTEM, params.system_prompt), *history]
         n_ctx = provider.context_window
@@ -214,11 +259,7 @@ class ChatSession(QObject):
                     "context ({n_ctx:,} tokens).",
                 )
             answer.notice = notice.format(n=dropped, n_ctx=n_ctx)
-        self._answer_index, self._answer = index, answer
-        self._save(self.conversation.messages[-2:])  # the question and the empty answer
-        self._busy = True
-        self._task = asyncio.ensure_future(self._run(provider, history, answer, params))
-        self.busyChanged.emit(True)
+        return history
 
     def _save(self, messages: Iterable[ChatMessage] = (), deleted_ids: Iterable[str] = ()) -> None:
         if self.history is not None and self.conversation.nodes:
@@ -245,15 +286,64 @@ class ChatSession(QObject):
         answer: ChatMessage,
         params: GenerationParams,
     ) -> None:
+        """The answer, and while it ends in tool calls: the calls, then the next answer."""
         index = self._answer_index
+        finished = False  # messageFinished was emitted for the answer at index
+        rounds = 0
+        try:
+            while True:
+                finished = False
+                calls = await self._stream_answer(provider, history, answer, params)
+                if not calls:
+                    break
+                rounds += 1
+                last_round = rounds >= self.max_rounds
+                if last_round:
+                    answer.notice = joined((answer.notice, ROUNDS_NOTICE.format(n=rounds)))
+                self._save([answer])
+                finished = True
+                self.messageFinished.emit(index)  # its text is done; its calls follow
+                await self._run_calls(index, answer, calls)
+                if last_round:
+                    self._set_status(translated(ROUNDS_NOTICE.format(n=rounds)))
+                    break
+                answer = ChatMessage(
+                    Role.ASSISTANT,
+                    state=AnswerState.STREAMING,
+                    provider_id=provider.id,
+                    model=provider.model,
+                )
+                index = self.conversation.add(answer)
+                self._answer_index, self._answer = index, answer
+                history = self.conversation.wire_messages()  # the empty answer is left out
+                history = self._fitted(provider, params, history, answer)
+                self._save([answer])
+                self.messageAdded.emit(index)
+        finally:
+            self._answer = None
+            self._busy = False
+            if not finished:
+                self.messageFinished.emit(index)
+            self.busyChanged.emit(False)
+
+    async def _stream_answer(
+        self,
+        provider: Provider,
+        history: list[Message],
+        answer: ChatMessage,
+        params: GenerationParams,
+    ) -> list[ToolCall]:
+        """Stream one answer into `answer`; return the tool calls it ended with."""
         self._set_status(self.tr("Connecting to {provider}…").format(provider=provider.name))
         first_token_at: float | None = None
         deltas = 0
         last_status = 0.0
         timings: Timings | None = None
+        calls = ToolCallAccumulator()
+        tools = self.toolbox.wire() if self.toolbox is not None else []
         try:
             client = self.backend.client_for(provider)
-            async with aclosing(client.stream(history, params)) as events:
+            async with aclosing(client.stream(history, params, tools or None)) as events:
                 async for event in events:
                     if isinstance(event, TextDelta):
                         now = time.monotonic()
@@ -277,13 +367,16 @@ class ChatSession(QObject):
                                     provider=provider.name, rate=rate
                                 )
                             )
+                    elif isinstance(event, ToolCallDelta):
+                        calls.add(event)
                     elif isinstance(event, Usage):
                         answer.usage = event
                     elif isinstance(event, Timings):
                         timings = event
                     elif isinstance(event, Finish):
-                        finish = FINISH_NOTICES.get(event.reason, "")
-                        answer.notice = joined((answer.notice, finish))
+                        if event.reason != "tool_calls":
+                            finish = FINISH_NOTICES.get(event.reason, "")
+                            answer.notice = joined((answer.notice, finish))
                     elif isinstance(event, Retrying):
                         self._set_status(
                             self.tr("{error} Retrying in {seconds:.0f} s (attempt {n})…").format(
@@ -292,9 +385,11 @@ class ChatSession(QObject):
                                 n=event.attempt + 1,
                             )
                         )
+            self._flush()
             answer.state = AnswerState.DONE
             self._prompt_limit = None  # it fitted: the next request may use the whole window
             self._set_status(self._done_text(provider, answer, deltas, first_token_at, timings))
+            return self._calls_of(answer, calls.result())
         except asyncio.CancelledError:
             answer.state = AnswerState.STOPPED
             self._set_status(
@@ -333,10 +428,92 @@ class ChatSession(QObject):
             self._flush()
             self.conversation.updated = time.time()
             self._save_answer()
-            self._answer = None
-            self._busy = False
-            self.messageFinished.emit(index)
-            self.busyChanged.emit(False)
+        return []
+
+    # --- tools ---------------------------------------------------------------------------
+
+    def _calls_of(self, answer: ChatMessage, calls: list[ToolCall]) -> list[ToolCall]:
+        """The answer's calls, recorded on it: the structured ones, else (GLM-4-0414's own
+        template) a call written as its text. None are run without a toolbox."""
+        if self.toolbox is None or not self.toolbox.tools:
+            return []
+        calls = [c for c in calls if c.name]
+        if not calls:
+            found = plain_text_call(answer.content, self.toolbox.tools)
+            if found is None:
+                return []
+            answer.content = found.prose
+            args = json.dumps(found.arguments, ensure_ascii=False)
+            calls = [ToolCall(index=0, name=found.name, arguments=args)]
+            self.reset.emit()  # the call's text leaves the answer shown
+        for n, call in enumerate(calls):
+            call.id = call.id or f"call_{new_message_id()[:12]}_{n}"
+        answer.tool_calls = [ToolCallRecord(c.id, c.name, c.arguments) for c in calls]
+        return calls
+
+    async def _run_calls(self, index: int, answer: ChatMessage, calls: list[ToolCall]) -> None:
+        """Run each call in turn and add its result; on Stop, every call still unanswered
+        is answered "not run" (and the stop goes on)."""
+        assert self.toolbox is not None
+        for n, call in enumerate(calls):
+            record = answer.tool_calls[n]
+
+            def on_state(state: CallState, record: ToolCallRecord = record, n: int = n) -> None:
+                record.state = state.value
+                self.toolCallChanged.emit(index, n)
+                if state == CallState.WAITING:
+                    self._set_status(
+                        self.tr("Waiting for your approval: {tool}").format(tool=record.name)
+                    )
+                elif state == CallState.RUNNING:
+                    self._set_status(self.tr("Running {tool}…").format(tool=record.name))
+
+            def approve(
+                call: ToolCall, tool: Tool, plan: WritePlan | None, n: int = n
+            ) -> Awaitable[Decision]:
+                return self._ask(index, n, plan)
+
+            try:
+                outcome = await self.toolbox.run(call, approve, on_state)
+            except asyncio.CancelledError:
+                for rest in answer.tool_calls[n:]:
+                    rest.state = CallState.CANCELLED.value
+                    self._add_result(rest.id, NOT_RUN)
+                self._save([answer])
+                self.toolCallChanged.emit(index, n)
+                raise
+            record.state, record.seconds = outcome.state.value, outcome.seconds
+            self._add_result(record.id, outcome.result)
+            self._save([answer])
+            self.toolCallChanged.emit(index, n)
+
+    def _add_result(self, call_id: str, result: str) -> None:
+        message = ChatMessage(Role.TOOL, result, tool_call_id=call_id)
+        i = self.conversation.add(message)
+        self._save([message])
+        self.messageAdded.emit(i)
+
+    async def _ask(self, index: int, n: int, plan: WritePlan | None) -> Decision:
+        self._approval = asyncio.get_running_loop().create_future()
+        self.pending_plan = plan
+        try:
+            self.approvalRequested.emit(index, n)
+            return await self._approval
+        finally:
+            self._approval, self.pending_plan = None, None
+
+    @property
+    def waiting_for_approval(self) -> bool:
+        return self._approval is not None and not self._approval.done()
+
+    def decide(self, decision: Decision) -> bool:
+        """The user's answer to the call that waits (Allow once, for this conversation,
+        Deny); False when none waits."""
+        if not self.waiting_for_approval:
+            return False
+        assert self._approval is not None
+        self._approval.set_result(decision)
+        return True
 
     @staticmethod
     def _done_text(

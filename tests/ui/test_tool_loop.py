@@ -1,0 +1,155 @@
+"""The tool loop through ChatSession, against the protocol test servers of each wire style:
+call -> (approval) -> result -> answer, with every call paired with its result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.core.conversation import NOT_RUN
+from app.core.protocol import Role
+from app.core.providers import PROVIDERS
+from app.core.tools.toolbox import DECLINED, Decision, ToolBox
+from app.core.tools.workspace import Workspace
+from app.services.backend import Backend
+from app.services.chat_session import ChatSession
+from tests.protocol_servers import ProtocolServer, Reply
+from tests.ui.conftest import until, wait_idle
+
+KEYS = {"OPENROUTER_API_KEY": "test-key", "ZAI_API_KEY": "test-key"}
+FLAVORS = {"openrouter": "openrouter", "zai": "zai", "llama": "local"}
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "a.py").write_text("def f():\n    return 42\n")
+    return Workspace(root)
+
+
+def session_for(flavor: str, server: ProtocolServer, workspace: Workspace):
+    provider = PROVIDERS[FLAVORS[flavor]].with_overrides(base_url=server.base_url)
+    backend = Backend(environ=KEYS)
+    session = ChatSession(backend)
+    session.toolbox = ToolBox(workspace)
+    return session, provider, backend
+
+
+def pairs_ok(session: ChatSession) -> bool:
+    """Every call of the branch shown is followed by exactly its results."""
+    msgs = session.conversation.messages
+    for i, m in enumerate(msgs):
+        if m.tool_calls:
+            after = [x.tool_call_id for x in msgs[i + 1 : i + 1 + len(m.tool_calls)]]
+            if after != [c.id for c in m.tool_calls]:
+                return False
+    return True
+
+
+@pytest.mark.parametrize("flavor", ["openrouter", "zai"])
+def test_a_read_call_runs_and_its_result_reaches_the_model(qloop, workspace, flavor):
+    with ProtocolServer(flavor) as server:
+        session, provider, backend = session_for(flavor, server, workspace)
+        call = {"id": "call_a", "name": "read_file", "arguments": '{"path": "a.py"}'}
+        server.push(Reply(text="Let me look.", tool_calls=[call]), Reply(text="It returns 42."))
+        assert session.send("What does f return?", provider)
+        wait_idle(qloop, session)
+        msgs = session.conversation.messages
+        assert [m.role for m in msgs] == [Role.USER, Role.ASSISTANT, Role.TOOL, Role.ASSISTANT]
+        assert msgs[1].tool_calls[0].name == "read_file" and msgs[1].tool_calls[0].state == "done"
+        assert "return 42" in msgs[2].content and msgs[2].tool_call_id == "call_a"
+        assert msgs[3].content == "It returns 42."
+        first, second = (r.body for r in server.requests if r.path.endswith("/completions"))
+        assert [t["function"]["name"] for t in first["tools"]][0] == "read_file"
+        assert first["tool_choice"] == "auto"
+        sent = second["messages"]
+        assert sent[-2]["tool_calls"][0]["id"] == "call_a"
+        assert sent[-1]["role"] == "tool" and sent[-1]["tool_call_id"] == "call_a"
+        assert "return 42" in sent[-1]["content"]
+        qloop.run_until_complete(backend.aclose())
+
+
+def test_glm4_plain_text_calls_from_llama_server_are_recognised(qloop, workspace):
+    with ProtocolServer("llama") as server:
+        session, provider, backend = session_for("llama", server, workspace)
+        server.push(Reply(text='read_file\n{"path": "a.py"}'), Reply(text="It returns 42."))
+        assert session.send("What does f return?", provider)
+        wait_idle(qloop, session)
+        msgs = session.conversation.messages
+        assert [m.role for m in msgs] == [Role.USER, Role.ASSISTANT, Role.TOOL, Role.ASSISTANT]
+        assert msgs[1].content == "" and msgs[1].tool_calls[0].name == "read_file"
+        assert json.loads(msgs[1].tool_calls[0].arguments) == {"path": "a.py"}
+        assert pairs_ok(session)
+        qloop.run_until_complete(backend.aclose())
+
+
+def test_a_write_waits_for_approval_and_deny_writes_nothing(qloop, workspace):
+    with ProtocolServer("openrouter") as server:
+        session, provider, backend = session_for("openrouter", server, workspace)
+        asked: list[tuple[int, int]] = []
+        session.approvalRequested.connect(lambda a, c: asked.append((a, c)))
+        write = {"id": "w1", "name": "write_file", "arguments": '{"path": "b.py", "content": "x"}'}
+        server.push(Reply(text="", tool_calls=[write]), Reply(text="As you wish."))
+        assert session.send("Create b.py", provider)
+        qloop.run_until_complete(until(lambda: session.waiting_for_approval, 10))
+        assert asked == [(1, 0)] and "+x" in session.pending_plan.diff
+        assert not (workspace.root / "b.py").exists()
+        assert session.decide(Decision.DENY)
+        wait_idle(qloop, session)
+        msgs = session.conversation.messages
+        assert msgs[2].content == DECLINED and msgs[1].tool_calls[0].state == "declined"
+        assert not (workspace.root / "b.py").exists() and msgs[-1].content == "As you wish."
+        qloop.run_until_complete(backend.aclose())
+
+
+def test_stop_while_a_call_waits_answers_every_call_not_run(qloop, workspace):
+    with ProtocolServer("openrouter") as server:
+        session, provider, backend = session_for("openrouter", server, workspace)
+        calls = [
+            {"id": "w1", "name": "write_file", "arguments": '{"path": "b.py", "content": "x"}'},
+            {"id": "r2", "name": "read_file", "arguments": '{"path": "a.py"}'},
+        ]
+        server.push(Reply(text="", tool_calls=calls))
+        assert session.send("Do two things", provider)
+        qloop.run_until_complete(until(lambda: session.waiting_for_approval, 10))
+        session.stop()
+        wait_idle(qloop, session)
+        msgs = session.conversation.messages
+        assert [m.tool_call_id for m in msgs[2:]] == ["w1", "r2"]
+        assert all(m.content == NOT_RUN for m in msgs[2:])
+        assert [c.state for c in msgs[1].tool_calls] == ["cancelled", "cancelled"]
+        assert pairs_ok(session) and not (workspace.root / "b.py").exists()
+        qloop.run_until_complete(backend.aclose())
+
+
+def test_the_round_limit_ends_the_loop_and_says_so(qloop, workspace):
+    with ProtocolServer("openrouter") as server:
+        session, provider, backend = session_for("openrouter", server, workspace)
+        session.max_rounds = 2
+        for n in range(3):
+            call = {"id": f"c{n}", "name": "list_directory", "arguments": "{}"}
+            server.push(Reply(text="", tool_calls=[call]))
+        assert session.send("Look around", provider)
+        wait_idle(qloop, session)
+        msgs = session.conversation.messages
+        assert [m.role for m in msgs] == [Role.USER, *[Role.ASSISTANT, Role.TOOL] * 2]
+        assert "Stopped after 2 rounds of tool calls" in msgs[-2].notice
+        assert "a.py" in msgs[-1].content and pairs_ok(session)
+        assert len([r for r in server.requests if r.path.endswith("/completions")]) == 2
+        qloop.run_until_complete(backend.aclose())
+
+
+def test_no_workspace_no_tools_offered(qloop):
+    with ProtocolServer("openrouter") as server:
+        provider = PROVIDERS["openrouter"].with_overrides(base_url=server.base_url)
+        backend = Backend(environ=KEYS)
+        session = ChatSession(backend)
+        session.toolbox = ToolBox(None)
+        server.push(Reply(text="Hello."))
+        assert session.send("hi", provider)
+        wait_idle(qloop, session)
+        assert "tools" not in server.requests[-1].body
+        qloop.run_until_complete(backend.aclose())
