@@ -63,6 +63,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--base-url", metavar="URL", help="override the provider's base URL")
     ap.add_argument("--model", metavar="ID", help="override the provider's model id")
     ap.add_argument(
+        "--workspace",
+        metavar="DIR",
+        help="the folder GLM-4's tools may read and edit, for the first new conversation",
+    )
+    ap.add_argument(
         "--smoke",
         action="store_true",
         help="open the main window, wait until it is painted and ready (keys read, last "
@@ -179,6 +184,7 @@ async def run_app(
         session_providers(args),
         initial_provider=args.provider,
         settings=settings_service,
+        workspace=str(Path(args.workspace).expanduser().resolve()) if args.workspace else "",
     )
     window.settings_controller.restore_window_state()
     window.settings_controller.keys_ready = False  # until the keys are read (a send waits)

@@ -144,6 +144,7 @@ class Conversation:
     updated: float = 0.0
     pinned: bool = False
     params: dict[str, Any] = field(default_factory=dict)  # generation settings of its own
+    workspace: str = ""  # the folder its tools may touch ("" : no tools)
     nodes: dict[str, ChatMessage] = field(default_factory=dict)  # every message, every branch
     messages: list[ChatMessage] = field(default_factory=list)  # the branch shown
     _kids: dict[str | None, list[ChatMessage]] = field(
@@ -264,6 +265,7 @@ class Conversation:
             updated=self.updated,
             pinned=self.pinned,
             params=dict(self.params),
+            workspace=self.workspace,
         )
 
     def wire_messages(self, system_prompt: str = "", upto: int | None = None) -> list[Message]:

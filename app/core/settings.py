@@ -181,6 +181,10 @@ def _build_registry() -> dict[str, Option]:
         Option("appearance.theme", "system", choices=THEMES),
         Option("appearance.font_size", 0, minimum=0, maximum=32),  # 0: the system's size
         Option("language", "system", choices=LANGUAGES),
+        # Tools: rounds of calls in one request; reads and writes asked about first
+        Option("tools.max_rounds", 8, minimum=1, maximum=50),
+        Option("tools.ask_before_read", False),
+        Option("tools.ask_before_write", True),
     ]
     for p in PROVIDERS.values():
         options.extend(_provider_options(p))

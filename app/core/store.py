@@ -126,11 +126,12 @@ _MIGRATE_2_TO_3 = """
         ALTER TABLE conversations ADD COLUMN params TEXT NOT NULL DEFAULT '{}';
 """
 
-# Version 4: tool calls. An answer's calls (JSON: id, name, arguments, state, seconds) and,
-# for a tool message, the call it answers.
+# Version 4: tools. An answer's calls (JSON: id, name, arguments, state, seconds) and, for
+# a tool message, the call it answers; a conversation's workspace folder.
 _MIGRATE_3_TO_4 = """
         ALTER TABLE messages ADD COLUMN tool_calls TEXT;
         ALTER TABLE messages ADD COLUMN tool_call_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE conversations ADD COLUMN workspace TEXT NOT NULL DEFAULT '';
 """
 
 MIGRATIONS: dict[int, str] = {1: _MIGRATE_1_TO_2, 2: _MIGRATE_2_TO_3, 3: _MIGRATE_3_TO_4}
@@ -320,13 +321,14 @@ class HistoryStore:
         in one transaction. Records are `ChatMessage.to_dict()` / `conversation_record()`."""
         with self._transaction():
             self.db.execute(
-                "INSERT INTO conversations(id, title, created, updated, pinned, leaf_id, params) "
-                "VALUES (:id, :title, :created, :updated, :pinned, :current, :params) "
-                "ON CONFLICT(id) DO UPDATE SET title=excluded.title, "
+                "INSERT INTO conversations(id, title, created, updated, pinned, leaf_id, params, "
+                "workspace) VALUES (:id, :title, :created, :updated, :pinned, :current, "
+                ":params, :workspace) ON CONFLICT(id) DO UPDATE SET title=excluded.title, "
                 "updated=excluded.updated, pinned=excluded.pinned, leaf_id=excluded.leaf_id, "
-                "params=excluded.params",
+                "params=excluded.params, workspace=excluded.workspace",
                 {
                     **conversation,
+                    "workspace": str(conversation.get("workspace") or ""),
                     "pinned": int(bool(conversation.get("pinned"))),
                     "params": json.dumps(clean_params(conversation.get("params"))),
                 },
@@ -431,8 +433,8 @@ class HistoryStore:
     def conversation_record(self, conversation_id: str) -> dict[str, Any] | None:
         """The conversation with all its messages, as exported (JSON-able)."""
         r = self.db.execute(
-            "SELECT id, title, created, updated, pinned, leaf_id, params FROM conversations "
-            "WHERE id=?",
+            "SELECT id, title, created, updated, pinned, leaf_id, params, workspace "
+            "FROM conversations WHERE id=?",
             (conversation_id,),
         ).fetchone()
         if r is None:
@@ -445,6 +447,7 @@ class HistoryStore:
             "pinned": bool(r[4]),
             "current": r[5],
             **({"params": params} if (params := clean_params(_json(r[6]))) else {}),
+            **({"workspace": r[7]} if r[7] else {}),
             "messages": self.message_records(conversation_id),
         }
 
@@ -492,6 +495,7 @@ def conversation_record(conv: Conversation) -> dict[str, Any]:
         "pinned": conv.pinned,
         "current": conv.leaf_id,
         "params": dict(conv.params),
+        **({"workspace": conv.workspace} if conv.workspace else {}),
     }
 
 
@@ -505,6 +509,7 @@ def conversation_from_record(record: dict[str, Any]) -> Conversation:
         updated=float(record.get("updated") or record["created"]),
         pinned=bool(record.get("pinned")),
         params=clean_params(record.get("params")),
+        workspace=str(record.get("workspace") or ""),
     )
 
 

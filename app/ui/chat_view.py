@@ -8,6 +8,7 @@ has several versions, a "‹ 2/3 ›" switcher. Actions are links the view repor
 from __future__ import annotations
 
 import bisect
+import json
 import time
 from collections import deque
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.conversation import AnswerState, ChatMessage, Conversation, ToolCallRecord
 from app.core.display import DisplayFolder, Markers, display_text
 from app.core.errors import ErrorKind
 from app.core.i18n import QT_TRANSLATE_NOOP
@@ -36,10 +37,13 @@ from app.ui import theme
 from app.ui.chat_code_blocks import CodeBlocksMixin
 from app.ui.code_actions import CodeBlockActions, JumpToBottom
 from app.ui.rich_text import BlockWriter
+from app.ui.syntax import code_font
 
 SCHEME = "glmdesk"
 RETRY_URL = f"{SCHEME}:retry"
 EARLIER_URL = f"{SCHEME}:earlier"
+TOOL_URL = f"{SCHEME}:tool/"  # + a tool message's id: show all of its result, or less
+RESULT_LINES = 6  # lines of a tool's result shown until the card is opened
 SWITCH_LOCAL_URL = f"{SCHEME}:switch-local"
 PAGE = 40  # messages laid out when a conversation opens; earlier ones come on scrolling up
 INTERRUPTED_TEXT = QT_TRANSLATE_NOOP(
@@ -91,6 +95,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         # controller decides (it knows the providers).
         self.offers_local: Callable[[ChatMessage], bool] = lambda _message: False
         self._first = 0  # index of the first message in the document (older ones load later)
+        self._open_results: set[str] = set()  # tool messages shown whole
         # A view is written when first shown: restored tabs in the background cost neither
         # start-up time nor memory until they are looked at. Until then, the rebuild it waits
         # for (its `first` argument) and where it should scroll to.
@@ -106,6 +111,8 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self._muted.setFontItalic(True)
         self._error = QTextCharFormat()
         self._small = QTextCharFormat()
+        self._code = QTextCharFormat()  # tool arguments and results
+        self._code.setFont(code_font())
         self._small.setFontPointSize(max(6.0, self.font().pointSizeF() * 0.85))
         self._colour_formats()
         self._restyle_timer = QTimer(self)  # theme changes: one re-render when they settle
@@ -179,6 +186,9 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             self.switchLocalRequested.emit()
         elif text == EARLIER_URL:
             self.show_earlier()
+        elif text.startswith(TOOL_URL):
+            self._open_results ^= {text.removeprefix(TOOL_URL)}
+            self.refresh()
         elif url.scheme() == SCHEME and "/" in url.path():
             action, _, message_id = url.path().partition("/")
             if action in MessageAction.__members__.values():
@@ -289,6 +299,19 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         if value == 0 and self._first > 0 and self.verticalScrollBar().maximum() > 0:
             QTimer.singleShot(0, self.show_earlier)
 
+    def refresh(self) -> None:
+        """Write the messages shown again (a tool card's state changed, a result opened),
+        keeping where the reader is: at the end, or the same message at the top."""
+        if self._deferred is not None or self.rendering:
+            return  # written later anyway, or the answer's stream is being written
+        following = self._at_bottom()
+        index, offset = self.top_anchor()
+        self.rebuild(self._first)
+        if following:
+            self.scroll_to_bottom()
+        else:
+            self.scroll_to_anchor(index, offset)
+
     def show_earlier(self) -> None:
         """Lay out older messages above, keeping what is on screen where it is."""
         if self._first == 0:
@@ -299,6 +322,10 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
 
     def _insert_message(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
         del self._starts[index - self._first :]
+        if message.role == Role.TOOL:
+            self._starts.append(cursor.position())
+            self._insert_result(cursor, message)
+            return
         if message.role == Role.USER:
             title, colour = self.tr("You"), "you"
         else:
@@ -344,6 +371,56 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             self._begin_stream(cursor, message)
         else:
             self._writer.insert_all(cursor, render_blocks(self._shown(message.content)), message.id)
+        for call in message.tool_calls:
+            self._insert_call(cursor, call)
+
+    # --- tool cards ----------------------------------------------------------------------
+
+    def _call_state(self, state: str) -> str:
+        return {
+            "waiting": self.tr("waiting for your approval"),
+            "running": self.tr("running"),
+            "done": self.tr("done"),
+            "refused": self.tr("refused"),
+            "failed": self.tr("failed"),
+            "declined": self.tr("declined"),
+            "cancelled": self.tr("cancelled"),
+        }.get(state, state)
+
+    def _insert_call(self, cursor: QTextCursor, call: ToolCallRecord) -> None:
+        """A call's card: tool, state and time, then its arguments as pretty JSON."""
+        self._new_block(cursor, top=6, background="banner_bg")
+        head = QTextCharFormat(self._header)
+        head.setForeground(theme.color("banner_fg"))
+        cursor.insertText(f"⚙ {call.name}", head)
+        state = self._call_state(call.state)
+        if call.seconds >= 1:
+            state += f" · {call.seconds:.1f} s"
+        elif call.seconds:
+            state += f" · {call.seconds * 1000:.0f} ms"
+        tone = self._error if call.state in ("refused", "failed") else self._small
+        cursor.insertText(f"   {state}", tone)
+        try:
+            arguments = json.dumps(json.loads(call.arguments or "{}"), indent=2, ensure_ascii=False)
+        except ValueError:
+            arguments = call.arguments
+        self._new_block(cursor, background="banner_bg")
+        cursor.insertText(self._shown(arguments), self._code)
+
+    def _insert_result(self, cursor: QTextCursor, message: ChatMessage) -> None:
+        """A call's result: its first lines, the rest behind a link."""
+        lines = message.content.splitlines() or [""]
+        whole = message.id in self._open_results or len(lines) <= RESULT_LINES
+        self._new_block(cursor, background="alt_bg")
+        shown = lines if whole else lines[:RESULT_LINES]
+        cursor.insertText(self._shown("\n".join(shown)), self._code)
+        if len(lines) > RESULT_LINES:
+            self._new_block(cursor, background="alt_bg")
+            if whole:
+                text = self.tr("Show less")
+            else:
+                text = self.tr("Show all {n} lines").format(n=f"{len(lines):,}")
+            self._link(cursor, text, TOOL_URL + message.id, self._small)
 
     def _insert_footer(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
         if message.state == AnswerState.STOPPED:

@@ -23,6 +23,7 @@ from app import APP_NAME
 from app.core.asyncutil import Tasks
 from app.core.conversation import ChatMessage
 from app.core.providers import Provider
+from app.core.tools.toolbox import Decision
 from app.services.backend import Backend
 from app.services.history import HistoryService
 from app.services.providers import ProviderService
@@ -37,6 +38,7 @@ from app.ui.history_controller import HistoryController
 from app.ui.local_controller import LocalModelController
 from app.ui.provider_selector import ProviderSelector
 from app.ui.settings_controller import SettingsController
+from app.ui.tools_controller import ToolsController
 
 CODE_PANE_DELAY_MS = 60  # after an answer's last frame is painted
 SAY_MS = 10_000
@@ -53,7 +55,9 @@ class MainWindow(QMainWindow):
         providers: list[Provider] | None = None,
         initial_provider: str | None = None,
         settings: SettingsService | None = None,
+        workspace: str = "",
     ) -> None:
+        """`workspace`: the folder the first new tab's tools may touch (--workspace)."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -100,6 +104,7 @@ class MainWindow(QMainWindow):
             settings, backend, self.providers, self.tabs, self.composer, profile, self
         )
         self.sidebar = self.history_controller.sidebar
+        self.tools_controller = ToolsController(self.tabs, settings, self, workspace)
 
         self._lay_out()
         self._build_menus()
@@ -126,6 +131,10 @@ class MainWindow(QMainWindow):
         model_label.setBuddy(self.provider_selector)
         toolbar.addWidget(model_label)
         toolbar.addWidget(self.provider_selector)
+        toolbar.addSeparator()
+        tools = self.tools_controller
+        toolbar.addAction(tools.workspace_action)
+        toolbar.widgetForAction(tools.workspace_action).setObjectName("workspaceButton")
         self.addToolBar(toolbar)
 
         buttons = QVBoxLayout()
@@ -140,6 +149,7 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 6)
         left_layout.addWidget(self.tabs, 1)
         left_layout.addWidget(self.edit_banner)
+        left_layout.addWidget(self.tools_controller.bar)
         left_layout.addLayout(composer_row)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -166,6 +176,7 @@ class MainWindow(QMainWindow):
         history = self.history_controller
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         file_menu.addAction(self.new_tab_action)
+        file_menu.addAction(self.tools_controller.workspace_action)
         file_menu.addSeparator()
         file_menu.addAction(history.import_action)
         history.add_export_menu(file_menu.addMenu(self.tr("&Export")))
@@ -304,6 +315,8 @@ class MainWindow(QMainWindow):
 
     def _escape(self) -> None:
         tab = self.tabs.current_tab()
+        if self.tools_controller.decide(Decision.DENY):
+            return  # a call waited: denied (Stop still ends the whole answer)
         if tab is not None and tab.editing is not None:
             tab.end_edit()
             self.composer.clear()

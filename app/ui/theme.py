@@ -31,6 +31,7 @@ _COLORS: dict[str, tuple[str, str]] = {
     "assistant": ("#7c3aed", "#c4a1ff"),
     "hit": ("#fde68a", "#6b5a1e"),
     "banner_bg": ("#eef2ff", "#262b45"),
+    "alt_bg": ("#f6f7f9", "#26282c"),  # a tool's result under its card
     "banner_fg": ("#3730a3", "#c7d2fe"),
     "undo_bg": ("#1f2937", "#3a3d44"),
     "undo_fg": ("#ffffff", "#ffffff"),

@@ -33,6 +33,29 @@
     </message>
 </context>
 <context>
+    <name>ApprovalBar</name>
+    <message>
+        <source>Allow once</source>
+        <translation>允许一次</translation>
+    </message>
+    <message>
+        <source>Run this call (Ctrl+Enter)</source>
+        <translation>运行这次调用（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Allow for this conversation</source>
+        <translation>在本对话中允许</translation>
+    </message>
+    <message>
+        <source>Deny</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>Do not run it; the model is told (Esc)</source>
+        <translation>不运行；会告知模型（Esc）</translation>
+    </message>
+</context>
+<context>
     <name>Backend</name>
     <message>
         <source>{provider} did not answer within {seconds:.0f} s. Check the address, your network and the proxy setting.</source>
@@ -301,6 +324,10 @@
 <context>
     <name>ChatSession</name>
     <message>
+        <source>Stopped after {n} rounds of tool calls (the limit, tools.max_rounds). Send a message to go on.</source>
+        <translation>已在 {n} 轮工具调用后停止（上限 tools.max_rounds）。发送一条消息即可继续。</translation>
+    </message>
+    <message>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
@@ -335,6 +362,14 @@
     <message>
         <source>Error: {message}</source>
         <translation>错误：{message}</translation>
+    </message>
+    <message>
+        <source>Waiting for your approval: {tool}</source>
+        <translation>等待你的批准：{tool}</translation>
+    </message>
+    <message>
+        <source>Running {tool}…</source>
+        <translation>正在运行 {tool}…</translation>
     </message>
     <message>
         <source>Done · {provider}</source>
@@ -401,6 +436,42 @@
     <message>
         <source>version {n}/{count}</source>
         <translation>版本 {n}/{count}</translation>
+    </message>
+    <message>
+        <source>waiting for your approval</source>
+        <translation>等待你的批准</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>已拒绝执行</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>declined</source>
+        <translation>已被你拒绝</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Show less</source>
+        <translation>收起</translation>
+    </message>
+    <message>
+        <source>Show all {n} lines</source>
+        <translation>显示全部 {n} 行</translation>
     </message>
     <message>
         <source>Stopped.</source>
@@ -2285,6 +2356,37 @@ Last activity: {stamp}</source>
     <message>
         <source>{name} is not UTF-8 text</source>
         <translation>{name} 不是 UTF-8 文本</translation>
+    </message>
+</context>
+<context>
+    <name>ToolsController</name>
+    <message>
+        <source>Open &amp;Workspace…</source>
+        <translation>打开工作区(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>Choose the folder GLM-4 may read and edit</source>
+        <translation>选择 GLM-4 可以读取和编辑的文件夹</translation>
+    </message>
+    <message>
+        <source>Choose the workspace folder</source>
+        <translation>选择工作区文件夹</translation>
+    </message>
+    <message>
+        <source>Workspace: {name}</source>
+        <translation>工作区：{name}</translation>
+    </message>
+    <message>
+        <source>GLM-4 wants to create {path}:</source>
+        <translation>GLM-4 想要创建 {path}：</translation>
+    </message>
+    <message>
+        <source>GLM-4 wants to change {path}:</source>
+        <translation>GLM-4 想要修改 {path}：</translation>
+    </message>
+    <message>
+        <source>GLM-4 wants to run {tool}.</source>
+        <translation>GLM-4 想要运行 {tool}。</translation>
     </message>
 </context>
 <context>

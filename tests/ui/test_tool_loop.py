@@ -153,3 +153,48 @@ def test_no_workspace_no_tools_offered(qloop):
         wait_idle(qloop, session)
         assert "tools" not in server.requests[-1].body
         qloop.run_until_complete(backend.aclose())
+
+
+def test_the_window_asks_in_its_approval_bar_and_shows_the_cards(window, server, qloop, workspace):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    tools = window.tools_controller
+    tab = window.current_tab()
+    tools.set_workspace(tab, str(workspace.root))
+    assert window.findChild(object, "workspaceButton").text() == "Workspace: project"
+    write = {
+        "id": "w1",
+        "name": "write_file",
+        "arguments": '{"path": "b.py", "content": "y = 2\\n"}',
+    }
+    server.push(Reply(text="I will write it.", tool_calls=[write]), Reply(text="Written."))
+    window.composer.setPlainText("write b.py")
+    window.composer.submit()
+    qloop.run_until_complete(until(lambda: tools.bar.isVisible(), 10))
+    assert tools.bar.question.text() == "GLM-4 wants to create b.py:"
+    assert "+y = 2" in tools.bar.diff.toPlainText()
+    QTest.keyClick(window.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qloop, tab.session)
+    assert not tools.bar.isVisible() and (workspace.root / "b.py").read_text() == "y = 2\n"
+    shown = tab.view.toPlainText()
+    assert "⚙ write_file" in shown and "done" in shown and "Created b.py" in shown
+    assert "Written." in shown
+    assert tab.conversation.workspace == str(workspace.root)
+
+    # Esc denies the next one (the answer goes on)
+    again = {
+        "id": "w2",
+        "name": "edit_file",
+        "arguments": json.dumps({"path": "b.py", "old_text": "y = 2", "new_text": "y = 3"}),
+    }
+    server.push(Reply(text="", tool_calls=[again]), Reply(text="Fine."))
+    window.composer.setPlainText("change it")
+    window.composer.submit()
+    qloop.run_until_complete(until(lambda: tools.bar.isVisible(), 10))
+    assert tools.bar.question.text() == "GLM-4 wants to change b.py:"
+    QTest.keyClick(window.composer, Qt.Key.Key_Escape)
+    wait_idle(qloop, tab.session)
+    assert (workspace.root / "b.py").read_text() == "y = 2\n"
+    assert tab.conversation.messages[-1].content == "Fine."
+    assert "declined" in tab.view.toPlainText()

@@ -258,6 +258,7 @@ def test_migration_from_v2_adds_conversation_settings(tmp_path):
     db.execute("ALTER TABLE conversations DROP COLUMN params")
     db.execute("ALTER TABLE messages DROP COLUMN tool_calls")
     db.execute("ALTER TABLE messages DROP COLUMN tool_call_id")
+    db.execute("ALTER TABLE conversations DROP COLUMN workspace")
     db.execute("PRAGMA user_version=2")
     db.commit()
     db.close()
@@ -276,6 +277,7 @@ def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
     db = sqlite3.connect(path)  # back to schema 3 (GLM Desk before tools)
     db.execute("ALTER TABLE messages DROP COLUMN tool_calls")
     db.execute("ALTER TABLE messages DROP COLUMN tool_call_id")
+    db.execute("ALTER TABLE conversations DROP COLUMN workspace")
     db.execute("PRAGMA user_version=3")
     db.commit()
     db.close()
@@ -283,12 +285,14 @@ def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
     assert "upgraded from schema 3 to 4" in store.notice
     conv = store.load("c0")
     assert conv is not None and all(not m.tool_calls for m in conv.messages)
+    assert conv.workspace == ""
+    conv.workspace = str(tmp_path)
     call = ToolCallRecord("call_1", "read_file", '{"path": "a.py"}', state="done", seconds=0.25)
     conv.add(ChatMessage(Role.ASSISTANT, "", tool_calls=[call]))
     conv.add(ChatMessage(Role.TOOL, "x = 1", tool_call_id="call_1"))
     save(store, conv, *conv.messages[-2:])
     again = store.load("c0")
-    assert again is not None
+    assert again is not None and again.workspace == str(tmp_path)
     assert again.messages[-2].tool_calls == [call]
     assert again.messages[-1].role == Role.TOOL and again.messages[-1].tool_call_id == "call_1"
     assert again.messages[-1].content == "x = 1"

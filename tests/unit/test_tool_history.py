@@ -66,8 +66,10 @@ def test_trimming_never_leaves_a_result_without_its_call():
 
 def test_exports_keep_tool_calls_and_results():
     conv = looped()
+    conv.workspace = "/home/me/project"
     records = [conversation_record_of(conv)]
     again = parse_import(to_json(records))[0]
+    assert again.workspace == "/home/me/project"
     assert [m.to_dict() for m in again.messages] == [m.to_dict() for m in conv.messages]
     markdown = to_markdown(records)
     assert "Called `read_file` (done):" in markdown and '{"path": "a.py"}' in markdown
