@@ -198,3 +198,20 @@ def test_the_window_asks_in_its_approval_bar_and_shows_the_cards(window, server,
     assert (workspace.root / "b.py").read_text() == "y = 2\n"
     assert tab.conversation.messages[-1].content == "Fine."
     assert "declined" in tab.view.toPlainText()
+
+
+def test_workspace_on_the_command_line_is_the_first_new_tabs(qtbot, history, workspace):
+    from app.main import parse_args
+    from app.ui.main_window import MainWindow
+    from tests.ui.conftest import providers_at
+
+    assert parse_args(["--workspace", str(workspace.root)]).workspace == str(workspace.root)
+    backend = Backend(environ=KEYS)
+    win = MainWindow(backend, history, providers_at(), "openrouter", workspace=str(workspace.root))
+    qtbot.addWidget(win)
+    first = win.current_tab()
+    assert first.conversation.workspace == str(workspace.root)
+    assert first.session.toolbox.tools and first.session.toolbox.workspace.root == workspace.root
+    second = win.new_tab()
+    assert second.conversation.workspace == "" and second.session.toolbox.tools == ()
+    win.close()
