@@ -49,6 +49,10 @@ ROUNDS_NOTICE = QT_TRANSLATE_NOOP(
     "Stopped after {n} rounds of tool calls (the limit, tools.max_rounds). Send a message to "
     "go on.",
 )
+TOOLS_REFUSED = QT_TRANSLATE_NOOP(
+    "ChatSession",
+    "This model does not take tools here ({provider}); the conversation goes on without them.",
+)
 CONTINUE_PROMPT = (
     "Your previous answer was cut off. Continue it exactly where it stopped, "
     "without repeating anything."
@@ -105,6 +109,7 @@ class ChatSession(QObject):
         self.max_rounds = MAX_ROUNDS
         self.pending_plan: WritePlan | None = None  # the write that waits for approval
         self._approval: asyncio.Future[Decision] | None = None
+        self._tools_refused: set[str] = set()  # providers that answered "no tools" once
 
     @property
     def busy(self) -> bool:
@@ -138,7 +143,7 @@ class ChatSession(QObject):
             index = len(msgs) - 1 if msgs and msgs[-1].role == Role.ASSISTANT else len(msgs)
         if self.busy or provider is None or index < 1 or index > len(msgs):
             return False
-        if msgs[index - 1].role != Role.USER:
+        if msgs[index - 1].role not in (Role.USER, Role.TOOL):  # an answer to a tool's result
             return False
         self.conversation.truncate(index)
         self.reset.emit()
@@ -341,6 +346,8 @@ class ChatSession(QObject):
         timings: Timings | None = None
         calls = ToolCallAccumulator()
         tools = self.toolbox.wire() if self.toolbox is not None else []
+        if provider.id in self._tools_refused:
+            tools = []
         try:
             client = self.backend.client_for(provider)
             async with aclosing(client.stream(history, params, tools or None)) as events:
@@ -399,6 +406,12 @@ class ChatSession(QObject):
             )
             raise
         except ChatError as err:
+            if tools and _refuses_tools(err) and not answer.content:
+                # Said once; this request and the next go without tools.
+                self._tools_refused.add(provider.id)
+                notice = TOOLS_REFUSED.format(provider=provider.name)
+                answer.notice = joined((answer.notice, notice))
+                return await self._stream_answer(provider, history, answer, params)
             # A server may echo the key back ("Incorrect API key provided: …"): never show,
             # store or log it.
             redact_fields(err, "message", "action", "detail")
@@ -567,3 +580,11 @@ class ChatSession(QObject):
             self._task.cancel()
         else:
             self.deleteLater()
+
+
+def _refuses_tools(err: ChatError) -> bool:
+    """A server that does not take tools: llama-server without --jinja ("tools param
+    requires --jinja flag"), a model or route without function calling (a 400 or 404 that
+    names tools)."""
+    said = f"{err.message} {err.detail}".lower()
+    return err.status in (400, 404, 422) and ("tool" in said or "function" in said)

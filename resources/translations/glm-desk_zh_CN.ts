@@ -328,6 +328,10 @@
         <translation>已在 {n} 轮工具调用后停止（上限 tools.max_rounds）。发送一条消息即可继续。</translation>
     </message>
     <message>
+        <source>This model does not take tools here ({provider}); the conversation goes on without them.</source>
+        <translation>该模型在这里（{provider}）不接受工具；对话将在不使用工具的情况下继续。</translation>
+    </message>
+    <message>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>

@@ -215,3 +215,39 @@ def test_workspace_on_the_command_line_is_the_first_new_tabs(qtbot, history, wor
     second = win.new_tab()
     assert second.conversation.workspace == "" and second.session.toolbox.tools == ()
     win.close()
+
+
+def test_a_server_that_refuses_tools_is_asked_again_without_them_and_told_once(qloop, workspace):
+    with ProtocolServer("llama") as server:
+        session, provider, backend = session_for("llama", server, workspace)
+        refused = {"error": {"code": 400, "message": "tools param requires --jinja flag"}}
+        server.push(Reply(status=400, body=refused), Reply(text="Hello."), Reply(text="Again."))
+        assert session.send("hi", provider)
+        wait_idle(qloop, session)
+        answer = session.conversation.messages[-1]
+        assert answer.content == "Hello." and answer.error is None
+        assert "does not take tools here" in answer.notice
+        sent = [r.body for r in server.requests if r.path.endswith("/completions")]
+        assert "tools" in sent[0] and "tools" not in sent[1]
+        assert session.send("and now?", provider)
+        wait_idle(qloop, session)
+        assert "tools" not in server.requests[-1].body  # not offered again
+        assert "does not take tools" not in session.conversation.messages[-1].notice
+        qloop.run_until_complete(backend.aclose())
+
+
+def test_regenerate_the_answer_that_followed_a_tool_result(qloop, workspace):
+    with ProtocolServer("openrouter") as server:
+        session, provider, backend = session_for("openrouter", server, workspace)
+        call = {"id": "c1", "name": "list_directory", "arguments": "{}"}
+        server.push(Reply(text="", tool_calls=[call]), Reply(text="First."), Reply(text="Second."))
+        assert session.send("look", provider)
+        wait_idle(qloop, session)
+        assert session.conversation.messages[-1].content == "First."
+        assert session.regenerate(provider=provider)
+        wait_idle(qloop, session)
+        msgs = session.conversation.messages
+        assert msgs[-1].content == "Second." and msgs[-2].role == Role.TOOL
+        assert len(session.conversation.siblings(msgs[-1])) == 2
+        assert server.requests[-1].body["messages"][-1]["role"] == "tool"
+        qloop.run_until_complete(backend.aclose())
