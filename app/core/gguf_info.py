@@ -36,6 +36,20 @@ class GgufInfo:
     eot_id: int | None
     size: int  # bytes
 
+    chat_template: str = ""  # the embedded one, "" when none
+
+    @property
+    def glm4_0414_template(self) -> bool:
+        """A GLM-4 file whose template is GLM-4-0414's own (tools under "# 可用工具", calls as
+        plain text): started with the app's template, which replays tool calls and results.
+        GLM-4.5 and later (another template, `<tool_call>` markers) are left alone."""
+        template = self.chat_template
+        return (
+            self.architecture == "glm4"
+            and "<|observation|>" in template
+            and "<tool_call>" not in template
+        )
+
     @property
     def old_glm4(self) -> bool:
         """A GLM-4 file converted before mid-April 2025: it names no end-of-turn token, so the
@@ -211,6 +225,7 @@ def read_gguf_info(path: Path) -> GgufInfo:
         quantization=quant,
         context_length=number(f"{arch}.context_length") or 0,
         has_chat_template=bool(text("tokenizer.chat_template")),
+        chat_template=text("tokenizer.chat_template"),
         eos_id=number("tokenizer.ggml.eos_token_id"),
         eot_id=number("tokenizer.ggml.eot_token_id"),
         size=path.stat().st_size,

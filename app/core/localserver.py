@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # imported when a server is watched, not at start-up
 log = logging.getLogger(__name__)
 
 PID_FILE = "llama-server.pid"
+# GLM-4-0414's chat template with past tool calls and results written out (see the file).
+GLM4_TOOLS_TEMPLATE = Path(__file__).with_name("templates") / "glm4-0414-tools.jinja"
 HOST = "127.0.0.1"  # never reachable from another machine
 DEFAULT_PORT = 8080
 LOG_LINES = 2000
@@ -67,6 +69,7 @@ class LaunchOptions:
     port: int = DEFAULT_PORT  # taken: the next free one
     api_key: str | None = None  # see generate_key()
     fix_glm4_eos: bool = False  # old GLM-4 GGUFs: end turns at <|user|>
+    glm4_tools: bool = False  # GLM-4-0414's template: ours, which replays tool calls
     binary: Path | None = None  # None: the configured one, else PATH
 
 
@@ -111,6 +114,8 @@ def command(binary: Path, options: LaunchOptions, port: int) -> list[str]:
         cmd += ["-t", str(options.threads)]
     if options.fix_glm4_eos:
         cmd += ["--override-kv", EOS_FIX]
+    if options.glm4_tools:
+        cmd += ["--jinja", "--chat-template-file", str(GLM4_TOOLS_TEMPLATE)]
     return cmd
 
 

@@ -191,7 +191,7 @@ class LocalServerDialog(QDialog):
     def options(self) -> LaunchOptions:
         assert self.info is not None
         fix = self.info.old_glm4 and self.fix_eos.isChecked()
-        return self.server_options.options(self.info.path, fix)
+        return self.server_options.options(self.info.path, fix, self.info.glm4_0414_template)
 
     async def start(self) -> bool:
         if self.info is None:

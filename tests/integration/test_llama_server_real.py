@@ -261,3 +261,39 @@ def test_the_cached_binary_runs_without_ld_library_path(llama_server_bin: Path) 
         ).stdout
         assert "[$ORIGIN]" in dynamic
     assert (llama.cache_dir() / "models" / llama.GPT2_VOCAB).is_file()
+
+
+def test_the_shipped_glm4_template_replays_tool_calls_and_results(tiny_glm4: Path) -> None:
+    """llama-server with the app's GLM-4-0414 template (`--jinja --chat-template-file`):
+    a past call is written as the model writes one, its result as an observation turn,
+    and the tools are listed as GLM-4-0414 expects them."""
+    from app.core.localserver import GLM4_TOOLS_TEMPLATE
+    from app.core.tools.workspace import READ_FILE
+
+    extra = ["--jinja", "--chat-template-file", str(GLM4_TOOLS_TEMPLATE)]
+    proc, base_url = llama.start_llama_server(tiny_glm4, ctx=512, extra=extra)
+    try:
+        messages = [
+            {"role": "user", "content": "What does a.py return?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "read_file", "arguments": '{"path": "a.py"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": "return 42"},
+        ]
+        with httpx.Client(base_url=base_url, timeout=30, trust_env=False) as http:
+            body = {"messages": messages, "tools": [READ_FILE.to_wire()]}
+            prompt = http.post("/apply-template", json=body).raise_for_status().json()["prompt"]
+    finally:
+        llama.stop_llama_server(proc)
+    assert prompt.startswith("[gMASK]<sop><|system|>\n# 可用工具")
+    assert "## read_file" in prompt and '"name": "read_file"' in prompt
+    assert '<|user|>\nWhat does a.py return?<|assistant|>read_file\n{"path": "a.py"}' in prompt
+    assert prompt.endswith("<|observation|>\nreturn 42<|assistant|>")

@@ -214,7 +214,7 @@ class ServerOptionsBox(QGroupBox):
         """The model's own context size, up to what fits without YaRN."""
         self.context.setValue(min(context_length, MAX_DEFAULT_CONTEXT))
 
-    def options(self, model: Path, fix_glm4_eos: bool) -> LaunchOptions:
+    def options(self, model: Path, fix_glm4_eos: bool, glm4_tools: bool = False) -> LaunchOptions:
         """How to start llama-server with `model`; the key, when asked for, is made once."""
         if self.use_key.isChecked() and self._key is None:
             self._key = generate_key()
@@ -226,4 +226,5 @@ class ServerOptionsBox(QGroupBox):
             port=self.port.value(),
             api_key=self._key if self.use_key.isChecked() else None,
             fix_glm4_eos=fix_glm4_eos,
+            glm4_tools=glm4_tools,
         )
