@@ -44,6 +44,7 @@ class ToolCallRecord:
     arguments: str  # JSON text, as sent
     state: str = "waiting"  # a CallState value (app.core.tools.toolbox)
     seconds: float = 0.0
+    as_text: bool = False  # sent to the model as text (a template that keeps no tool calls)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -56,6 +57,7 @@ class ToolCallRecord:
             arguments=str(d.get("arguments") or ""),
             state=str(d.get("state") or "waiting"),
             seconds=float(d.get("seconds") or 0.0),
+            as_text=bool(d.get("as_text")),
         )
 
 
@@ -268,32 +270,45 @@ class Conversation:
             workspace=self.workspace,
         )
 
-    def wire_messages(self, system_prompt: str = "", upto: int | None = None) -> list[Message]:
+    def wire_messages(
+        self, system_prompt: str = "", upto: int | None = None, tools_as_text: bool = False
+    ) -> list[Message]:
         """The history to send: the branch shown, less answers that have neither text nor
         calls. Every call is followed by its result; one that has none (a stop, a kill)
         gets `NOT_RUN`, and a result whose call is not in the branch is left out, since
-        providers refuse a history where the two do not pair."""
+        providers refuse a history where the two do not pair. With `tools_as_text` (GLM-4-0414's
+        stock template), a call goes as the text the model writes (`name` on a line, then its
+        JSON) and its result as an observation."""
         out = [Message(Role.SYSTEM, system_prompt)] if system_prompt else []
         open_calls: list[str] = []  # ids of the last answer's calls still unanswered
 
+        def result(call_id: str, content: str) -> Message:
+            if tools_as_text:
+                return Message(Role.OBSERVATION, content)
+            return Message(Role.TOOL, content, tool_call_id=call_id)
+
         def close_calls() -> None:
-            out.extend(Message(Role.TOOL, NOT_RUN, tool_call_id=cid) for cid in open_calls)
+            out.extend(result(cid, NOT_RUN) for cid in open_calls)
             open_calls.clear()
 
         for m in self.messages[:upto]:
             if m.role == Role.TOOL:
                 if m.tool_call_id in open_calls:
                     open_calls.remove(m.tool_call_id)
-                    out.append(Message(Role.TOOL, m.content, tool_call_id=m.tool_call_id))
+                    out.append(result(m.tool_call_id, m.content))
                 continue
             close_calls()
             if m.role == Role.ASSISTANT and not m.content and not m.tool_calls:
                 continue
-            calls = [
-                ToolCall(index=i, id=c.id, name=c.name, arguments=c.arguments)
-                for i, c in enumerate(m.tool_calls)
-            ]
-            out.append(Message(m.role, m.content, tool_calls=calls))
+            if tools_as_text and m.tool_calls:
+                written = [f"{c.name}\n{c.arguments}" for c in m.tool_calls]
+                out.append(Message(m.role, "\n".join(filter(None, [m.content, *written]))))
+            else:
+                calls = [
+                    ToolCall(index=i, id=c.id, name=c.name, arguments=c.arguments)
+                    for i, c in enumerate(m.tool_calls)
+                ]
+                out.append(Message(m.role, m.content, tool_calls=calls))
             open_calls = [c.id for c in m.tool_calls]
         close_calls()
         return out

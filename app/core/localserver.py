@@ -179,6 +179,7 @@ class ServerInfo:
     build: str = ""
     has_chat_template: bool = False
     total_slots: int = 0
+    glm4_stock_template: bool = False  # GLM-4-0414's own: tool calls only as plain text
 
     @classmethod
     def from_props(cls, props: Mapping[str, Any]) -> ServerInfo:
@@ -189,7 +190,14 @@ class ServerInfo:
             build=str(props.get("build_info") or ""),
             has_chat_template=bool(props.get("chat_template")),
             total_slots=int(props.get("total_slots") or 0),
+            glm4_stock_template=_glm4_stock(str(props.get("chat_template") or "")),
         )
+
+
+def _glm4_stock(template: str) -> bool:
+    """GLM-4-0414's own template: a past call replayed from `metadata` (which llama-server
+    drops), results only from role "observation"; ours and newer ones use `tool_calls`."""
+    return "<|observation|>" in template and "metadata" in template and "tool_calls" not in template
 
 
 @dataclass

@@ -21,6 +21,9 @@ class Role(StrEnum):
     USER = "user"
     ASSISTANT = "assistant"
     TOOL = "tool"
+    # GLM-4's own role for a tool's result: only sent, to a llama-server whose template
+    # (GLM-4-0414's stock one) drops "tool" messages; never stored.
+    OBSERVATION = "observation"
 
 
 @dataclass

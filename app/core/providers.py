@@ -44,6 +44,9 @@ class Provider:
     needs_key: bool = True
     defaults: GenerationParams = field(default_factory=GenerationParams)
     key_entry: str = ""  # the keyring entry of its key when shared with another provider
+    # A llama-server on GLM-4-0414's stock template, which keeps no tool calls or "tool"
+    # messages: calls are sent as the text the model writes, results as observations.
+    tools_as_text: bool = False
 
     @property
     def secret_id(self) -> str:
@@ -66,6 +69,9 @@ class Provider:
         """The same endpoint with the context size the server reports (llama.cpp's /props);
         the output limit never exceeds it."""
         return replace(self, context_window=n_ctx, max_output=min(self.max_output, n_ctx))
+
+    def with_tools_as_text(self, as_text: bool) -> Provider:
+        return replace(self, tools_as_text=as_text)
 
     def with_overrides(self, base_url: str | None = None, model: str | None = None) -> Provider:
         return replace(

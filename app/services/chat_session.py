@@ -162,7 +162,9 @@ class ChatSession(QObject):
         m = self._message(index, Role.ASSISTANT)
         if m is None or index != len(self.conversation.messages) - 1 or not m.content:
             return False
-        history = self.conversation.wire_messages(upto=index + 1)
+        history = self.conversation.wire_messages(
+            upto=index + 1, tools_as_text=provider.tools_as_text
+        )
         history.append(Message(Role.USER, CONTINUE_PROMPT))
         m.state, m.error, m.notice = AnswerState.STREAMING, None, ""
         self.reset.emit()
@@ -214,7 +216,8 @@ class ChatSession(QObject):
             model=provider.model,
         )
         index = self.conversation.add(answer)
-        history = self.conversation.wire_messages()  # the empty answer is left out
+        # the empty answer is left out
+        history = self.conversation.wire_messages(tools_as_text=provider.tools_as_text)
         self.messageAdded.emit(index)
         self._launch(provider, answer, index, history)
 
@@ -320,7 +323,8 @@ class ChatSession(QObject):
                 )
                 index = self.conversation.add(answer)
                 self._answer_index, self._answer = index, answer
-                history = self.conversation.wire_messages()  # the empty answer is left out
+                # the empty answer is left out
+                history = self.conversation.wire_messages(tools_as_text=provider.tools_as_text)
                 history = self._fitted(provider, params, history, answer)
                 self._save([answer])
                 self.messageAdded.emit(index)
@@ -461,7 +465,10 @@ class ChatSession(QObject):
             self.reset.emit()  # the call's text leaves the answer shown
         for n, call in enumerate(calls):
             call.id = call.id or f"call_{new_message_id()[:12]}_{n}"
-        answer.tool_calls = [ToolCallRecord(c.id, c.name, c.arguments) for c in calls]
+        as_text = self._last_provider is not None and self._last_provider.tools_as_text
+        answer.tool_calls = [
+            ToolCallRecord(c.id, c.name, c.arguments, as_text=as_text) for c in calls
+        ]
         return calls
 
     async def _run_calls(self, index: int, answer: ChatMessage, calls: list[ToolCall]) -> None:

@@ -81,6 +81,8 @@ class LocalServerService(QObject):
         info = self.server.info
         if info and info.n_ctx:
             provider = provider.with_context(info.n_ctx)
+        if info:
+            provider = provider.with_tools_as_text(info.glm4_stock_template)
         return provider
 
     @staticmethod

@@ -398,6 +398,8 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             state += f" · {call.seconds:.1f} s"
         elif call.seconds:
             state += f" · {call.seconds * 1000:.0f} ms"
+        if call.as_text:
+            state += " · " + self.tr("sent as text (this server's template keeps no tool calls)")
         tone = self._error if call.state in ("refused", "failed") else self._small
         cursor.insertText(f"   {state}", tone)
         try:

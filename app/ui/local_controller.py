@@ -144,6 +144,8 @@ class LocalModelController(QObject):
             provider = base.with_overrides(base_url=server.base_url, model=model)
             if server.info and server.info.n_ctx:
                 provider = provider.with_context(server.info.n_ctx)
+            if server.info:
+                provider = provider.with_tools_as_text(server.info.glm4_stock_template)
             self.backend.set_session_key(LOCAL_ID, None)
         self.providers.use(provider)
         self.providers.select(LOCAL_ID)

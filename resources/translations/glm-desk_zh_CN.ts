@@ -470,6 +470,10 @@
         <translation>已取消</translation>
     </message>
     <message>
+        <source>sent as text (this server&apos;s template keeps no tool calls)</source>
+        <translation>以文本发送（此服务器的模板不保留工具调用）</translation>
+    </message>
+    <message>
         <source>Show less</source>
         <translation>收起</translation>
     </message>

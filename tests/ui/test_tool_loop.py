@@ -251,3 +251,24 @@ def test_regenerate_the_answer_that_followed_a_tool_result(qloop, workspace):
         assert len(session.conversation.siblings(msgs[-1])) == 2
         assert server.requests[-1].body["messages"][-1]["role"] == "tool"
         qloop.run_until_complete(backend.aclose())
+
+
+def test_a_server_on_glm4s_stock_template_gets_calls_as_text_and_results_as_observations(
+    qloop, workspace
+):
+    with ProtocolServer("llama") as server:
+        session, provider, backend = session_for("llama", server, workspace)
+        provider = provider.with_tools_as_text(True)  # what /props said of its template
+        server.push(Reply(text='read_file\n{"path": "a.py"}'), Reply(text="It returns 42."))
+        assert session.send("What does f return?", provider)
+        wait_idle(qloop, session)
+        call = session.conversation.messages[1].tool_calls[0]
+        assert call.as_text and call.state == "done"
+        sent = [r.body for r in server.requests if r.path.endswith("/completions")][1]
+        assert sent["messages"][-2] == {
+            "role": "assistant",
+            "content": 'read_file\n{"path": "a.py"}',
+        }
+        assert sent["messages"][-1]["role"] == "observation"
+        assert "return 42" in sent["messages"][-1]["content"]
+        qloop.run_until_complete(backend.aclose())

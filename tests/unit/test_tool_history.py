@@ -80,3 +80,41 @@ def conversation_record_of(conv: Conversation) -> dict:
     record = conversation_record(conv)
     record["messages"] = [m.to_dict() for m in conv.nodes.values()]
     return json.loads(json.dumps(record))
+
+
+def test_for_glm4s_stock_template_calls_go_as_text_and_results_as_observations():
+    wire = looped().wire_messages(tools_as_text=True)
+    assert [m.role.value for m in wire] == [
+        "user",
+        "assistant",
+        "observation",
+        "observation",
+        "assistant",
+    ]
+    assert wire[1].content == (
+        'Let me look.\nread_file\n{"path": "a.py"}\nsearch_files\n{"pattern": "return"}'
+    )
+    assert not wire[1].tool_calls and wire[1].to_wire() == {
+        "role": "assistant",
+        "content": wire[1].content,
+    }
+    assert wire[2].to_wire() == {
+        "role": "observation",
+        "content": "a.py, lines 1-1 of 1:\nreturn 42",
+    }
+
+
+def test_the_stock_glm4_template_is_told_apart_from_ours():
+    from app.core.localserver import GLM4_TOOLS_TEMPLATE, ServerInfo
+
+    stock = (
+        "{%- elif role == 'assistant' and meta %}<|assistant|>{{ meta }}\n{{ content }}"
+        "{%- elif role == 'observation' %}<|observation|>\n{{ content }}"
+    ).replace("meta %", "metadata %")
+    assert ServerInfo.from_props(
+        {"chat_template": "x metadata <|observation|>"}
+    ).glm4_stock_template
+    assert ServerInfo.from_props({"chat_template": stock}).glm4_stock_template
+    ours = GLM4_TOOLS_TEMPLATE.read_text()
+    assert not ServerInfo.from_props({"chat_template": ours}).glm4_stock_template
+    assert not ServerInfo.from_props({}).glm4_stock_template
