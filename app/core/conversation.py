@@ -45,6 +45,7 @@ class ToolCallRecord:
     state: str = "waiting"  # a CallState value (app.core.tools.toolbox)
     seconds: float = 0.0
     as_text: bool = False  # sent to the model as text (a template that keeps no tool calls)
+    diff: str = ""  # a write's change, as the user approved it (unified diff)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -58,6 +59,7 @@ class ToolCallRecord:
             state=str(d.get("state") or "waiting"),
             seconds=float(d.get("seconds") or 0.0),
             as_text=bool(d.get("as_text")),
+            diff=str(d.get("diff") or ""),
         )
 
 

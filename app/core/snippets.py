@@ -11,6 +11,7 @@ applying a snippet to a file, reading a file to compare) are in app/core/snippet
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -170,6 +171,18 @@ def message_snippets(message: ChatMessage) -> list[Snippet]:
         name = name or name_from_code(code)
         language = language or (language_for_name(name) if name else "") or guess_language(code)
         out.append(Snippet(message.id, i, language, code, name, block.closed))
+    for n, call in enumerate(message.tool_calls):  # files the model wrote with a tool
+        if call.name != "write_file" or call.state != "done":
+            continue
+        try:
+            args = json.loads(call.arguments)
+        except ValueError:
+            continue
+        if isinstance(args, dict) and isinstance(args.get("content"), str):
+            path = str(args.get("path") or "")
+            language = language_for_name(path) if path else ""
+            # -1, -2, ...: never a fenced block's index
+            out.append(Snippet(message.id, -1 - n, language, args["content"], path))
     return out
 
 
@@ -205,7 +218,11 @@ def group_snippets(
     shown = {m.id: i for i, m in enumerate(conv.messages)}
     groups: dict[str, SnippetGroup] = {}
     answers = sorted(
-        (m for m in conv.nodes.values() if m.role == Role.ASSISTANT and m.content),
+        (
+            m
+            for m in conv.nodes.values()
+            if m.role == Role.ASSISTANT and (m.content or m.tool_calls)
+        ),
         key=lambda m: m.seq,
     )
     memo: dict[str, int] = {}

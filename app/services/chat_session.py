@@ -503,6 +503,8 @@ class ChatSession(QObject):
                 self.toolCallChanged.emit(index, n)
                 raise
             record.state, record.seconds = outcome.state.value, outcome.seconds
+            if outcome.plan is not None:
+                record.diff = outcome.plan.diff
             self._add_result(record.id, outcome.result)
             self._save([answer])
             self.toolCallChanged.emit(index, n)

@@ -407,7 +407,22 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         except ValueError:
             arguments = call.arguments
         self._new_block(cursor, background="banner_bg")
-        cursor.insertText(self._shown(arguments), self._code)
+        if call.diff and call.name in ("write_file", "edit_file"):
+            self._insert_diff(cursor, call.diff)  # what it changes, instead of its arguments
+        else:
+            cursor.insertText(self._shown(arguments), self._code)
+
+    def _insert_diff(self, cursor: QTextCursor, diff: str) -> None:
+        added, removed = QTextCharFormat(self._code), QTextCharFormat(self._code)
+        added.setForeground(theme.color("success"))
+        removed.setForeground(theme.color("error"))
+        for n, line in enumerate(self._shown(diff).rstrip("\n").split("\n")):
+            if n:
+                cursor.insertText("\n", self._code)
+            fmt = self._code
+            if not line.startswith(("+++", "---")):  # the file names stay plain
+                fmt = {"+": added, "-": removed}.get(line[:1], self._code)
+            cursor.insertText(line, fmt)
 
     def _insert_result(self, cursor: QTextCursor, message: ChatMessage) -> None:
         """A call's result: its first lines, the rest behind a link."""

@@ -208,18 +208,20 @@ class CodePane(SnippetFileActions, QWidget):
     async def prepare(self, message: ChatMessage) -> None:
         """Find a long message's snippets on a worker thread (parsing a 1 MB answer takes a
         quarter of a second), so that showing them next costs the GUI thread nothing."""
-        content = message.content
+        stamp = _stamp(message)
         cached = self._cache.get(message.id)
-        if cached is None or cached[0] != content:
+        if cached is None or cached[0] != stamp:
             snippets = await asyncio.to_thread(message_snippets, message)
-            if message.content == content:  # not changed meanwhile
-                self._cache[message.id] = (content, snippets)
+            if _stamp(message) == stamp:  # not changed meanwhile
+                self._cache[message.id] = (stamp, snippets)
 
     def _snippets_of(self, message: ChatMessage) -> list[Snippet]:
-        """A message's snippets, extracted again only when its text changed."""
+        """A message's snippets, extracted again only when its text (or a tool call's state:
+        a file it wrote) changed."""
+        stamp = _stamp(message)
         cached = self._cache.get(message.id)
-        if cached is None or cached[0] != message.content:
-            cached = (message.content, message_snippets(message))
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, message_snippets(message))
             self._cache[message.id] = cached
         return cached[1]
 
@@ -424,3 +426,8 @@ class CodePane(SnippetFileActions, QWidget):
         if self.diff_dialog is None:
             self.diff_dialog = DiffDialog(self)
         return self.diff_dialog
+
+
+def _stamp(message: ChatMessage) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """What a message's snippets depend on: its text, and its tool calls' states."""
+    return message.content, tuple((c.id, c.state) for c in message.tool_calls)

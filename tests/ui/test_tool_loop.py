@@ -272,3 +272,47 @@ def test_a_server_on_glm4s_stock_template_gets_calls_as_text_and_results_as_obse
         assert sent["messages"][-1]["role"] == "observation"
         assert "return 42" in sent["messages"][-1]["content"]
         qloop.run_until_complete(backend.aclose())
+
+
+def test_a_written_file_is_in_the_code_pane_and_its_card_shows_the_diff(
+    window, server, qloop, workspace
+):
+    tools = window.tools_controller
+    tab = window.current_tab()
+    tools.set_workspace(tab, str(workspace.root))
+    tab.session.toolbox.ask_before_write = False  # as with tools.ask_before_write off
+    content = "def g():\n    return 7\n"
+    write = {
+        "id": "w1",
+        "name": "write_file",
+        "arguments": json.dumps({"path": "g.py", "content": content}),
+    }
+    server.push(Reply(text="", tool_calls=[write]), Reply(text="Made g.py."))
+    window.composer.setPlainText("make g.py")
+    window.composer.submit()
+    wait_idle(qloop, tab.session)
+    assert (workspace.root / "g.py").read_text() == content
+    shown = tab.view.toPlainText()
+    assert "+++ b/g.py" in shown and "+    return 7" in shown  # the diff, not the arguments
+    pane = window.code_pane
+    qloop.run_until_complete(until(lambda: pane.current_code() == content, 5))
+    assert pane.current_snippet().name == "g.py"
+
+
+def test_stop_during_the_answer_after_the_tools_keeps_all_and_pairs(qloop, workspace):
+    with ProtocolServer("openrouter") as server:
+        session, provider, backend = session_for("openrouter", server, workspace)
+        call = {"id": "c1", "name": "list_directory", "arguments": "{}"}
+        slow = Reply(chunks=[f"word{i} " for i in range(200)], delay=0.05)
+        server.push(Reply(text="", tool_calls=[call]), slow)
+        assert session.send("look, then talk", provider)
+        qloop.run_until_complete(
+            until(lambda: session.conversation.messages[-1].content.startswith("word0"), 10)
+        )
+        session.stop()
+        wait_idle(qloop, session)
+        msgs = session.conversation.messages
+        assert [m.role for m in msgs] == [Role.USER, Role.ASSISTANT, Role.TOOL, Role.ASSISTANT]
+        assert msgs[-1].state.value == "stopped" and msgs[-1].content.startswith("word0")
+        assert msgs[1].tool_calls[0].state == "done" and pairs_ok(session)
+        qloop.run_until_complete(backend.aclose())

@@ -118,3 +118,18 @@ def test_the_stock_glm4_template_is_told_apart_from_ours():
     ours = GLM4_TOOLS_TEMPLATE.read_text()
     assert not ServerInfo.from_props({"chat_template": ours}).glm4_stock_template
     assert not ServerInfo.from_props({}).glm4_stock_template
+
+
+def test_after_a_kill_a_stored_call_without_result_is_answered_not_run(tmp_path):
+    from app.core.store import HistoryStore
+
+    conv = looped(result=False)  # the app died while call_2 ran: no result was saved
+    conv.messages[1].tool_calls[1].state = "running"
+    store = HistoryStore(tmp_path / "history.db")
+    store.save(conversation_record(conv), [m.to_dict() for m in conv.nodes.values()])
+    store.close()
+    again = HistoryStore(tmp_path / "history.db").load(conv.id)
+    assert again is not None
+    wire = again.wire_messages()
+    assert roles(wire) == ["user", "assistant", "tool:call_1", "tool:call_2"]
+    assert wire[-1].content == NOT_RUN

@@ -395,7 +395,8 @@ class Workspace:
         lines = plan.new.count("\n") + (not plan.new.endswith("\n") and bool(plan.new))
         verb = "Created" if now is None else "Wrote"
         kept = "" if now is None else f" (the old one is kept as {real.name}.bak)"
-        return f"{verb} {plan.relative}: {lines} lines{kept}."
+        count = f"{lines} line" if lines == 1 else f"{lines} lines"
+        return f"{verb} {plan.relative}: {count}{kept}."
 
 
 def _cut(line: str, limit: int = MAX_LINE_CHARS) -> str:
