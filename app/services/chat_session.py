@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 FLUSH_INTERVAL_MS = 25  # coalesce deltas: at most one view update per frame
 SAVE_INTERVAL_MS = 250  # a streaming answer is saved at least this often
 MAX_ROUNDS = 8  # setting tools.max_rounds: answers with tool calls in one request
+KEPT_DIFF = 200_000  # characters of a write's diff kept with the call (its card shows it)
 ROUNDS_NOTICE = QT_TRANSLATE_NOOP(
     "ChatSession",
     "Stopped after {n} rounds of tool calls (the limit, tools.max_rounds). Send a message to "
@@ -208,7 +209,9 @@ class ChatSession(QObject):
         if self._task is not None and not self._task.done():
             await asyncio.wait([self._task], timeout=timeout)
 
-    def _start(self, provider: Provider) -> None:
+    def _new_answer(self, provider: Provider) -> tuple[ChatMessage, int, list[Message]]:
+        """An empty streaming answer added to the branch, its index, and the history to send
+        for it (the empty answer left out)."""
         answer = ChatMessage(
             Role.ASSISTANT,
             state=AnswerState.STREAMING,
@@ -216,8 +219,11 @@ class ChatSession(QObject):
             model=provider.model,
         )
         index = self.conversation.add(answer)
-        # the empty answer is left out
         history = self.conversation.wire_messages(tools_as_text=provider.tools_as_text)
+        return answer, index, history
+
+    def _start(self, provider: Provider) -> None:
+        answer, index, history = self._new_answer(provider)
         self.messageAdded.emit(index)
         self._launch(provider, answer, index, history)
 
@@ -315,16 +321,8 @@ class ChatSession(QObject):
                 if last_round:
                     self._set_status(translated(ROUNDS_NOTICE.format(n=rounds)))
                     break
-                answer = ChatMessage(
-                    Role.ASSISTANT,
-                    state=AnswerState.STREAMING,
-                    provider_id=provider.id,
-                    model=provider.model,
-                )
-                index = self.conversation.add(answer)
+                answer, index, history = self._new_answer(provider)
                 self._answer_index, self._answer = index, answer
-                # the empty answer is left out
-                history = self.conversation.wire_messages(tools_as_text=provider.tools_as_text)
                 history = self._fitted(provider, params, history, answer)
                 self._save([answer])
                 self.messageAdded.emit(index)
@@ -503,8 +501,9 @@ class ChatSession(QObject):
                 self.toolCallChanged.emit(index, n)
                 raise
             record.state, record.seconds = outcome.state.value, outcome.seconds
-            if outcome.plan is not None:
-                record.diff = outcome.plan.diff
+            if outcome.plan is not None:  # kept for the card, within reason
+                diff = outcome.plan.diff
+                record.diff = diff if len(diff) <= KEPT_DIFF else diff[:KEPT_DIFF] + "\n…\n"
             self._add_result(record.id, outcome.result)
             self._save([answer])
             self.toolCallChanged.emit(index, n)
