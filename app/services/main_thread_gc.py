@@ -40,7 +40,7 @@ class MainThreadGarbageCollector(QObject):
         self._long_lived_pending = 0
         self._interval_ms = interval_ms
         self._timer = QTimer(self)
-        self._timer.timeout.connect(self._on_timer)
+        self._timer.timeout.connect(self.tick)
         self._timer.start(interval_ms)
         gc.disable()
 
@@ -49,7 +49,8 @@ class MainThreadGarbageCollector(QObject):
         """The wait until the next check."""
         return self._timer.interval()
 
-    def _on_timer(self) -> None:
+    def tick(self) -> None:
+        """What the timer runs: check, then wait longer while nothing was collected."""
         if self.check() >= 0:
             interval = self._interval_ms  # busy: check often
         else:

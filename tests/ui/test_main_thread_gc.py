@@ -101,16 +101,23 @@ def test_a_cycle_that_reached_gen_2_is_still_collected(qapp):
         gc.disable()
 
 
-def test_checks_space_out_while_nothing_is_allocated_and_come_back_when_busy(qapp, qtbot):
+def test_checks_space_out_while_nothing_is_allocated_and_come_back_when_busy(qapp):
     collector = MainThreadGarbageCollector(interval_ms=10)
+    collector._timer.stop()  # driven by hand: the rest of the process allocates meanwhile
     try:
         gc.collect()
-        # Idle: the interval doubles from 10 ms up to its ceiling (80 ms here: 10 -> 80 in
-        # three doublings, a few hundred ms).
-        qtbot.waitUntil(lambda: collector.interval_ms >= 80, timeout=3000)
+        intervals = []
+        for _ in range(4):  # idle: each tick doubles the wait, up to its ceiling
+            collector.tick()
+            intervals.append(collector.interval_ms)
+        assert intervals == [20, 40, 80, 160]
+        for _ in range(20):
+            collector.tick()
+        assert collector.interval_ms == 8000
         kept: list = []
         kept.extend([] for _ in range(5_000))  # busy: past gen 0's threshold
-        qtbot.waitUntil(lambda: collector.interval_ms == 10, timeout=3000)
+        collector.tick()
+        assert collector.interval_ms == 10
     finally:
         collector.stop()
         gc.disable()
