@@ -86,9 +86,10 @@ def test_glm4_plain_text_calls_from_llama_server_are_recognised(qloop, workspace
         qloop.run_until_complete(backend.aclose())
 
 
-def test_a_write_waits_for_approval_and_deny_writes_nothing(qloop, workspace):
-    with ProtocolServer("openrouter") as server:
-        session, provider, backend = session_for("openrouter", server, workspace)
+@pytest.mark.parametrize("flavor", ["openrouter", "zai", "llama"])
+def test_a_write_waits_for_approval_and_deny_writes_nothing(qloop, workspace, flavor):
+    with ProtocolServer(flavor) as server:
+        session, provider, backend = session_for(flavor, server, workspace)
         asked: list[tuple[int, int]] = []
         session.approvalRequested.connect(lambda a, c: asked.append((a, c)))
         write = {"id": "w1", "name": "write_file", "arguments": '{"path": "b.py", "content": "x"}'}
@@ -315,4 +316,34 @@ def test_stop_during_the_answer_after_the_tools_keeps_all_and_pairs(qloop, works
         assert [m.role for m in msgs] == [Role.USER, Role.ASSISTANT, Role.TOOL, Role.ASSISTANT]
         assert msgs[-1].state.value == "stopped" and msgs[-1].content.startswith("word0")
         assert msgs[1].tool_calls[0].state == "done" and pairs_ok(session)
+        qloop.run_until_complete(backend.aclose())
+
+
+def test_stop_while_a_tool_runs_answers_it_not_run(qloop, workspace, monkeypatch):
+    import time as clock
+
+    def slow_read(*args, **kwargs):
+        clock.sleep(1.0)  # a big search, a slow disk
+        return "late"
+
+    monkeypatch.setattr(workspace, "read_file", slow_read)
+    with ProtocolServer("openrouter") as server:
+        session, provider, backend = session_for("openrouter", server, workspace)
+        call = {"id": "r1", "name": "read_file", "arguments": '{"path": "a.py"}'}
+        server.push(Reply(text="", tool_calls=[call]))
+        assert session.send("read it", provider)
+        qloop.run_until_complete(
+            until(
+                lambda: (
+                    session.conversation.messages[1].tool_calls[:1]
+                    and session.conversation.messages[1].tool_calls[0].state == "running"
+                ),
+                10,
+            )
+        )
+        session.stop()
+        wait_idle(qloop, session)
+        msgs = session.conversation.messages
+        assert msgs[-1].role == Role.TOOL and msgs[-1].content == NOT_RUN
+        assert msgs[1].tool_calls[0].state == "cancelled" and pairs_ok(session)
         qloop.run_until_complete(backend.aclose())
