@@ -192,6 +192,24 @@ def x11(display: str, *cmd: str, timeout: float = 30) -> str:
     ).stdout
 
 
+def main_window(display: str) -> tuple[str, int]:
+    """The app's main window and its process. Qt also makes a window of the same name that
+    is never shown and has no process id (_NET_WM_PID); which one xdotool lists first varies."""
+    for _ in range(50):
+        found = x11(display, "xdotool", "search", "--sync", "--name", "^GLM Desk$").split()
+        for window in found:
+            pid = subprocess.run(
+                ["xdotool", "getwindowpid", window],
+                env={**os.environ, "DISPLAY": display},
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            if pid.isdigit():
+                return window, int(pid)
+        time.sleep(0.1)
+    raise AssertionError("no window named GLM Desk has a process id")
+
+
 def test_launcher_opens_the_bundle_on_a_real_display(bundle, xvfb, tmp_path):
     """Install the launcher, open it as a double-click does (GLib's `gio launch`), and read the
     window back from the X server: named, with the app's icon, and with real glyphs (OCR)."""
@@ -207,8 +225,7 @@ def test_launcher_opens_the_bundle_on_a_real_display(bundle, xvfb, tmp_path):
     launcher = data / "applications" / f"{APP_ID}.desktop"
     subprocess.run(["gio", "launch", str(launcher)], env=env, check=True, timeout=30)
 
-    window = x11(xvfb, "xdotool", "search", "--sync", "--name", "^GLM Desk$").split()[0]
-    pid = int(x11(xvfb, "xdotool", "getwindowpid", window))
+    window, pid = main_window(xvfb)
     try:
         props = x11(xvfb, "xprop", "-id", window, "WM_CLASS", "_NET_WM_ICON")
         assert 'WM_CLASS(STRING) = "glm-desk", "GLM Desk"' in props  # StartupWMClass=glm-desk
