@@ -10,7 +10,6 @@ applying a snippet to a file, reading a file to compare) are in app/core/snippet
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable
@@ -247,6 +246,8 @@ def group_snippets(
 
 def unified_diff(old: str, new: str, old_name: str = "a", new_name: str = "b") -> str:
     """A unified diff of two texts ("" when they are equal)."""
+    import difflib  # on the first diff, not at start-up
+
     lines = difflib.unified_diff(
         old.splitlines(), new.splitlines(), old_name, new_name, lineterm=""
     )

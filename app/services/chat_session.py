@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Awaitable, Iterable
 from contextlib import aclosing
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
@@ -30,14 +31,15 @@ from app.core.protocol import (
 )
 from app.core.providers import GenerationParams, Provider
 from app.core.redact import redact_fields
-from app.core.tools.declare import Tool
-from app.core.tools.glm_text import plain_text_call
-from app.core.tools.toolbox import CallState, Decision, ToolBox
-from app.core.tools.workspace import WritePlan
+from app.core.tools.declare import CallState, Decision, Tool
 from app.services.backend import Backend
 from app.services.history import HistoryService
 from app.services.providers import ProviderService
 from app.services.translation import translated
+
+if TYPE_CHECKING:  # the workspace tools load with a conversation's first workspace
+    from app.core.tools.toolbox import ToolBox
+    from app.core.tools.workspace import WritePlan
 
 log = logging.getLogger(__name__)
 
@@ -454,6 +456,8 @@ class ChatSession(QObject):
             return []
         calls = [c for c in calls if c.name]
         if not calls:
+            from app.core.tools.glm_text import plain_text_call
+
             found = plain_text_call(answer.content, self.toolbox.tools)
             if found is None:
                 return []

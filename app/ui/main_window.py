@@ -23,7 +23,7 @@ from app import APP_NAME
 from app.core.asyncutil import Tasks
 from app.core.conversation import ChatMessage
 from app.core.providers import Provider
-from app.core.tools.toolbox import Decision
+from app.core.tools.declare import Decision
 from app.services.backend import Backend
 from app.services.history import HistoryService
 from app.services.providers import ProviderService

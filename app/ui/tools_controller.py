@@ -10,6 +10,7 @@ for this conversation, and Deny (Esc; Stop still ends the whole answer).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -24,13 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.tools.toolbox import Decision, ToolBox
-from app.core.tools.workspace import Workspace
+from app.core.tools.declare import Decision
 from app.services.settings import SettingsService
 from app.ui.chat_tab import ChatTab
 from app.ui.code_highlighter import CodeHighlighter
 from app.ui.conversation_tabs import ConversationTabs
 from app.ui.syntax import code_font
+
+if TYPE_CHECKING:
+    from app.core.tools.toolbox import ToolBox
 
 DIFF_LINES = 12  # lines of a write's diff the bar shows before it scrolls
 
@@ -113,13 +116,18 @@ class ToolsController(QObject):
     def _setting(self, key: str, default: object) -> object:
         return self.settings.get(key) if self.settings is not None else default
 
-    def toolbox_for(self, folder: str) -> ToolBox:
-        workspace = None
-        if folder:
-            try:
-                workspace = Workspace(folder)
-            except (OSError, ValueError):
-                workspace = None  # gone since: no tools until another is chosen
+    def toolbox_for(self, folder: str) -> ToolBox | None:
+        """The tools of a conversation with this workspace; None (no tools) without one.
+        The workspace tools are imported with the first workspace, not at start-up."""
+        if not folder:
+            return None
+        from app.core.tools.toolbox import ToolBox
+        from app.core.tools.workspace import Workspace
+
+        try:
+            workspace = Workspace(folder)
+        except (OSError, ValueError):
+            return None  # gone since: no tools until another is chosen
         return ToolBox(
             workspace,
             ask_before_read=bool(self._setting("tools.ask_before_read", False)),

@@ -34,6 +34,8 @@ print(json.dumps({"status": status, "modules": seen and seen[0], "sources": kept
 LATER = ("httpx", "httpcore", "pygments.lexers", "pygments.styles", "markdown_it", "keyring")
 LATER += ("secretstorage", "jeepney", "email.utils", "uuid", "click", "rich", "app.core.warmup")
 LATER += ("app.ui.settings_dialog", "app.ui.local_server_dialog", "app.ui.welcome")
+LATER += ("app.core.tools.workspace", "app.core.tools.toolbox", "app.core.tools.glm_text")
+LATER += ("pathspec", "difflib")
 
 
 def first_frame_state(tmp_path) -> dict:

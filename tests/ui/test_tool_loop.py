@@ -214,7 +214,7 @@ def test_workspace_on_the_command_line_is_the_first_new_tabs(qtbot, history, wor
     assert first.conversation.workspace == str(workspace.root)
     assert first.session.toolbox.tools and first.session.toolbox.workspace.root == workspace.root
     second = win.new_tab()
-    assert second.conversation.workspace == "" and second.session.toolbox.tools == ()
+    assert second.conversation.workspace == "" and second.session.toolbox is None
     win.close()
 
 

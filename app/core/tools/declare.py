@@ -27,6 +27,22 @@ class ToolKind(StrEnum):
     NETWORK = "network"  # reaches another machine
 
 
+class Decision(StrEnum):
+    ONCE = "once"  # allow this call
+    CONVERSATION = "conversation"  # allow calls of this kind for the rest of the conversation
+    DENY = "deny"
+
+
+class CallState(StrEnum):
+    WAITING = "waiting"  # for the user's approval
+    RUNNING = "running"
+    DONE = "done"
+    REFUSED = "refused"  # not run: a bad path, bad arguments, an unknown tool
+    FAILED = "failed"  # ran and failed
+    DECLINED = "declined"  # the user said no
+    CANCELLED = "cancelled"  # stopped
+
+
 class ToolRefused(Exception):
     """A call that is not run: its message goes back to the model and into the tool card."""
 

@@ -15,12 +15,11 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from app.core.conversation import NOT_RUN  # noqa: F401  (the answer of a call never run)
 from app.core.protocol import ToolCall
-from app.core.tools.declare import Tool, ToolKind, ToolRefused
+from app.core.tools.declare import CallState, Decision, Tool, ToolKind, ToolRefused
 from app.core.tools.workspace import (
     EDIT_FILE,
     LIST_DIRECTORY,
@@ -33,22 +32,6 @@ from app.core.tools.workspace import (
 )
 
 DECLINED = "The user declined this call; it was not run."
-
-
-class Decision(StrEnum):
-    ONCE = "once"  # allow this call
-    CONVERSATION = "conversation"  # allow calls of this kind for the rest of the conversation
-    DENY = "deny"
-
-
-class CallState(StrEnum):
-    WAITING = "waiting"  # for the user's approval
-    RUNNING = "running"
-    DONE = "done"
-    REFUSED = "refused"  # not run: a bad path, bad arguments, an unknown tool
-    FAILED = "failed"  # ran and failed
-    DECLINED = "declined"  # the user said no
-    CANCELLED = "cancelled"  # stopped
 
 
 @dataclass(frozen=True)
