@@ -164,14 +164,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         written again in the new ones (where the reader was is kept)."""
         self._colour_formats()
         self._writer = BlockWriter(self.palette())
-        if self.conversation.messages:
-            at_bottom = self._at_bottom()
-            index, offset = self.top_anchor()
-            self.rebuild(self._first)
-            if at_bottom:
-                self.scroll_to_bottom()
-            else:
-                self.scroll_to_anchor(index, offset)
+        self.refresh()
 
     # QTextBrowser would load local files or qrc resources named in a document; we never
     # put any there, and refuse them should one ever appear.
@@ -300,10 +293,11 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             QTimer.singleShot(0, self.show_earlier)
 
     def refresh(self) -> None:
-        """Write the messages shown again (a tool card's state changed, a result opened),
-        keeping where the reader is: at the end, or the same message at the top."""
-        if self._deferred is not None or self.rendering:
-            return  # written later anyway, or the answer's stream is being written
+        """Write the messages shown again (new colours, a tool card's state changed, a result
+        opened), keeping where the reader is: at the end, or the same message at the top. A
+        streaming answer goes on where it was (see `rebuild`)."""
+        if self._deferred is not None or not self.conversation.messages:
+            return  # written when first shown anyway, or nothing to write
         following = self._at_bottom()
         index, offset = self.top_anchor()
         self.rebuild(self._first)
@@ -402,15 +396,15 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             state += " · " + self.tr("sent as text (this server's template keeps no tool calls)")
         tone = self._error if call.state in ("refused", "failed") else self._small
         cursor.insertText(f"   {state}", tone)
+        self._new_block(cursor, background="banner_bg")
+        if call.diff and call.name in ("write_file", "edit_file"):
+            self._insert_diff(cursor, call.diff)  # what it changes, instead of its arguments
+            return
         try:
             arguments = json.dumps(json.loads(call.arguments or "{}"), indent=2, ensure_ascii=False)
         except ValueError:
             arguments = call.arguments
-        self._new_block(cursor, background="banner_bg")
-        if call.diff and call.name in ("write_file", "edit_file"):
-            self._insert_diff(cursor, call.diff)  # what it changes, instead of its arguments
-        else:
-            cursor.insertText(self._shown(arguments), self._code)
+        cursor.insertText(self._shown(arguments), self._code)
 
     def _insert_diff(self, cursor: QTextCursor, diff: str) -> None:
         added, removed = QTextCharFormat(self._code), QTextCharFormat(self._code)
