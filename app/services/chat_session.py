@@ -400,7 +400,7 @@ class ChatSession(QObject):
             answer.state = AnswerState.DONE
             self._prompt_limit = None  # it fitted: the next request may use the whole window
             self._set_status(self._done_text(provider, answer, deltas, first_token_at, timings))
-            return self._calls_of(answer, calls.result())
+            return self._calls_of(provider, answer, calls.result())
         except asyncio.CancelledError:
             answer.state = AnswerState.STOPPED
             self._set_status(
@@ -449,7 +449,9 @@ class ChatSession(QObject):
 
     # --- tools ---------------------------------------------------------------------------
 
-    def _calls_of(self, answer: ChatMessage, calls: list[ToolCall]) -> list[ToolCall]:
+    def _calls_of(
+        self, provider: Provider, answer: ChatMessage, calls: list[ToolCall]
+    ) -> list[ToolCall]:
         """The answer's calls, recorded on it: the structured ones, else (GLM-4-0414's own
         template) a call written as its text. None are run without a toolbox."""
         if self.toolbox is None or not self.toolbox.tools:
@@ -467,9 +469,8 @@ class ChatSession(QObject):
             self.reset.emit()  # the call's text leaves the answer shown
         for n, call in enumerate(calls):
             call.id = call.id or f"call_{new_message_id()[:12]}_{n}"
-        as_text = self._last_provider is not None and self._last_provider.tools_as_text
         answer.tool_calls = [
-            ToolCallRecord(c.id, c.name, c.arguments, as_text=as_text) for c in calls
+            ToolCallRecord(c.id, c.name, c.arguments, as_text=provider.tools_as_text) for c in calls
         ]
         return calls
 
@@ -498,25 +499,25 @@ class ChatSession(QObject):
             try:
                 outcome = await self.toolbox.run(call, approve, on_state)
             except asyncio.CancelledError:
+                results = []
                 for rest in answer.tool_calls[n:]:
                     rest.state = CallState.CANCELLED.value
-                    self._add_result(rest.id, NOT_RUN)
-                self._save([answer])
+                    results.append(self._add_result(rest.id, NOT_RUN))
+                self._save([answer, *results])
                 self.toolCallChanged.emit(index, n)
                 raise
             record.state, record.seconds = outcome.state.value, outcome.seconds
             if outcome.plan is not None:  # kept for the card, within reason
                 diff = outcome.plan.diff
                 record.diff = diff if len(diff) <= KEPT_DIFF else diff[:KEPT_DIFF] + "\n…\n"
-            self._add_result(record.id, outcome.result)
-            self._save([answer])
+            self._save([answer, self._add_result(record.id, outcome.result)])
             self.toolCallChanged.emit(index, n)
 
-    def _add_result(self, call_id: str, result: str) -> None:
+    def _add_result(self, call_id: str, result: str) -> ChatMessage:
+        """A call's result added to the branch shown (the caller saves it)."""
         message = ChatMessage(Role.TOOL, result, tool_call_id=call_id)
-        i = self.conversation.add(message)
-        self._save([message])
-        self.messageAdded.emit(i)
+        self.messageAdded.emit(self.conversation.add(message))
+        return message
 
     async def _ask(self, index: int, n: int, plan: WritePlan | None) -> Decision:
         self._approval = asyncio.get_running_loop().create_future()

@@ -80,10 +80,10 @@ class ToolBox:
         on_state: Callable[[CallState], None] | None = None,
     ) -> CallOutcome:
         """Run call; `on_state` hears WAITING (approval asked) and RUNNING (it runs)."""
-        started = [time.monotonic()]  # from when it runs: the wait for approval is not counted
+        started = time.monotonic()  # reset when it runs: the wait for approval is not counted
 
         def outcome(state: CallState, result: str, plan: WritePlan | None = None) -> CallOutcome:
-            return CallOutcome(state, result, time.monotonic() - started[0], plan)
+            return CallOutcome(state, result, time.monotonic() - started, plan)
 
         tool = next((t for t in self.tools if t.name == call.name), None)
         if tool is None or self.workspace is None:
@@ -109,7 +109,7 @@ class ToolBox:
                     return outcome(CallState.DECLINED, DECLINED, plan)
                 if decision == Decision.CONVERSATION:
                     self.allowed.add(tool.kind)
-            started[0] = time.monotonic()
+            started = time.monotonic()
             if on_state:
                 on_state(CallState.RUNNING)
             if plan is not None:
