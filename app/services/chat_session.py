@@ -110,7 +110,8 @@ class ChatSession(QObject):
         # Tools: offered while the toolbox has a workspace (see app/core/tools).
         self.toolbox: ToolBox | None = None
         self.max_rounds = MAX_ROUNDS
-        self.pending_plan: WritePlan | None = None  # the write that waits for approval
+        self.pending_call: ToolCallRecord | None = None  # the call that waits for approval
+        self.pending_plan: WritePlan | None = None  # ... and for a write, its change
         self._approval: asyncio.Future[Decision] | None = None
         self._tools_refused: set[str] = set()  # providers that answered "no tools" once
 
@@ -521,12 +522,13 @@ class ChatSession(QObject):
 
     async def _ask(self, index: int, n: int, plan: WritePlan | None) -> Decision:
         self._approval = asyncio.get_running_loop().create_future()
+        self.pending_call = self.conversation.messages[index].tool_calls[n]
         self.pending_plan = plan
         try:
             self.approvalRequested.emit(index, n)
             return await self._approval
         finally:
-            self._approval, self.pending_plan = None, None
+            self._approval, self.pending_call, self.pending_plan = None, None, None
 
     @property
     def waiting_for_approval(self) -> bool:

@@ -188,10 +188,7 @@ class ToolsController(QObject):
         if session is None or not session.waiting_for_approval:
             self.bar.hide()
             return
-        answer = next((m for m in reversed(session.conversation.messages) if m.tool_calls), None)
-        calls = answer.tool_calls if answer is not None else []
-        call = next((c for c in calls if c.state == "waiting"), None)
-        plan = session.pending_plan
+        call, plan = session.pending_call, session.pending_plan
         if plan is not None and plan.creates:
             question = self.tr("GLM-4 wants to create {path}:").format(path=plan.relative)
         elif plan is not None:
@@ -200,10 +197,6 @@ class ToolsController(QObject):
             name = call.name if call is not None else "?"
             question = self.tr("GLM-4 wants to run {tool}.").format(tool=name)
         self.bar.ask(question, plan.diff if plan is not None else "")
-
-    def waiting(self) -> bool:
-        tab = self.tabs.current_tab()
-        return tab is not None and tab.session.waiting_for_approval
 
     def decide(self, decision: Decision) -> bool:
         """Answer the current tab's waiting call; False when none waits."""
