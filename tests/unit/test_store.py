@@ -250,19 +250,30 @@ def test_conversation_settings_round_trip_and_bad_ones_are_dropped(store, tmp_pa
     again.close()
 
 
-def test_migration_from_v2_adds_conversation_settings(tmp_path):
-    path = tmp_path / "history.db"
+# What each schema added to the tables, to take a current file back to an older schema.
+ADDED_IN = {
+    3: [("conversations", "params")],
+    4: [("messages", "tool_calls"), ("messages", "tool_call_id"), ("conversations", "workspace")],
+}
+
+
+def back_to_schema(path, version: int):
+    """A history at `path` (the v1 one of `make_v1`, upgraded) as schema `version` had it."""
     make_v1(path)
     HistoryStore(path).close()
-    db = sqlite3.connect(path)  # back to schema 2, as GLM Desk 0.1 wrote it
-    db.execute("ALTER TABLE conversations DROP COLUMN params")
-    db.execute("ALTER TABLE messages DROP COLUMN tool_calls")
-    db.execute("ALTER TABLE messages DROP COLUMN tool_call_id")
-    db.execute("ALTER TABLE conversations DROP COLUMN workspace")
-    db.execute("PRAGMA user_version=2")
+    db = sqlite3.connect(path)
+    for added in range(version + 1, SCHEMA_VERSION + 1):
+        for table, column in ADDED_IN[added]:
+            db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    db.execute(f"PRAGMA user_version={version}")
     db.commit()
     db.close()
-    store = HistoryStore(path)
+    return path
+
+
+def test_migration_from_v2_adds_conversation_settings(tmp_path):
+    path = tmp_path / "history.db"
+    store = HistoryStore(back_to_schema(path, 2))  # as GLM Desk 0.1 wrote it
     assert "upgraded from schema 2 to 4" in store.notice
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert store.load("c0").params == {}
@@ -272,16 +283,7 @@ def test_migration_from_v2_adds_conversation_settings(tmp_path):
 
 def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
     path = tmp_path / "history.db"
-    make_v1(path)
-    HistoryStore(path).close()
-    db = sqlite3.connect(path)  # back to schema 3 (GLM Desk before tools)
-    db.execute("ALTER TABLE messages DROP COLUMN tool_calls")
-    db.execute("ALTER TABLE messages DROP COLUMN tool_call_id")
-    db.execute("ALTER TABLE conversations DROP COLUMN workspace")
-    db.execute("PRAGMA user_version=3")
-    db.commit()
-    db.close()
-    store = HistoryStore(path)
+    store = HistoryStore(back_to_schema(path, 3))  # GLM Desk before tools
     assert "upgraded from schema 3 to 4" in store.notice
     conv = store.load("c0")
     assert conv is not None and all(not m.tool_calls for m in conv.messages)
