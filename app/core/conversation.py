@@ -46,6 +46,8 @@ class ToolCallRecord:
     seconds: float = 0.0
     as_text: bool = False  # sent to the model as text (a template that keeps no tool calls)
     diff: str = ""  # a write's change, as the user approved it (unified diff)
+    server: str = ""  # the MCP server whose tool it is ("" : one of ours)
+    images: list[dict[str, str]] = field(default_factory=list)  # its result's {"mime","data"}
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -60,6 +62,12 @@ class ToolCallRecord:
             seconds=float(d.get("seconds") or 0.0),
             as_text=bool(d.get("as_text")),
             diff=str(d.get("diff") or ""),
+            server=str(d.get("server") or ""),
+            images=[
+                {"mime": str(i.get("mime", "")), "data": str(i.get("data", ""))}
+                for i in d.get("images") or []
+                if isinstance(i, dict)
+            ],
         )
 
 
@@ -149,6 +157,7 @@ class Conversation:
     pinned: bool = False
     params: dict[str, Any] = field(default_factory=dict)  # generation settings of its own
     workspace: str = ""  # the folder its tools may touch ("" : no tools)
+    mcp_servers: list[str] | None = None  # the MCP servers it has on (None: those enabled)
     nodes: dict[str, ChatMessage] = field(default_factory=dict)  # every message, every branch
     messages: list[ChatMessage] = field(default_factory=list)  # the branch shown
     _kids: dict[str | None, list[ChatMessage]] = field(
@@ -270,6 +279,7 @@ class Conversation:
             pinned=self.pinned,
             params=dict(self.params),
             workspace=self.workspace,
+            mcp_servers=list(self.mcp_servers) if self.mcp_servers is not None else None,
         )
 
     def wire_messages(

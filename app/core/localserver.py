@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import secrets
@@ -28,6 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.core import child_process
 from app.core.i18n import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:  # imported when a server is watched, not at start-up
@@ -119,55 +119,15 @@ def command(binary: Path, options: LaunchOptions, port: int) -> list[str]:
     return cmd
 
 
-def _cmdline(pid: int) -> list[str]:
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return []
-    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _is_llama_server(record: dict[str, Any], cmdline: list[str]) -> bool:
+    return bool(cmdline) and cmdline[0] == record.get("binary") and "--port" in cmdline
 
 
 def end_orphan(pid_file: Path, wait: float = 3.0) -> int | None:
     """End the llama-server a previous run left (its pid file says which); return its pid.
     A pid now used by another program is left alone, and so is a server whose GLM Desk is
     still running (a second window on the same profile must not end the first one's)."""
-    try:
-        record = json.loads(pid_file.read_text())
-        pid = int(record["pid"])
-        owner = int(record.get("owner", 0))
-    except (OSError, ValueError, KeyError, TypeError):
-        pid_file.unlink(missing_ok=True)
-        return None
-    if owner and owner != os.getpid() and _alive(owner):
-        return None
-    cmdline = _cmdline(pid)
-    ours = bool(cmdline) and cmdline[0] == record.get("binary") and "--port" in cmdline
-    if not ours or not _alive(pid):
-        pid_file.unlink(missing_ok=True)
-        return None
-    log.warning("ending llama-server %d left by an earlier run", pid)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + wait
-    while _alive(pid) and time.monotonic() < deadline:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-        time.sleep(0.05)
-    if _alive(pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
-    pid_file.unlink(missing_ok=True)
-    return pid
+    return child_process.end_orphan(pid_file, _is_llama_server, "llama-server", wait)
 
 
 @dataclass
@@ -293,9 +253,7 @@ class LocalServer:
                     "LocalServer", "llama-server could not be started: {error}"
                 ).format(error=str(exc))
             ) from exc
-        self.pid_file.parent.mkdir(parents=True, exist_ok=True)
-        record = {"pid": self._process.pid, "port": port, "binary": str(binary)}
-        self.pid_file.write_text(json.dumps({**record, "owner": os.getpid()}))
+        child_process.write_record(self.pid_file, self._process.pid, port=port, binary=str(binary))
         self._set(ServerState.STARTING, f"port {port}")
         self._tasks = [
             asyncio.ensure_future(self._read_output(self._process)),

@@ -21,7 +21,7 @@ from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.providers import PROVIDERS
 from app.core.settings import validate_params
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APP_TAG = "glm-desk"
 TRASH_DAYS = 30
 HISTORY_FILE = "history.db"  # in the profile directory
@@ -134,7 +134,18 @@ _MIGRATE_3_TO_4 = """
         ALTER TABLE conversations ADD COLUMN workspace TEXT NOT NULL DEFAULT '';
 """
 
-MIGRATIONS: dict[int, str] = {1: _MIGRATE_1_TO_2, 2: _MIGRATE_2_TO_3, 3: _MIGRATE_3_TO_4}
+# Version 5: the MCP servers a conversation has on (a JSON list of names; NULL: the servers
+# enabled in the settings).
+_MIGRATE_4_TO_5 = """
+        ALTER TABLE conversations ADD COLUMN mcp_servers TEXT;
+"""
+
+MIGRATIONS: dict[int, str] = {
+    1: _MIGRATE_1_TO_2,
+    2: _MIGRATE_2_TO_3,
+    3: _MIGRATE_3_TO_4,
+    4: _MIGRATE_4_TO_5,
+}
 
 
 class HistoryStore:
@@ -322,13 +333,15 @@ class HistoryStore:
         with self._transaction():
             self.db.execute(
                 "INSERT INTO conversations(id, title, created, updated, pinned, leaf_id, params, "
-                "workspace) VALUES (:id, :title, :created, :updated, :pinned, :current, "
-                ":params, :workspace) ON CONFLICT(id) DO UPDATE SET title=excluded.title, "
-                "updated=excluded.updated, pinned=excluded.pinned, leaf_id=excluded.leaf_id, "
-                "params=excluded.params, workspace=excluded.workspace",
+                "workspace, mcp_servers) VALUES (:id, :title, :created, :updated, :pinned, "
+                ":current, :params, :workspace, :mcp_servers) ON CONFLICT(id) DO UPDATE SET "
+                "title=excluded.title, updated=excluded.updated, pinned=excluded.pinned, "
+                "leaf_id=excluded.leaf_id, params=excluded.params, "
+                "workspace=excluded.workspace, mcp_servers=excluded.mcp_servers",
                 {
                     **conversation,
                     "workspace": str(conversation.get("workspace") or ""),
+                    "mcp_servers": _names_json(conversation.get("mcp_servers")),
                     "pinned": int(bool(conversation.get("pinned"))),
                     "params": json.dumps(clean_params(conversation.get("params"))),
                 },
@@ -433,8 +446,8 @@ class HistoryStore:
     def conversation_record(self, conversation_id: str) -> dict[str, Any] | None:
         """The conversation with all its messages, as exported (JSON-able)."""
         r = self.db.execute(
-            "SELECT id, title, created, updated, pinned, leaf_id, params, workspace "
-            "FROM conversations WHERE id=?",
+            "SELECT id, title, created, updated, pinned, leaf_id, params, workspace, "
+            "mcp_servers FROM conversations WHERE id=?",
             (conversation_id,),
         ).fetchone()
         if r is None:
@@ -448,6 +461,7 @@ class HistoryStore:
             "current": r[5],
             **({"params": params} if (params := clean_params(_json(r[6]))) else {}),
             **({"workspace": r[7]} if r[7] else {}),
+            **({"mcp_servers": names} if (names := _names(r[8])) is not None else {}),
             "messages": self.message_records(conversation_id),
         }
 
@@ -496,7 +510,24 @@ def conversation_record(conv: Conversation) -> dict[str, Any]:
         "current": conv.leaf_id,
         "params": dict(conv.params),
         **({"workspace": conv.workspace} if conv.workspace else {}),
+        **({"mcp_servers": list(conv.mcp_servers)} if conv.mcp_servers is not None else {}),
     }
+
+
+def _names(text: str | None) -> list[str] | None:
+    """A stored list of names (None: not chosen, or unreadable)."""
+    if text is None:
+        return None
+    value = _json(text)
+    if not isinstance(value, list):
+        return None
+    return [str(v) for v in value if isinstance(v, str)]
+
+
+def _names_json(names: Any) -> str | None:
+    if names is None or not isinstance(names, list | tuple):
+        return None
+    return json.dumps([str(n) for n in names])
 
 
 def conversation_from_record(record: dict[str, Any]) -> Conversation:
@@ -510,7 +541,12 @@ def conversation_from_record(record: dict[str, Any]) -> Conversation:
         pinned=bool(record.get("pinned")),
         params=clean_params(record.get("params")),
         workspace=str(record.get("workspace") or ""),
+        mcp_servers=_names_json_back(record.get("mcp_servers")),
     )
+
+
+def _names_json_back(names: Any) -> list[str] | None:
+    return [str(n) for n in names] if isinstance(names, list) else None
 
 
 def _json(text: str | None) -> Any:

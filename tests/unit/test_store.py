@@ -254,6 +254,7 @@ def test_conversation_settings_round_trip_and_bad_ones_are_dropped(store, tmp_pa
 ADDED_IN = {
     3: [("conversations", "params")],
     4: [("messages", "tool_calls"), ("messages", "tool_call_id"), ("conversations", "workspace")],
+    5: [("conversations", "mcp_servers")],
 }
 
 
@@ -274,8 +275,8 @@ def back_to_schema(path, version: int):
 def test_migration_from_v2_adds_conversation_settings(tmp_path):
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 2))  # as GLM Desk 0.1 wrote it
-    assert "upgraded from schema 2 to 4" in store.notice
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert "upgraded from schema 2 to 5" in store.notice
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     assert store.load("c0").params == {}
     assert len(store.load("c0").messages) == 3
     store.close()
@@ -284,7 +285,7 @@ def test_migration_from_v2_adds_conversation_settings(tmp_path):
 def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 3))  # GLM Desk before tools
-    assert "upgraded from schema 3 to 4" in store.notice
+    assert "upgraded from schema 3 to 5" in store.notice
     conv = store.load("c0")
     assert conv is not None and all(not m.tool_calls for m in conv.messages)
     assert conv.workspace == ""
@@ -298,6 +299,26 @@ def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
     assert again.messages[-2].tool_calls == [call]
     assert again.messages[-1].role == Role.TOOL and again.messages[-1].tool_call_id == "call_1"
     assert again.messages[-1].content == "x = 1"
+    store.close()
+
+
+def test_migration_from_v4_and_a_conversations_mcp_servers(tmp_path):
+    path = tmp_path / "history.db"
+    store = HistoryStore(back_to_schema(path, 4))  # GLM Desk before MCP
+    assert "upgraded from schema 4 to 5" in store.notice
+    conv = store.load("c0")
+    assert conv is not None and conv.mcp_servers is None  # not chosen: the enabled servers
+    conv.mcp_servers = ["time"]
+    call = ToolCallRecord("c1", "time__now", "{}", state="done", server="time")
+    call.images = [{"mime": "image/png", "data": "iVBOR"}]
+    conv.add(ChatMessage(Role.ASSISTANT, "", tool_calls=[call]))
+    save(store, conv, conv.messages[-1])
+    again = store.load("c0")
+    assert again is not None and again.mcp_servers == ["time"]
+    assert again.messages[-1].tool_calls == [call]
+    again.mcp_servers = []  # all off: kept as a choice, not as "not chosen"
+    save(store, again)
+    assert store.load("c0").mcp_servers == []
     store.close()
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from app.core.conversation import NOT_RUN  # noqa: F401  (the answer of a call never run)
 from app.core.protocol import ToolCall
@@ -31,6 +31,10 @@ from app.core.tools.workspace import (
     WritePlan,
 )
 
+if TYPE_CHECKING:  # the MCP side is imported with a conversation's first server
+    from app.core.mcp.server import McpTool
+    from app.core.mcp.tools import ConversationServers
+
 DECLINED = "The user declined this call; it was not run."
 
 
@@ -40,6 +44,8 @@ class CallOutcome:
     result: str  # the tool message's content
     seconds: float = 0.0
     plan: WritePlan | None = None  # a write's change (its diff, for the card)
+    server: str = ""  # the MCP server that ran it
+    images: list[dict[str, str]] = field(default_factory=list)  # an MCP result's images
 
 
 # Asked before a call runs: the call, its tool, and for a write the change it would make.
@@ -52,16 +58,37 @@ class ToolBox:
         workspace: Workspace | None,
         ask_before_read: bool = False,
         ask_before_write: bool = True,
+        mcp: ConversationServers | None = None,
     ) -> None:
         self.workspace = workspace
         self.ask_before_read = ask_before_read
         self.ask_before_write = ask_before_write
+        self.mcp = mcp
         self.allowed: set[ToolKind] = set()  # allowed for the rest of this conversation
+        self.allowed_mcp: set[str] = set()  # MCP tools (wire names) allowed likewise
+
+    async def prepare(self) -> list[str]:
+        """Before a request: start the MCP servers it offers; what failed, in words."""
+        return list(await self.mcp.prepare()) if self.mcp is not None else []
+
+    def _mcp_tools(self) -> dict[str, tuple[Tool, McpTool]]:
+        if self.mcp is None:
+            return {}
+        return {
+            t.wire: (Tool(t.wire, t.description, t.schema, ToolKind.EXEC), t)
+            for t in self.mcp.tools()
+        }
 
     @property
     def tools(self) -> tuple[Tool, ...]:
-        """The tools offered: none while the conversation has no workspace."""
-        return WORKSPACE_TOOLS if self.workspace is not None else ()
+        """The tools offered: the workspace's (none without one), then the MCP servers'."""
+        own = WORKSPACE_TOOLS if self.workspace is not None else ()
+        return (*own, *(tool for tool, _ in self._mcp_tools().values()))
+
+    def server_of(self, name: str) -> str:
+        """The MCP server of a tool offered under this name ("" for our own tools)."""
+        found = self._mcp_tools().get(name)
+        return found[1].server if found else ""
 
     def wire(self) -> list[dict[str, Any]]:
         return [tool.to_wire() for tool in self.tools]
@@ -85,6 +112,9 @@ class ToolBox:
         def outcome(state: CallState, result: str, plan: WritePlan | None = None) -> CallOutcome:
             return CallOutcome(state, result, time.monotonic() - started, plan)
 
+        mcp_tool = self._mcp_tools().get(call.name)
+        if mcp_tool is not None:
+            return await self._run_mcp(call, *mcp_tool, approve, on_state)
         tool = next((t for t in self.tools if t.name == call.name), None)
         if tool is None or self.workspace is None:
             offered = ", ".join(t.name for t in self.tools) or "none"
@@ -127,3 +157,43 @@ class ToolBox:
         except OSError as exc:
             return outcome(CallState.FAILED, f"The tool failed: {exc.strerror or exc}.", plan)
         return outcome(CallState.DONE, result, plan)
+
+    async def _run_mcp(
+        self,
+        call: ToolCall,
+        tool: Tool,
+        mcp_tool: McpTool,
+        approve: Approver,
+        on_state: Callable[[CallState], None] | None,
+    ) -> CallOutcome:
+        """An MCP server's tool: asked unless in its `alwaysAllow` or allowed for the
+        conversation; its failure (`isError`, a server gone) is FAILED, said to the model."""
+        from app.core.mcp.problems import McpProblem
+
+        assert self.mcp is not None
+        server = mcp_tool.server
+        started = time.monotonic()
+        try:
+            args = tool.parse_arguments(call.arguments)
+        except ToolRefused as refused:
+            return CallOutcome(CallState.REFUSED, str(refused), 0.0, server=server)
+        if not (self.mcp.always_allowed(mcp_tool) or tool.name in self.allowed_mcp):
+            if on_state:
+                on_state(CallState.WAITING)
+            decision = await approve(call, tool, None)
+            if decision == Decision.DENY:
+                return CallOutcome(CallState.DECLINED, DECLINED, 0.0, server=server)
+            if decision == Decision.CONVERSATION:
+                self.allowed_mcp.add(tool.name)
+        started = time.monotonic()
+        if on_state:
+            on_state(CallState.RUNNING)
+        try:
+            result = await self.mcp.call(mcp_tool, args)
+        except McpProblem as problem:
+            text = f"The MCP server {server} failed: {problem}"
+            return CallOutcome(CallState.FAILED, text, time.monotonic() - started, server=server)
+        state = CallState.FAILED if result.is_error else CallState.DONE
+        return CallOutcome(
+            state, result.text, time.monotonic() - started, server=server, images=result.images
+        )

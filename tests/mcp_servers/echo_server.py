@@ -1,0 +1,118 @@
+"""A real MCP server for the tests, written with the SDK's own server API (MCPServer).
+
+    python echo_server.py                 # stdio
+    python echo_server.py --http PORT [--token T]   # Streamable HTTP at /mcp (401 without T)
+
+Tools: echo, add (structured result), picture (an image), fail (isError), sleep (a call
+that hangs; a cancellation is written to $MCP_TEST_MARKS), env (reads a variable), crash
+(the process exits mid-call). It prints a line to stderr at start, for the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import sys
+from pathlib import Path
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import ImageContent
+
+# A 1x1 red PNG.
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a1f1c7d90000000049454e44ae426082"
+    )
+).decode()
+
+server = MCPServer("echo-test")
+
+
+def _mark(text: str) -> None:
+    marks = os.environ.get("MCP_TEST_MARKS")
+    if marks:
+        with Path(marks).open("a") as f:
+            f.write(text + "\n")
+
+
+@server.tool()
+def echo(text: str) -> str:
+    """Say the text back."""
+    return text
+
+
+@server.tool()
+def add(a: int, b: int) -> dict[str, int]:
+    """Add two integers."""
+    return {"sum": a + b}
+
+
+@server.tool()
+def picture() -> list[ImageContent]:
+    """A tiny picture."""
+    return [ImageContent(type="image", data=PNG, mime_type="image/png")]
+
+
+@server.tool()
+def fail(reason: str = "it broke") -> str:
+    """Always fails."""
+    raise ValueError(reason)
+
+
+@server.tool()
+async def sleep(seconds: float) -> str:
+    """Wait, then answer."""
+    _mark(f"sleep {seconds}")
+    try:
+        await asyncio.sleep(seconds)
+    except asyncio.CancelledError:
+        _mark("cancelled")
+        raise
+    return "slept"
+
+
+@server.tool()
+def env(name: str) -> str:
+    """The value of an environment variable (or <unset>)."""
+    return os.environ.get(name, "<unset>")
+
+
+@server.tool()
+def crash() -> str:
+    """The server dies."""
+    print("crashing now", file=sys.stderr, flush=True)
+    os._exit(3)
+
+
+def main() -> None:
+    print(f"echo-test server pid {os.getpid()}", file=sys.stderr, flush=True)
+    _mark(f"pid {os.getpid()}")
+    if "--http" in sys.argv:
+        port = int(sys.argv[sys.argv.index("--http") + 1])
+        token = sys.argv[sys.argv.index("--token") + 1] if "--token" in sys.argv else ""
+        serve_http(port, token)
+    else:
+        server.run("stdio")
+
+
+def serve_http(port: int, token: str) -> None:
+    import uvicorn
+
+    app = server.streamable_http_app()
+
+    async def guarded(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] == "http" and token:
+            headers = dict(scope.get("headers") or [])
+            if headers.get(b"authorization", b"").decode() != f"Bearer {token}":
+                await send({"type": "http.response.start", "status": 401, "headers": []})
+                await send({"type": "http.response.body", "body": b"unauthorized"})
+                return
+        await app(scope, receive, send)
+
+    uvicorn.run(guarded, host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
