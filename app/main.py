@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from app.core.profile import ProfileInUse
     from app.core.settings import Settings
     from app.services.backend import Backend
+    from app.ui.main_window import MainWindow
 
 _IMPORTED_AT = time.monotonic()
 log = logging.getLogger("app")
@@ -66,6 +67,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--workspace",
         metavar="DIR",
         help="the folder GLM-4's tools may read and edit, for the first new conversation",
+    )
+    ap.add_argument(
+        "--mcp-config",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="add the MCP servers of FILE (the mcpServers format) for this run only; repeatable",
     )
     ap.add_argument(
         "--smoke",
@@ -186,6 +194,8 @@ async def run_app(
         settings=settings_service,
         workspace=str(Path(args.workspace).expanduser().resolve()) if args.workspace else "",
     )
+    for path in args.mcp_config:
+        _add_mcp_config(window, path)
     window.settings_controller.restore_window_state()
     window.settings_controller.keys_ready = False  # until the keys are read (a send waits)
     closed = asyncio.Event()
@@ -210,6 +220,8 @@ async def run_app(
                 await _zero_timer()
             await load_keys(backend)
             window.settings_controller.keys_loaded()
+            await window.mcp.settle()  # orphaned servers ended, hand-edited values moved
+            window.tasks.start(window.mcp.start_marked())
             # Ready: painted, the last session's tabs back, the keys read (a send goes now).
             ready = process_age_ms()
             log.info("first frame %.0f ms, ready %.0f ms", first_frame.at_ms or -1, ready)
@@ -256,6 +268,22 @@ async def run_app(
             log.error("history: some writes could not be saved before quitting")
         collector.stop()
         wakeup.close()
+
+
+def _add_mcp_config(window: MainWindow, path: str) -> None:
+    """--mcp-config FILE: its servers for this run; a file that cannot be used is said on
+    stderr and in the status bar, and the app starts without it."""
+    from app.services.mcp import ConfigError
+
+    try:
+        parsed = window.mcp.add_file(path)
+    except (OSError, ConfigError) as exc:
+        said = f"--mcp-config {path}: {exc}"
+        print(f"glm-desk: {said}", file=sys.stderr)
+        window.statusBar().showMessage(said, 15_000)
+        return
+    for skipped in parsed.skipped:
+        print(f"glm-desk: --mcp-config {path}: skipped {skipped}", file=sys.stderr)
 
 
 class SignalWakeup:

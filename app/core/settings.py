@@ -185,6 +185,7 @@ def _build_registry() -> dict[str, Option]:
         Option("tools.max_rounds", 8, minimum=1, maximum=50),
         Option("tools.ask_before_read", False),
         Option("tools.ask_before_write", True),
+        Option("tools.mcp_timeout", 60.0, minimum=1.0, maximum=3600.0),  # seconds per MCP call
     ]
     for p in PROVIDERS.values():
         options.extend(_provider_options(p))

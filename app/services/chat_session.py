@@ -308,6 +308,8 @@ class ChatSession(QObject):
         finished = False  # messageFinished was emitted for the answer at index
         rounds = 0
         try:
+            if self.toolbox is not None and self.toolbox.mcp is not None:
+                await self._prepare_tools(answer)
             while True:
                 finished = False
                 calls = await self._stream_answer(provider, history, answer, params)
@@ -450,6 +452,15 @@ class ChatSession(QObject):
 
     # --- tools ---------------------------------------------------------------------------
 
+    async def _prepare_tools(self, answer: ChatMessage) -> None:
+        """Start the MCP servers the conversation has on (the first answer that needs one
+        waits for it); one that cannot start is said under the answer, the others go on."""
+        assert self.toolbox is not None
+        self._set_status(self.tr("Starting MCP servers…"))
+        problems = await self.toolbox.prepare()
+        if problems:
+            answer.notice = joined((answer.notice, *problems))
+
     def _calls_of(
         self, provider: Provider, answer: ChatMessage, calls: list[ToolCall]
     ) -> list[ToolCall]:
@@ -470,8 +481,12 @@ class ChatSession(QObject):
             self.reset.emit()  # the call's text leaves the answer shown
         for n, call in enumerate(calls):
             call.id = call.id or f"call_{new_message_id()[:12]}_{n}"
+        server_of = self.toolbox.server_of
         answer.tool_calls = [
-            ToolCallRecord(c.id, c.name, c.arguments, as_text=provider.tools_as_text) for c in calls
+            ToolCallRecord(
+                c.id, c.name, c.arguments, as_text=provider.tools_as_text, server=server_of(c.name)
+            )
+            for c in calls
         ]
         return calls
 
@@ -508,6 +523,7 @@ class ChatSession(QObject):
                 self.toolCallChanged.emit(index, n)
                 raise
             record.state, record.seconds = outcome.state.value, outcome.seconds
+            record.server, record.images = outcome.server, outcome.images
             if outcome.plan is not None:  # kept for the card, within reason
                 diff = outcome.plan.diff
                 record.diff = diff if len(diff) <= KEPT_DIFF else diff[:KEPT_DIFF] + "\n…\n"

@@ -14,15 +14,17 @@ from collections import deque
 from collections.abc import Callable
 from enum import StrEnum
 
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QFont,
+    QImage,
     QResizeEvent,
     QShowEvent,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
@@ -44,6 +46,7 @@ RETRY_URL = f"{SCHEME}:retry"
 EARLIER_URL = f"{SCHEME}:earlier"
 TOOL_URL = f"{SCHEME}:tool/"  # + a tool message's id: show all of its result, or less
 RESULT_LINES = 6  # lines of a tool's result shown until the card is opened
+IMAGE_WIDTH = 480  # pixels: a tool's image wider than this is shown scaled down
 SWITCH_LOCAL_URL = f"{SCHEME}:switch-local"
 PAGE = 40  # messages laid out when a conversation opens; earlier ones come on scrolling up
 INTERRUPTED_TEXT = QT_TRANSLATE_NOOP(
@@ -386,7 +389,11 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self._new_block(cursor, top=6, background="banner_bg")
         head = QTextCharFormat(self._header)
         head.setForeground(theme.color("banner_fg"))
-        cursor.insertText(f"⚙ {call.name}", head)
+        if call.server:  # an MCP server's tool: the server, then the tool's own name
+            tool = call.name.split("__", 1)[1] if "__" in call.name else call.name
+            cursor.insertText(f"⚙ {call.server} · {tool}", head)
+        else:
+            cursor.insertText(f"⚙ {call.name}", head)
         state = self._call_state(call.state)
         if call.seconds >= 1:
             state += f" · {call.seconds:.1f} s"
@@ -405,6 +412,25 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         except ValueError:
             arguments = call.arguments
         cursor.insertText(self._shown(arguments), self._code)
+        for n, image in enumerate(call.images):
+            self._insert_image(cursor, f"{call.id}/{n}", image)
+
+    def _insert_image(self, cursor: QTextCursor, key: str, image: dict[str, str]) -> None:
+        """An image a tool returned, in its card (scaled to fit; never fetched from anywhere:
+        the bytes came with the result)."""
+        url = QUrl(f"{SCHEME}:image/{key}")
+        document = self.document()
+        if document.resource(QTextDocument.ResourceType.ImageResource, url) is None:
+            picture = QImage()
+            if not picture.loadFromData(QByteArray.fromBase64(image.get("data", "").encode())):
+                return
+            if picture.width() > IMAGE_WIDTH:
+                picture = picture.scaledToWidth(
+                    IMAGE_WIDTH, Qt.TransformationMode.SmoothTransformation
+                )
+            document.addResource(QTextDocument.ResourceType.ImageResource, url, picture)
+        self._new_block(cursor, background="banner_bg")
+        cursor.insertImage(url.toString())
 
     def _insert_diff(self, cursor: QTextCursor, diff: str) -> None:
         added, removed = QTextCharFormat(self._code), QTextCharFormat(self._code)

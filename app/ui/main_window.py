@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +27,7 @@ from app.core.providers import Provider
 from app.core.tools.declare import Decision
 from app.services.backend import Backend
 from app.services.history import HistoryService
+from app.services.mcp import McpService
 from app.services.providers import ProviderService
 from app.services.settings import SettingsService
 from app.ui.chat_tab import ChatTab
@@ -104,7 +106,11 @@ class MainWindow(QMainWindow):
             settings, backend, self.providers, self.tabs, self.composer, profile, self
         )
         self.sidebar = self.history_controller.sidebar
-        self.tools_controller = ToolsController(self.tabs, settings, self, workspace)
+        self.mcp = McpService(backend.secrets, profile, self)
+        self.settings_controller.mcp = self.mcp
+        self.tools_controller = ToolsController(
+            self.tabs, settings, self, workspace, self.mcp, self.settings_controller.open_settings
+        )
 
         self._lay_out()
         self._build_menus()
@@ -135,6 +141,10 @@ class MainWindow(QMainWindow):
         tools = self.tools_controller
         toolbar.addAction(tools.workspace_action)
         toolbar.widgetForAction(tools.workspace_action).setObjectName("workspaceButton")
+        toolbar.addAction(tools.mcp_action)
+        mcp_button = toolbar.widgetForAction(tools.mcp_action)
+        mcp_button.setObjectName("mcpServersButton")
+        mcp_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.addToolBar(toolbar)
 
         buttons = QVBoxLayout()
@@ -380,6 +390,7 @@ class MainWindow(QMainWindow):
         local llama-server if one runs."""
         await self.tabs.wait_stopped(timeout)
         await self.local_controller.stop()
+        await self.mcp.shutdown()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

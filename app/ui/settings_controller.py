@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QSplitter
 
 from app.core.providers import PROVIDERS
 from app.services.backend import Backend
+from app.services.mcp import McpService
 from app.services.providers import ProviderService
 from app.services.settings import SettingsService
 from app.services.translation import translated
@@ -48,6 +49,7 @@ class SettingsController(QObject):
         self.profile = profile
         self.window = window
         self.dialog: QDialog | None = None
+        self.mcp: McpService | None = None  # the MCP servers, for Settings → Tools
         self.keys_ready = True  # main() sets False until the stored keys are read
         self._held: str | None = None  # a message sent before the keys were read
 
@@ -75,19 +77,26 @@ class SettingsController(QObject):
 
     # --- the dialogs -------------------------------------------------------------------------
 
-    def open_settings(self) -> QDialog | None:
+    def open_settings(self, page: str = "") -> QDialog | None:
+        """The Settings dialog (raised if open); `page` "tools" shows Settings → Tools."""
         if self.settings is None:
             return None
         if self.dialog is None or not self.dialog.isVisible():
             from app.ui.settings_dialog import SettingsDialog  # loaded when asked for
 
             dialog = SettingsDialog(
-                self.settings, self.backend, self.providers.all_providers(), self.window
+                self.settings,
+                self.backend,
+                self.providers.all_providers(),
+                self.window,
+                mcp=self.mcp,
             )
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.destroyed.connect(lambda: setattr(self, "dialog", None))
             dialog.finished.connect(lambda _r: self.show_readiness())
             self.dialog = dialog
+        if page == "tools":
+            self.dialog.pages.setCurrentRow(self.dialog.stack.indexOf(self.dialog.tools_page))
         self.dialog.show()
         self.dialog.raise_()
         self.dialog.activateWindow()

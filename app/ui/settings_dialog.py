@@ -28,6 +28,7 @@ from app.core.asyncutil import Tasks
 from app.core.providers import PROVIDERS, Provider
 from app.core.settings import REGISTRY, Value
 from app.services.backend import Backend
+from app.services.mcp import McpService
 from app.services.settings import SettingsService
 from app.services.translation import exception_text
 from app.ui.settings.appearance import AppearancePage
@@ -36,6 +37,7 @@ from app.ui.settings.generation import GenerationPage
 from app.ui.settings.language import LanguagePage
 from app.ui.settings.network import NetworkPage
 from app.ui.settings.providers import ProvidersPage
+from app.ui.settings.tools import ToolsPage
 from app.ui.theme import set_style_property, set_tone
 
 # Imported from here by the Welcome dialog (and before the pages had their own modules).
@@ -56,6 +58,7 @@ class SettingsDialog(QDialog):
         backend: Backend,
         providers: list[Provider],
         parent: QWidget | None = None,
+        mcp: McpService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
@@ -84,7 +87,8 @@ class SettingsDialog(QDialog):
         self.network_page = NetworkPage(self._pending)
         self.appearance_page = AppearancePage(self._pending)
         self.language_page = LanguagePage(self._pending)
-        for page in (self.network_page, self.appearance_page, self.language_page):
+        self.tools_page = ToolsPage(self._pending, mcp)
+        for page in (self.network_page, self.appearance_page, self.language_page, self.tools_page):
             page.edited.connect(self._edit_global)
 
         self.pages = QListWidget()
@@ -98,6 +102,7 @@ class SettingsDialog(QDialog):
             (self.tr("Network"), self.network_page),
             (self.tr("Appearance"), self.appearance_page),
             (self.tr("Language"), self.language_page),
+            (self.tr("Tools"), self.tools_page),
         ):
             self.pages.addItem(title)
             self.stack.addWidget(page)
@@ -188,6 +193,8 @@ class SettingsDialog(QDialog):
             "system_prompt": self.tr("System prompt"),
             "network.proxy": self.tr("HTTP proxy"),
             "network.timeout": self.tr("Request timeout"),
+            "tools.max_rounds": self.tr("Tool rounds per answer"),
+            "tools.mcp_timeout": self.tr("MCP call timeout"),
         }
         if key.startswith("providers."):
             _, provider_id, name = key.split(".", 2)

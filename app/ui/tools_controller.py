@@ -1,10 +1,13 @@
-"""The tools side of the window: each conversation's workspace and the approval of calls.
+"""The tools side of the window: each conversation's workspace, its MCP servers, and the
+approval of calls.
 
-A conversation's tools touch only its workspace folder (File → Open workspace…, the
+A conversation's own tools touch only its workspace folder (File → Open workspace…, the
 toolbar's Workspace button, `--workspace DIR` for the first new tab); it is kept with the
-conversation. While a call waits for the user, the approval bar above the composer says
-what the model wants (a write shows its diff) and offers Allow once (Ctrl+Enter), Allow
-for this conversation, and Deny (Esc; Stop still ends the whole answer).
+conversation. The toolbar's MCP button lists the configured servers: those checked are on
+for the current conversation (until the user chooses, every enabled server is). While a
+call waits for the user, the approval bar above the composer says what the model wants (a
+write shows its diff, an MCP call its server and arguments) and offers Allow once
+(Ctrl+Enter), Allow for this conversation, and Deny (Esc; Stop still ends the whole answer).
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app.core.asyncutil import Tasks
 from app.core.tools.declare import Decision
+from app.services.mcp import McpService, ServerState
 from app.services.settings import SettingsService
 from app.ui.chat_tab import ChatTab
 from app.ui.code_highlighter import CodeHighlighter
@@ -33,6 +39,9 @@ from app.ui.conversation_tabs import ConversationTabs
 from app.ui.syntax import code_font
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from app.core.conversation import Conversation
     from app.core.tools.toolbox import ToolBox
 
 DIFF_LINES = 12  # lines of a write's diff the bar shows before it scrolls
@@ -75,7 +84,8 @@ class ApprovalBar(QFrame):
         self.deny.clicked.connect(lambda: self.decided.emit(Decision.DENY))
         self.hide()
 
-    def ask(self, question: str, diff: str) -> None:
+    def ask(self, question: str, diff: str, language: str = "diff") -> None:
+        self._highlighter.set_language(language)
         self.question.setText(question)
         self.diff.setPlainText(diff)
         self.diff.setVisible(bool(diff))
@@ -92,11 +102,16 @@ class ToolsController(QObject):
         settings: SettingsService | None,
         window: QWidget,
         workspace: str = "",
+        mcp: McpService | None = None,
+        open_settings: Callable[[str], object] | None = None,
     ) -> None:
         super().__init__(window)
         self.tabs = tabs
         self.settings = settings
         self.window = window
+        self.mcp = mcp
+        self.tasks = Tasks()
+        self._open_settings = open_settings
         self._first_workspace = workspace  # --workspace: for the first new tab
         self.bar = ApprovalBar()
         self.bar.decided.connect(self.decide)
@@ -110,36 +125,76 @@ class ToolsController(QObject):
         tabs.tabOpened.connect(self._wire_tab)
         tabs.currentTabChanged.connect(self._show_for)
         tabs.currentTabChanged.connect(self._show_workspace)
+        self.mcp_menu = QMenu(window)
+        self.mcp_menu.setObjectName("mcpServersMenu")
+        self.mcp_menu.aboutToShow.connect(self.fill_mcp_menu)
+        self.mcp_action = QAction(self.tr("MCP"), self)
+        self.mcp_action.setObjectName("mcpServersAction")
+        self.mcp_action.setToolTip(self.tr("The MCP servers whose tools this conversation offers"))
+        self.mcp_action.setMenu(self.mcp_menu)
+        self.mcp_action.triggered.connect(lambda: None)  # the button opens the menu
+        if mcp is not None:
+            mcp.serversChanged.connect(self._servers_changed)
+            mcp.serverChanged.connect(lambda _name: self._show_mcp(self.tabs.current_tab()))
+        tabs.currentTabChanged.connect(self._show_mcp)
 
     # --- workspaces ----------------------------------------------------------------------
 
     def _setting(self, key: str, default: object) -> object:
         return self.settings.get(key) if self.settings is not None else default
 
-    def toolbox_for(self, folder: str) -> ToolBox | None:
-        """The tools of a conversation with this workspace; None (no tools) without one.
-        The workspace tools are imported with the first workspace, not at start-up."""
-        if not folder:
+    def toolbox_for(self, conv: Conversation, old: ToolBox | None = None) -> ToolBox | None:
+        """The tools of a conversation: its workspace's and its MCP servers'; None (no
+        tools) with neither. The tools are imported with the first workspace or server, not
+        at start-up. What the user allowed in `old` (the conversation's toolbox until now)
+        stays allowed."""
+        has_servers = self.mcp is not None and bool(self.mcp.servers())
+        if not conv.workspace and not has_servers:
             return None
         from app.core.tools.toolbox import ToolBox
-        from app.core.tools.workspace import Workspace
 
-        try:
-            workspace = Workspace(folder)
-        except (OSError, ValueError):
-            return None  # gone since: no tools until another is chosen
-        return ToolBox(
+        workspace = None
+        if conv.workspace:
+            from app.core.tools.workspace import Workspace
+
+            try:
+                workspace = Workspace(conv.workspace)
+            except (OSError, ValueError):
+                workspace = None  # gone since: no workspace tools until another is chosen
+        if workspace is None and not has_servers:
+            return None
+        servers = None
+        if self.mcp is not None and has_servers:
+            from app.core.mcp.tools import ConversationServers
+
+            mcp = self.mcp
+            servers = ConversationServers(
+                mcp.hub,
+                names=lambda: mcp.enabled() if conv.mcp_servers is None else conv.mcp_servers,
+                timeout=lambda: float(self._setting("tools.mcp_timeout", 60.0)),  # type: ignore[arg-type]
+            )
+        box = ToolBox(
             workspace,
             ask_before_read=bool(self._setting("tools.ask_before_read", False)),
             ask_before_write=bool(self._setting("tools.ask_before_write", True)),
+            mcp=servers,
         )
+        if old is not None:
+            box.allowed, box.allowed_mcp = old.allowed, old.allowed_mcp
+        return box
+
+    def _servers_changed(self) -> None:
+        """Servers added or removed: a conversation without tools may have some now."""
+        for tab in self.tabs.all_tabs():
+            tab.session.toolbox = self.toolbox_for(tab.conversation, tab.session.toolbox)
+        self._show_mcp(self.tabs.current_tab())
 
     def _wire_tab(self, tab: ChatTab) -> None:
         session = tab.session
         conv = session.conversation
         if not conv.workspace and not conv.nodes and self._first_workspace:
             conv.workspace, self._first_workspace = self._first_workspace, ""
-        session.toolbox = self.toolbox_for(conv.workspace)
+        session.toolbox = self.toolbox_for(conv)
         session.max_rounds = int(self._setting("tools.max_rounds", 8))  # type: ignore[call-overload]
         session.approvalRequested.connect(lambda _a, _c, t=tab: self._show_for(t))
         session.toolCallChanged.connect(lambda _a, _c, t=tab: t.view.refresh())
@@ -159,7 +214,7 @@ class ToolsController(QObject):
 
     def set_workspace(self, tab: ChatTab, folder: str) -> None:
         tab.conversation.workspace = folder
-        tab.session.toolbox = self.toolbox_for(folder)
+        tab.session.toolbox = self.toolbox_for(tab.conversation, tab.session.toolbox)
         tab.session.save_fields()
         self._show_workspace(tab)
 
@@ -178,6 +233,76 @@ class ToolsController(QObject):
             self.workspace_action.setText(self.tr("Open &Workspace…"))
             self.workspace_action.setToolTip(self.tr("Choose the folder GLM-4 may read and edit"))
 
+    # --- MCP servers ---------------------------------------------------------------------
+
+    def servers_on(self, conv: Conversation) -> list[str]:
+        """The enabled servers the conversation has on."""
+        if self.mcp is None:
+            return []
+        enabled = self.mcp.enabled()
+        chosen = enabled if conv.mcp_servers is None else conv.mcp_servers
+        return [n for n in enabled if n in chosen]
+
+    def fill_mcp_menu(self) -> None:
+        """The menu: each enabled server, checked when on for this conversation, with its
+        state; then Manage."""
+        menu = self.mcp_menu
+        menu.clear()
+        tab = self.tabs.current_tab()
+        if self.mcp is not None and tab is not None:
+            on = set(self.servers_on(tab.conversation))
+            states = {
+                ServerState.READY: self.tr("running"),
+                ServerState.FAILED: self.tr("failed"),
+                ServerState.STARTING: self.tr("starting…"),
+            }
+            names = self.mcp.enabled()
+            for name in names:
+                state = states.get(self.mcp.state(name), "")
+                action = menu.addAction(f"{name}   {state}".rstrip())
+                action.setObjectName(f"mcpServer:{name}")
+                action.setCheckable(True)
+                action.setChecked(name in on)
+                action.toggled.connect(
+                    lambda checked, n=name, t=tab: self.set_server(t, n, checked)
+                )
+            if not names:
+                none = menu.addAction(self.tr("No MCP server is enabled"))
+                none.setEnabled(False)
+            menu.addSeparator()
+        manage = menu.addAction(self.tr("Manage MCP servers…"))
+        manage.setObjectName("manageMcpServersAction")
+        manage.triggered.connect(lambda: self._open_settings and self._open_settings("tools"))
+
+    def set_server(self, tab: ChatTab, name: str, on: bool) -> None:
+        """Turn one server on or off for the conversation (kept with it)."""
+        chosen = [n for n in self.servers_on(tab.conversation) if n != name]
+        if on:
+            chosen.append(name)
+        tab.conversation.mcp_servers = chosen
+        tab.session.save_fields()
+        self._show_mcp(tab)
+
+    def _show_mcp(self, tab: ChatTab | None) -> None:
+        """The MCP button: how many servers the current conversation has on, and whether
+        one has failed."""
+        if tab is not self.tabs.current_tab():
+            return
+        if self.mcp is None or not self.mcp.servers():
+            self.mcp_action.setText(self.tr("MCP"))
+            self.mcp_action.setToolTip(self.tr("No MCP server is configured"))
+            return
+        on = self.servers_on(tab.conversation) if tab is not None else []
+        failed = [n for n in on if self.mcp.state(n) == ServerState.FAILED]
+        text = self.tr("MCP: {n}").format(n=len(on))
+        if failed:
+            text += " ⚠"
+        self.mcp_action.setText(text)
+        tip = ", ".join(on) if on else self.tr("No server is on for this conversation")
+        if failed:
+            tip += "\n" + self.tr("Failed: {names}").format(names=", ".join(failed))
+        self.mcp_action.setToolTip(tip)
+
     # --- approval ------------------------------------------------------------------------
 
     def _show_for(self, tab: ChatTab | None) -> None:
@@ -193,6 +318,13 @@ class ToolsController(QObject):
             question = self.tr("GLM-4 wants to create {path}:").format(path=plan.relative)
         elif plan is not None:
             question = self.tr("GLM-4 wants to change {path}:").format(path=plan.relative)
+        elif call is not None and call.server:
+            tool = call.name.split("__", 1)[1] if "__" in call.name else call.name
+            question = self.tr("GLM-4 wants to run {tool} on the MCP server {server}:").format(
+                tool=tool, server=call.server
+            )
+            self.bar.ask(question, _pretty(call.arguments), "json")
+            return
         else:
             name = call.name if call is not None else "?"
             question = self.tr("GLM-4 wants to run {tool}.").format(tool=name)
@@ -205,3 +337,12 @@ class ToolsController(QObject):
             return False
         self.bar.hide()
         return True
+
+
+def _pretty(arguments: str) -> str:
+    import json
+
+    try:
+        return json.dumps(json.loads(arguments or "{}"), indent=2, ensure_ascii=False)
+    except ValueError:
+        return arguments

@@ -109,7 +109,7 @@ def test_pages_and_public_names(qtbot, qloop, settings):
             child(dialog, kind, name)
     pages = child(dialog, QListWidget, "settingsPages")
     titles = [pages.item(i).text() for i in range(pages.count())]
-    assert titles == ["Providers", "Generation", "Network", "Appearance", "Language"]
+    assert titles == ["Providers", "Generation", "Network", "Appearance", "Language", "Tools"]
     theme = child(dialog, QComboBox, "themeCombo")
     assert [theme.itemData(i) for i in range(theme.count())] == ["system", "light", "dark"]
     language = child(dialog, QComboBox, "languageCombo")

@@ -202,6 +202,12 @@ def parse_entry(name: str, entry: Any, transient: bool = False) -> ServerConfig:
     allow = _strings(entry.get("alwaysAllow", entry.get("autoApprove")), "alwaysAllow")
     env_keys = _strings(entry.get("envKeys"), "envKeys")
     header_keys = _strings(entry.get("headerKeys"), "headerKeys")
+    for key in env_keys:
+        if not ENV_NAME_RE.match(key):
+            raise ValueError(f"{key!r} is not a valid name in env")
+    for key in header_keys:
+        if not HEADER_NAME_RE.match(key):
+            raise ValueError(f"{key!r} is not a valid name in headers")
     cwd = entry.get("cwd") or ""
     if not isinstance(cwd, str):
         raise ValueError("cwd must be a folder")
