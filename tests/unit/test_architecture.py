@@ -78,6 +78,7 @@ def test_a_forbidden_import_breaks_the_contract_it_crosses(tmp_path):
         "app/ui/about.py": "from app.core import store",  # around the history service
         "app/core/sse.py": "import PySide6",  # Qt in the core
         "app/services/backend.py": "from app.ui import theme",  # a service using the UI
+        "app/ui/sidebar.py": "import mcp",  # the MCP SDK outside app.core.mcp
     }
     for path, line in additions.items():
         with open(tmp_path / path, "a") as f:
@@ -89,6 +90,7 @@ def test_a_forbidden_import_breaks_the_contract_it_crosses(tmp_path):
         "core-is-plain-python": "BROKEN",
         "layers": "BROKEN",
         "ui-through-services": "BROKEN",
+        "mcp-sdk-in-one-place": "BROKEN",
     }
     report = result.stdout
     assert "app.ui is not allowed to import app.core.store" in report
@@ -96,3 +98,4 @@ def test_a_forbidden_import_breaks_the_contract_it_crosses(tmp_path):
     assert "app.core is not allowed to import PySide6" in report
     assert "app.core.sse -> PySide6" in report
     assert "app.services.backend -> app.ui.theme" in report
+    assert "app.ui.sidebar -> mcp" in report

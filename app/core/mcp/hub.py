@@ -24,7 +24,14 @@ from typing import Any, TypeVar
 
 from app.core.child_process import end_orphan
 from app.core.mcp.config import ServerConfig
-from app.core.mcp.server import CallResult, McpServer, McpTool, Secrets, ServerState
+from app.core.mcp.server import (
+    START_TIMEOUT,
+    CallResult,
+    McpServer,
+    McpTool,
+    Secrets,
+    ServerState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +62,7 @@ class McpHub:
         self.secrets = secrets
         self.profile = profile
         self.on_change = on_change
+        self.start_timeout = START_TIMEOUT  # seconds to start a server and list its tools
         self._configs: dict[str, ServerConfig] = {}
         self._servers: dict[str, McpServer] = {}  # touched on the MCP thread only
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -176,7 +184,9 @@ class McpHub:
         if server is None or server.config != config:
             pid_dir = self.profile / PID_DIR if self.profile else None
             logs = self.profile / "logs" if self.profile else None
-            server = McpServer(config, self.secrets, logs, pid_dir, self._changed)
+            server = McpServer(
+                config, self.secrets, logs, pid_dir, self._changed, self.start_timeout
+            )
             self._servers[name] = server
         return server
 

@@ -77,8 +77,10 @@ class McpServer:
         log_dir: Path | None,
         pid_dir: Path | None,
         on_change: Callable[[McpServer], None],
+        start_timeout: float = START_TIMEOUT,
     ) -> None:
         self.config = config
+        self.start_timeout = start_timeout
         self.secrets = secrets
         self.log_file = log_dir / f"mcp-{_file_name(config.name)}.log" if log_dir else None
         self.pid_file = pid_dir / f"{_file_name(config.name)}.json" if pid_dir else None
@@ -91,6 +93,7 @@ class McpServer:
         self.protocol = ""
         self._client: Any = None
         self._transport_obj: Any = None
+        self._http_status = 0  # the last HTTP error status of a remote server
         self._task: asyncio.Task[None] | None = None
         self._ready: asyncio.Future[None] | None = None
         self._stop = asyncio.Event()
@@ -155,17 +158,21 @@ class McpServer:
             from mcp import Client
             from mcp.types import Implementation
 
-            async with Client(
-                transport,
-                client_info=Implementation(name="glm-desk", version="1"),
-                raise_exceptions=True,
-            ) as client:
+            deadline = asyncio.timeout(self.start_timeout)  # start, handshake, tool list
+            async with (
+                deadline,
+                Client(
+                    transport,
+                    client_info=Implementation(name="glm-desk", version="1"),
+                    raise_exceptions=True,
+                ) as client,
+            ):
                 self._client = client
                 self.protocol = client.protocol_version
                 info = client.server_info
                 self.server_name = info.name if info is not None else ""
-                async with asyncio.timeout(START_TIMEOUT):
-                    self.tools = await self._list_tools(client)
+                self.tools = await self._list_tools(client)
+                deadline.reschedule(None)  # started: no limit on a session's life
                 self.add_log(
                     f"ready: {self.server_name or self.name} (MCP {self.protocol}), "
                     f"{len(self.tools)} tools"
@@ -201,9 +208,9 @@ class McpServer:
 
     async def _transport(self) -> Any:
         cfg = self.config
-        values = {
-            k: self._secret("env", k, cfg.env) for k in cfg.env_keys
-        }  # may block on D-Bus: we are on the MCP thread
+        # Values from the keyring (may block on D-Bus: we are on the MCP thread).
+        env_keys = dict.fromkeys((*cfg.env_keys, *cfg.env))
+        values = {k: self._secret("env", k, cfg.env) for k in env_keys}
         if cfg.transport == Transport.STDIO:
             path = await asyncio.to_thread(launch.search_path)
             program = launch.resolve(cfg.command, path)
@@ -214,11 +221,19 @@ class McpServer:
 
             pid_file = self.pid_file
             return StdioTransport(argv, env, cfg.cwd or None, self.add_log, pid_file)
-        headers = {k: self._secret("header", k, cfg.headers) for k in cfg.header_keys}
+        header_keys = dict.fromkeys((*cfg.header_keys, *cfg.headers))
+        headers = {k: self._secret("header", k, cfg.headers) for k in header_keys}
         self.add_log(f"connecting: {cfg.url}")
         from mcp.shared._httpx_utils import create_mcp_http_client
 
         http = create_mcp_http_client(headers=headers)
+        self._http_status = 0
+
+        async def seen(response: Any) -> None:  # the SDK keeps no HTTP status in its errors
+            if response.status_code >= 400:
+                self._http_status = response.status_code
+
+        http.event_hooks = {**http.event_hooks, "response": [seen]}
         if cfg.transport == Transport.SSE:
             from mcp.client.sse import sse_client
 
@@ -328,9 +343,17 @@ class McpServer:
                 return self._problem_of(inner[0], transport)
         if isinstance(exc, McpProblem):
             return exc
+        if isinstance(exc, TimeoutError):
+            return McpProblem(
+                ProblemKind.TIMEOUT,
+                QT_TRANSLATE_NOOP(
+                    "McpProblem", "The server {name} did not answer within {seconds:g} s."
+                ).format(name=self.name, seconds=self.start_timeout),
+                self.tail(),
+            )
         code = getattr(transport, "returncode", None)
-        exited = transport is not None and getattr(transport, "exited", None) is not None
-        if exited and code is not None and not self._stop.is_set():
+        by_us = getattr(transport, "ended_by_us", False)
+        if code is not None and not by_us and not self._stop.is_set():
             when = "start-up" if self.state == ServerState.STARTING else "use"
             message = QT_TRANSLATE_NOOP(
                 "McpProblem", "The server {name} exited during {when} (exit status {code})."
@@ -338,16 +361,8 @@ class McpServer:
             return McpProblem(ProblemKind.EXITED, message, self.tail())
         if isinstance(exc, asyncio.CancelledError) or self._stop.is_set():
             return None
-        if isinstance(exc, TimeoutError):
-            return McpProblem(
-                ProblemKind.TIMEOUT,
-                QT_TRANSLATE_NOOP(
-                    "McpProblem", "The server {name} did not answer within {seconds:g} s."
-                ).format(name=self.name, seconds=START_TIMEOUT),
-                self.tail(),
-            )
         said = _said(exc)
-        status = getattr(getattr(exc, "response", None), "status_code", None)
+        status = getattr(getattr(exc, "response", None), "status_code", None) or self._http_status
         if status in (401, 403):
             return McpProblem(
                 ProblemKind.AUTH,

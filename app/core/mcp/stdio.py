@@ -52,6 +52,7 @@ class StdioTransport:
         self.pid_file = pid_file
         self.process: anyio.abc.Process | None = None
         self.exited = anyio.Event()  # set when the process has ended, for whatever reason
+        self.ended_by_us = False  # it was still running when the transport closed
         self._tg: anyio.abc.TaskGroup | None = None
         self._streams: list[Any] = []
 
@@ -159,6 +160,7 @@ class StdioTransport:
         process = self.process
         if process is None:
             return
+        self.ended_by_us = not self.exited.is_set()
         if process.stdin is not None:
             with contextlib.suppress(Exception):
                 await process.stdin.aclose()
