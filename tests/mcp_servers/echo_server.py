@@ -13,19 +13,29 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import struct
 import sys
+import zlib
 from pathlib import Path
 
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ImageContent
 
-# A 1x1 red PNG.
-PNG = base64.b64encode(
-    bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a1f1c7d90000000049454e44ae426082"
-    )
-).decode()
+
+def _png(width: int = 24, height: int = 16) -> str:
+    """A small red PNG, base64."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\xd0\x20\x20" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+    return base64.b64encode(png + chunk(b"IEND", b"")).decode()
+
+
+PNG = _png()
 
 server = MCPServer("echo-test")
 

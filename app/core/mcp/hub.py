@@ -17,6 +17,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import sys
 import threading
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
@@ -50,6 +51,14 @@ def end_orphans(profile: Path) -> list[int]:
         if pid is not None:
             ended.append(pid)
     return ended
+
+
+def _plain_loop() -> asyncio.AbstractEventLoop:
+    """asyncio's own loop, whatever policy is installed (qasync's would make a Qt loop,
+    which cannot run on another thread)."""
+    if sys.platform == "win32":  # pragma: no cover - subprocesses need the Proactor loop
+        return asyncio.ProactorEventLoop()
+    return asyncio.SelectorEventLoop()
 
 
 class McpHub:
@@ -140,7 +149,7 @@ class McpHub:
     def _ensure_thread(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._loop is None:
-                loop = asyncio.new_event_loop()
+                loop = _plain_loop()
                 ready = threading.Event()
 
                 def run() -> None:
