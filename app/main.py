@@ -220,13 +220,15 @@ async def run_app(
                 await _zero_timer()
             await load_keys(backend)
             window.settings_controller.keys_loaded()
-            await window.mcp.settle()  # orphaned servers ended, hand-edited values moved
-            window.tasks.start(window.mcp.start_marked())
             # Ready: painted, the last session's tabs back, the keys read (a send goes now).
             ready = process_age_ms()
             log.info("first frame %.0f ms, ready %.0f ms", first_frame.at_ms or -1, ready)
             # A named provider (scripts, benchmarks) opens straight into the window.
             window.settings_controller.maybe_welcome(skip=bool(args.provider) or args.smoke)
+            # MCP, once ready: end servers a killed run left, then start those marked
+            # "start with the app" (nothing of the SDK is loaded unless one is).
+            await window.mcp.settle()
+            window.tasks.start(window.mcp.start_marked())
             return ready
 
         # Lexers, the Markdown parser and the TLS context load on a worker thread, not in

@@ -368,6 +368,10 @@
         <translation>错误：{message}</translation>
     </message>
     <message>
+        <source>Starting MCP servers…</source>
+        <translation>正在启动 MCP 服务器…</translation>
+    </message>
+    <message>
         <source>Waiting for your approval: {tool}</source>
         <translation>等待你的批准：{tool}</translation>
     </message>
@@ -1618,6 +1622,73 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     </message>
 </context>
 <context>
+    <name>McpProblem</name>
+    <message>
+        <source>Install Node.js (it brings npx and node).</source>
+        <translation>请安装 Node.js（其中包含 npx 和 node）。</translation>
+    </message>
+    <message>
+        <source>Install uv (https://docs.astral.sh/uv/).</source>
+        <translation>请安装 uv（https://docs.astral.sh/uv/）。</translation>
+    </message>
+    <message>
+        <source>Install Docker.</source>
+        <translation>请安装 Docker。</translation>
+    </message>
+    <message>
+        <source>The command {command} does not exist or cannot be run.</source>
+        <translation>命令 {command} 不存在或无法运行。</translation>
+    </message>
+    <message>
+        <source>The command {command} was not found. Install it, or give its full path in the server&apos;s settings.</source>
+        <translation>找不到命令 {command}。请安装它，或在服务器设置中填写它的完整路径。</translation>
+    </message>
+    <message>
+        <source>The value of {key} is not in the keyring. Enter it again in the server&apos;s settings.</source>
+        <translation>钥匙串中没有 {key} 的值。请在服务器设置中重新输入。</translation>
+    </message>
+    <message>
+        <source>The tool did not answer within {seconds:g} s and was cancelled.</source>
+        <translation>工具在 {seconds:g} 秒内没有应答，已取消。</translation>
+    </message>
+    <message>
+        <source>The server {name} did not answer within {seconds:g} s.</source>
+        <translation>服务器 {name} 在 {seconds:g} 秒内没有应答。</translation>
+    </message>
+    <message>
+        <source>The server {name} exited during start-up (exit status {code}).</source>
+        <translation>服务器 {name} 在启动时退出（退出状态 {code}）。</translation>
+    </message>
+    <message>
+        <source>The server {name} exited while in use (exit status {code}).</source>
+        <translation>服务器 {name} 在使用中退出（退出状态 {code}）。</translation>
+    </message>
+    <message>
+        <source>The server {name} refused the connection (HTTP {status}): check the token or headers in its settings.</source>
+        <translation>服务器 {name} 拒绝了连接（HTTP {status}）：请检查其设置中的令牌或请求头。</translation>
+    </message>
+    <message>
+        <source>There is no MCP server at {url} (HTTP 404): check the address.</source>
+        <translation>{url} 上没有 MCP 服务器（HTTP 404）：请检查地址。</translation>
+    </message>
+    <message>
+        <source>The server {name} speaks a version of MCP this app does not: update the server or GLM Desk.</source>
+        <translation>服务器 {name} 使用的 MCP 版本本应用不支持：请更新该服务器或 GLM Desk。</translation>
+    </message>
+    <message>
+        <source>The server {name} could not be reached: {error}</source>
+        <translation>无法连接服务器 {name}：{error}</translation>
+    </message>
+    <message>
+        <source>The server {name} failed: {error}</source>
+        <translation>服务器 {name} 出错：{error}</translation>
+    </message>
+    <message>
+        <source>The MCP server {name} is not available: {problem}</source>
+        <translation>MCP 服务器 {name} 不可用：{problem}</translation>
+    </message>
+</context>
+<context>
     <name>ProfileLock</name>
     <message>
         <source>GLM Desk is already running</source>
@@ -1874,6 +1945,10 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
         <translation>外观</translation>
     </message>
     <message>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -2060,6 +2135,14 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>Request timeout</source>
         <translation>请求超时</translation>
+    </message>
+    <message>
+        <source>Tool rounds per answer</source>
+        <translation>每个回答的工具轮数</translation>
+    </message>
+    <message>
+        <source>MCP call timeout</source>
+        <translation>MCP 调用超时</translation>
     </message>
     <message>
         <source>{provider}, {field}</source>
@@ -2377,12 +2460,56 @@ Last activity: {stamp}</source>
         <translation>选择 GLM-4 可以读取和编辑的文件夹</translation>
     </message>
     <message>
+        <source>MCP</source>
+        <translation>MCP</translation>
+    </message>
+    <message>
+        <source>The MCP servers whose tools this conversation offers</source>
+        <translation>本对话提供其工具的 MCP 服务器</translation>
+    </message>
+    <message>
         <source>Choose the workspace folder</source>
         <translation>选择工作区文件夹</translation>
     </message>
     <message>
         <source>Workspace: {name}</source>
         <translation>工作区：{name}</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>starting…</source>
+        <translation>启动中…</translation>
+    </message>
+    <message>
+        <source>No MCP server is enabled</source>
+        <translation>没有启用的 MCP 服务器</translation>
+    </message>
+    <message>
+        <source>Manage MCP servers…</source>
+        <translation>管理 MCP 服务器…</translation>
+    </message>
+    <message>
+        <source>No MCP server is configured</source>
+        <translation>尚未配置 MCP 服务器</translation>
+    </message>
+    <message>
+        <source>MCP: {n}</source>
+        <translation>MCP：{n}</translation>
+    </message>
+    <message>
+        <source>No server is on for this conversation</source>
+        <translation>本对话没有开启任何服务器</translation>
+    </message>
+    <message>
+        <source>Failed: {names}</source>
+        <translation>失败：{names}</translation>
     </message>
     <message>
         <source>GLM-4 wants to create {path}:</source>
@@ -2393,8 +2520,211 @@ Last activity: {stamp}</source>
         <translation>GLM-4 想要修改 {path}：</translation>
     </message>
     <message>
+        <source>GLM-4 wants to run {tool} on the MCP server {server}:</source>
+        <translation>GLM-4 想要在 MCP 服务器 {server} 上运行 {tool}：</translation>
+    </message>
+    <message>
         <source>GLM-4 wants to run {tool}.</source>
         <translation>GLM-4 想要运行 {tool}。</translation>
+    </message>
+</context>
+<context>
+    <name>ToolsPage</name>
+    <message>
+        <source>not running</source>
+        <translation>未运行</translation>
+    </message>
+    <message>
+        <source>starting…</source>
+        <translation>启动中…</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Ask before GLM-4 reads files in the workspace</source>
+        <translation>GLM-4 读取工作区文件前先询问</translation>
+    </message>
+    <message>
+        <source>Ask before GLM-4 changes files (a backup is kept)</source>
+        <translation>GLM-4 修改文件前先询问（会保留备份）</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Tool rounds per answer:</source>
+        <translation>每个回答的工具轮数：</translation>
+    </message>
+    <message>
+        <source>MCP call timeout:</source>
+        <translation>MCP 调用超时：</translation>
+    </message>
+    <message>
+        <source>MCP servers</source>
+        <translation>MCP 服务器</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Import JSON…</source>
+        <translation>导入 JSON…</translation>
+    </message>
+    <message>
+        <source>Paste or choose an mcpServers configuration (claude_desktop_config.json, …)</source>
+        <translation>粘贴或选择一个 mcpServers 配置（claude_desktop_config.json 等）</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <source>Tools from Model Context Protocol servers, offered to GLM-4 as SERVER__TOOL. Each call asks first unless the tool is in the server&apos;s alwaysAllow. Changes here take effect at once; values of env and headers are kept in the keyring.</source>
+        <translation>来自模型上下文协议（MCP）服务器的工具，以 SERVER__TOOL 的名称提供给 GLM-4。除非该工具在服务器的 alwaysAllow 中，每次调用前都会先询问。这里的更改立即生效；env 和 headers 的值保存在钥匙串中。</translation>
+    </message>
+    <message>
+        <source> (this run only)</source>
+        <translation>（仅本次运行）</translation>
+    </message>
+    <message>
+        <source>State: {state}</source>
+        <translation>状态：{state}</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Tools ({n}): {names}</source>
+        <translation>工具（{n}）：{names}</translation>
+    </message>
+    <message>
+        <source>Tools: known once it runs.</source>
+        <translation>工具：运行后可知。</translation>
+    </message>
+    <message>
+        <source>Saved {name}.</source>
+        <translation>已保存 {name}。</translation>
+    </message>
+    <message>
+        <source>Removed {name}.</source>
+        <translation>已删除 {name}。</translation>
+    </message>
+    <message>
+        <source>Imported {n} server(s).</source>
+        <translation>已导入 {n} 个服务器。</translation>
+    </message>
+    <message>
+        <source>Skipped: {which}</source>
+        <translation>已跳过：{which}</translation>
+    </message>
+    <message>
+        <source>Import MCP servers</source>
+        <translation>导入 MCP 服务器</translation>
+    </message>
+    <message>
+        <source>Choose a file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Paste the mcpServers part of a Claude Desktop, Cursor or Cline configuration, or a whole claude_desktop_config.json.</source>
+        <translation>粘贴 Claude Desktop、Cursor 或 Cline 配置中的 mcpServers 部分，或整个 claude_desktop_config.json。</translation>
+    </message>
+    <message>
+        <source>Choose an MCP configuration</source>
+        <translation>选择 MCP 配置</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>MCP server</source>
+        <translation>MCP 服务器</translation>
+    </message>
+    <message>
+        <source>A program on this computer (stdio)</source>
+        <translation>本机上的程序（stdio）</translation>
+    </message>
+    <message>
+        <source>A remote server (Streamable HTTP)</source>
+        <translation>远程服务器（Streamable HTTP）</translation>
+    </message>
+    <message>
+        <source>A remote server (SSE, older)</source>
+        <translation>远程服务器（SSE，旧式）</translation>
+    </message>
+    <message>
+        <source>tool names that run without asking, comma-separated</source>
+        <translation>无需询问即可运行的工具名，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Start with the app</source>
+        <translation>随应用启动</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <source>Command:</source>
+        <translation>命令：</translation>
+    </message>
+    <message>
+        <source>Arguments:</source>
+        <translation>参数：</translation>
+    </message>
+    <message>
+        <source>URL:</source>
+        <translation>地址：</translation>
+    </message>
+    <message>
+        <source>Environment:</source>
+        <translation>环境变量：</translation>
+    </message>
+    <message>
+        <source>Headers:</source>
+        <translation>请求头：</translation>
+    </message>
+    <message>
+        <source>One NAME=value per line; the values go to the keyring. A stored value shows as NAME= and is kept unless you type a new one.</source>
+        <translation>每行一个 NAME=值；值保存在钥匙串中。已保存的值显示为 NAME=，除非输入新值，否则保持不变。</translation>
+    </message>
+    <message>
+        <source>Always allow:</source>
+        <translation>始终允许：</translation>
+    </message>
+    <message>
+        <source>there already is a server of that name</source>
+        <translation>已有同名服务器</translation>
+    </message>
+    <message>
+        <source>Not saved: {problem}</source>
+        <translation>未保存：{problem}</translation>
     </message>
 </context>
 <context>

@@ -12,15 +12,17 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from app.core import child_process
 from tests.app_process import ROOT, run_glm_desk
 
 ECHO = str(ROOT / "tests" / "mcp_servers" / "echo_server.py")
 
 
-def config_file(tmp_path: Path) -> Path:
+def config_file(tmp_path: Path, *args: str) -> Path:
     path = tmp_path / "servers.json"
-    entry = {"command": sys.executable, "args": [ECHO], "startWithApp": True}
+    entry = {"command": sys.executable, "args": [ECHO, *args], "startWithApp": True}
     path.write_text(json.dumps({"mcpServers": {"echo": entry}}))
     return path
 
@@ -38,14 +40,13 @@ def start_app(profile: Path, config: Path) -> subprocess.Popen[bytes]:
 
 
 def server_pid(profile: Path, app: subprocess.Popen[bytes], within: float = 60) -> int:
+    """The server's pid, once it is ready (its log says so)."""
     record = profile / "mcp-pids" / "echo.json"
+    log = profile / "logs" / "mcp-echo.log"
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if record.exists():
-            try:
-                return int(json.loads(record.read_text())["pid"])
-            except ValueError:
-                pass  # being written
+        if record.exists() and log.exists() and "ready: echo-test" in log.read_text():
+            return int(json.loads(record.read_text())["pid"])
         assert app.poll() is None, app.stderr.read().decode() if app.stderr else ""
         time.sleep(0.1)
     raise AssertionError("the MCP server did not start with the app")
@@ -60,9 +61,11 @@ def gone(pid: int, within: float = 10) -> bool:
     return False
 
 
-def test_the_server_ends_with_the_app(tmp_path):
+@pytest.mark.parametrize("linger", [False, True])
+def test_the_server_ends_with_the_app(tmp_path, linger):
+    """A server that exits when its stdin closes, and one that must be signalled."""
     profile = tmp_path / "profile"
-    app = start_app(profile, config_file(tmp_path))
+    app = start_app(profile, config_file(tmp_path, *(["--linger"] if linger else [])))
     try:
         pid = server_pid(profile, app)
         assert child_process.alive(pid)
@@ -78,20 +81,22 @@ def test_the_server_ends_with_the_app(tmp_path):
 
 def test_a_server_left_by_kill_9_is_ended_by_the_next_start(tmp_path):
     profile = tmp_path / "profile"
-    app = start_app(profile, config_file(tmp_path))
+    app = start_app(profile, config_file(tmp_path, "--linger"))  # it outlives its stdin
     pid = 0
     try:
         pid = server_pid(profile, app)
         app.kill()
         app.wait(10)
-        time.sleep(0.3)
-        assert child_process.alive(pid)  # its app is gone; it is not
+        time.sleep(0.5)
+        assert "echo_server.py" in " ".join(
+            child_process.cmdline(pid)
+        )  # its app is gone; it is not
         done = run_glm_desk("--profile", str(profile), "--smoke", "--no-crash-dialog", timeout=90)
         assert done.returncode == 0, done.stderr
         assert gone(pid)
         assert not (profile / "mcp-pids" / "echo.json").exists()
         log = (profile / "logs" / "glm-desk.log").read_text()
-        assert f"ending MCP server {pid} left by an earlier run" in log
+        assert f"ending MCP server {pid} left by an earlier run" in log, log
     finally:
         if app.poll() is None:
             app.kill()

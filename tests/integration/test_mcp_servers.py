@@ -346,7 +346,7 @@ from pathlib import Path
 from app.core.mcp.config import ServerConfig
 from app.core.mcp.hub import McpHub
 hub = McpHub(lambda k: None, Path(sys.argv[1]))
-hub.configure([ServerConfig(name="echo", command=sys.executable, args=(sys.argv[2],))])
+hub.configure([ServerConfig(name="echo", command=sys.executable, args=(sys.argv[2], "--linger"))])
 asyncio.run(hub.start("echo"))
 print("ready", flush=True)
 time.sleep(600)

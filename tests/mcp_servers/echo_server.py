@@ -5,7 +5,8 @@
 
 Tools: echo, add (structured result), picture (an image), fail (isError), sleep (a call
 that hangs; a cancellation is written to $MCP_TEST_MARKS), env (reads a variable), crash
-(the process exits mid-call). It prints a line to stderr at start, for the log.
+(the process exits mid-call). It prints a line to stderr at start, for the log. With
+`--linger` it does not exit when its stdin closes (as some servers do not).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import base64
 import os
 import struct
 import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -104,7 +106,11 @@ def main() -> None:
         token = sys.argv[sys.argv.index("--token") + 1] if "--token" in sys.argv else ""
         serve_http(port, token)
     else:
-        server.run("stdio")
+        try:
+            server.run("stdio")
+        finally:
+            if "--linger" in sys.argv:  # as some servers do: still running once stdin closed
+                time.sleep(600)
 
 
 def serve_http(port: int, token: str) -> None:

@@ -9,6 +9,9 @@ session back). Runs alternate between the two, so machine noise hits both alike.
 with compiled bytecode, as an installed app does (pip compiles it; here a cache directory
 outside the tree, filled by a first run). Profiles: empty, and 1,000 conversations of 10
 messages in the history (the sidebar lists them).
+
+`GLM_DESK_BASELINE=REV` (a git revision) also measures the app as it was at REV, from a git
+worktree, in the same alternating runs: a change's cost at start-up, before and after.
 """
 
 from __future__ import annotations
@@ -73,6 +76,18 @@ def run(cmd: list[str], env: dict[str, str]) -> str:
     return subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
 
 
+def run_old(app_cmd: list[str], tmp_path: Path, env: dict[str, str]) -> str:
+    """The app of the baseline worktree (its folder first on the path)."""
+    return subprocess.run(
+        [*app_cmd, str(tmp_path / "old")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path / "baseline",
+        check=True,
+    ).stdout
+
+
 def test_cold_start(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env |= {"QT_QPA_PLATFORM": "offscreen", "PYTHONPYCACHEPREFIX": str(tmp_path / "pyc")}
@@ -86,9 +101,17 @@ def test_cold_start(tmp_path):
     app_cmd = [sys.executable, "-m", "app", "--smoke", "--no-crash-dialog", "--profile"]
     bare_cmd = [sys.executable, str(bare_script)]
     smoke = re.compile(r"first frame (\d+) ms, ready (\d+) ms, window visible: True")
+    baseline = os.environ.get("GLM_DESK_BASELINE", "")
+    old_env = dict(env)
+    if baseline:
+        tree = tmp_path / "baseline"
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), baseline], cwd=ROOT)
+        old_env |= {"PYTHONPATH": str(tree), "PYTHONPYCACHEPREFIX": str(tmp_path / "pyc-old")}
+        run_old(app_cmd, tmp_path, old_env)
     for profile in profiles.values():  # compiles the bytecode; warms the OS file cache
         run([*app_cmd, str(profile)], env)
     run(bare_cmd, env)
+    before: list[float] = []
     bare: list[float] = []
     frames: dict[str, list[float]] = {name: [] for name in profiles}
     ready: dict[str, list[float]] = {name: [] for name in profiles}
@@ -99,6 +122,12 @@ def test_cold_start(tmp_path):
             assert m, "the smoke run did not report its window"
             frames[name].append(float(m.group(1)))
             ready[name].append(float(m.group(2)))
+        if baseline:
+            before.append(float(smoke.search(run_old(app_cmd, tmp_path, old_env)).group(1)))
+    if baseline:
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(tmp_path / "baseline")], cwd=ROOT
+        )
     b = statistics.median(bare)
     reference = f"bare PySide6 window {ms(b)}"
     print(f"\ncold start, medians of {RUNS} runs; bare PySide6 window's first frame {b:.0f} ms")
@@ -120,5 +149,14 @@ def test_cold_start(tmp_path):
             ms(r),
             reference=reference,
             ratio=r / b,
+        )
+    if baseline:
+        old, new = statistics.median(before), statistics.median(frames["empty"])
+        print(f"  at {baseline}: first frame {old:.0f} ms; now {new:.0f} ms ({new / old:.2f}x)")
+        record(
+            f"cold start to first frame, empty, at {baseline}",
+            ms(old),
+            reference=f"now {ms(new)}",
+            ratio=new / old,
         )
     assert statistics.median(frames["1,000 conversations"]) < 3000

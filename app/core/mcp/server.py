@@ -354,10 +354,15 @@ class McpServer:
         code = getattr(transport, "returncode", None)
         by_us = getattr(transport, "ended_by_us", False)
         if code is not None and not by_us and not self._stop.is_set():
-            when = "start-up" if self.state == ServerState.STARTING else "use"
-            message = QT_TRANSLATE_NOOP(
-                "McpProblem", "The server {name} exited during {when} (exit status {code})."
-            ).format(name=self.name, when=when, code=code)
+            if self.state == ServerState.STARTING:
+                said = QT_TRANSLATE_NOOP(
+                    "McpProblem", "The server {name} exited during start-up (exit status {code})."
+                )
+            else:
+                said = QT_TRANSLATE_NOOP(
+                    "McpProblem", "The server {name} exited while in use (exit status {code})."
+                )
+            message = said.format(name=self.name, code=code)
             return McpProblem(ProblemKind.EXITED, message, self.tail())
         if isinstance(exc, asyncio.CancelledError) or self._stop.is_set():
             return None

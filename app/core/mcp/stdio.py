@@ -122,6 +122,10 @@ class StdioTransport:
         except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream):
             pass
         finally:
+            # stdout ends when the server exits: know its exit status before the session
+            # learns that the connection is gone (so a crash is told as one).
+            with anyio.move_on_after(1.0, shield=True):
+                await self.exited.wait()
             with contextlib.suppress(Exception):
                 await send.aclose()  # the session sees the connection end
 

@@ -42,16 +42,12 @@ from app.ui.settings.common import note
 from app.ui.theme import set_tone
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ToolsPage", text)
-
-
 def state_text(state: ServerState) -> str:
     return {
-        ServerState.STOPPED: _tr("not running"),
-        ServerState.STARTING: _tr("starting…"),
-        ServerState.READY: _tr("running"),
-        ServerState.FAILED: _tr("failed"),
+        ServerState.STOPPED: QCoreApplication.translate("ToolsPage", "not running"),
+        ServerState.STARTING: QCoreApplication.translate("ToolsPage", "starting…"),
+        ServerState.READY: QCoreApplication.translate("ToolsPage", "running"),
+        ServerState.FAILED: QCoreApplication.translate("ToolsPage", "failed"),
     }[state]
 
 
@@ -74,11 +70,17 @@ class ToolsPage(QWidget):
         self.rounds.setRange(1, 50)
         self.rounds.setValue(int(pending["tools.max_rounds"]))  # type: ignore[call-overload]
         self.rounds.valueChanged.connect(lambda v: self.edited.emit("tools.max_rounds", int(v)))
-        self.ask_read = QCheckBox(_tr("Ask before GLM-4 reads files in the workspace"))
+        self.ask_read = QCheckBox(
+            QCoreApplication.translate("ToolsPage", "Ask before GLM-4 reads files in the workspace")
+        )
         self.ask_read.setObjectName("askBeforeReadCheck")
         self.ask_read.setChecked(bool(pending["tools.ask_before_read"]))
         self.ask_read.toggled.connect(lambda v: self.edited.emit("tools.ask_before_read", v))
-        self.ask_write = QCheckBox(_tr("Ask before GLM-4 changes files (a backup is kept)"))
+        self.ask_write = QCheckBox(
+            QCoreApplication.translate(
+                "ToolsPage", "Ask before GLM-4 changes files (a backup is kept)"
+            )
+        )
         self.ask_write.setObjectName("askBeforeWriteCheck")
         self.ask_write.setChecked(bool(pending["tools.ask_before_write"]))
         self.ask_write.toggled.connect(lambda v: self.edited.emit("tools.ask_before_write", v))
@@ -86,32 +88,35 @@ class ToolsPage(QWidget):
         self.timeout.setObjectName("mcpTimeoutField")
         self.timeout.setRange(1, 3600)
         self.timeout.setDecimals(0)
-        self.timeout.setSuffix(_tr(" s"))
+        self.timeout.setSuffix(QCoreApplication.translate("ToolsPage", " s"))
         self.timeout.setValue(float(pending["tools.mcp_timeout"]))  # type: ignore[arg-type]
         self.timeout.valueChanged.connect(lambda v: self.edited.emit("tools.mcp_timeout", v))
         form = QFormLayout()
-        form.addRow(_tr("Tool rounds per answer:"), self.rounds)
+        form.addRow(QCoreApplication.translate("ToolsPage", "Tool rounds per answer:"), self.rounds)
         form.addRow("", self.ask_read)
         form.addRow("", self.ask_write)
-        form.addRow(_tr("MCP call timeout:"), self.timeout)
+        form.addRow(QCoreApplication.translate("ToolsPage", "MCP call timeout:"), self.timeout)
 
         self.servers = QListWidget()
         self.servers.setObjectName("mcpServerList")
-        self.servers.setAccessibleName(_tr("MCP servers"))
+        self.servers.setAccessibleName(QCoreApplication.translate("ToolsPage", "MCP servers"))
         self.servers.currentRowChanged.connect(lambda _r: self.show_details())
         self.servers.itemChanged.connect(self._toggled)
-        self.add_button = QPushButton(_tr("Add…"))
+        self.add_button = QPushButton(QCoreApplication.translate("ToolsPage", "Add…"))
         self.add_button.setObjectName("mcpAddButton")
-        self.edit_button = QPushButton(_tr("Edit…"))
+        self.edit_button = QPushButton(QCoreApplication.translate("ToolsPage", "Edit…"))
         self.edit_button.setObjectName("mcpEditButton")
-        self.remove_button = QPushButton(_tr("Remove"))
+        self.remove_button = QPushButton(QCoreApplication.translate("ToolsPage", "Remove"))
         self.remove_button.setObjectName("mcpRemoveButton")
-        self.import_button = QPushButton(_tr("Import JSON…"))
+        self.import_button = QPushButton(QCoreApplication.translate("ToolsPage", "Import JSON…"))
         self.import_button.setObjectName("mcpImportButton")
         self.import_button.setToolTip(
-            _tr("Paste or choose an mcpServers configuration (claude_desktop_config.json, …)")
+            QCoreApplication.translate(
+                "ToolsPage",
+                "Paste or choose an mcpServers configuration (claude_desktop_config.json, …)",
+            )
         )
-        self.start_button = QPushButton(_tr("Start"))
+        self.start_button = QPushButton(QCoreApplication.translate("ToolsPage", "Start"))
         self.start_button.setObjectName("mcpStartButton")
         self.add_button.clicked.connect(lambda: self.edit_server(None))
         self.edit_button.clicked.connect(lambda: self.edit_server(self.selected()))
@@ -146,15 +151,16 @@ class ToolsPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.servers, 1)
         top.addLayout(buttons)
-        group = QGroupBox(_tr("MCP servers"))
+        group = QGroupBox(QCoreApplication.translate("ToolsPage", "MCP servers"))
         inner = QVBoxLayout(group)
         inner.addWidget(
             note(
-                _tr(
+                QCoreApplication.translate(
+                    "ToolsPage",
                     "Tools from Model Context Protocol servers, offered to GLM-4 as "
                     "SERVER__TOOL. Each call asks first unless the tool is in the server's "
                     "alwaysAllow. Changes here take effect at once; values of env and "
-                    "headers are kept in the keyring."
+                    "headers are kept in the keyring.",
                 )
             )
         )
@@ -209,7 +215,11 @@ class ToolsPage(QWidget):
         name = item.data(Qt.ItemDataRole.UserRole)
         config = self.mcp.config(name)
         where = (config.url if config.remote else config.command) if config else ""
-        extra = _tr(" (this run only)") if config is not None and config.transient else ""
+        extra = (
+            QCoreApplication.translate("ToolsPage", " (this run only)")
+            if config is not None and config.transient
+            else ""
+        )
         state = state_text(self.mcp.state(name))
         item.setText(f"{name} — {state}{extra}   {where}")
 
@@ -237,7 +247,9 @@ class ToolsPage(QWidget):
             return
         server = self.mcp.server(name)
         state = self.mcp.state(name)
-        text = _tr("State: {state}").format(state=state_text(state))
+        text = QCoreApplication.translate("ToolsPage", "State: {state}").format(
+            state=state_text(state)
+        )
         if server is not None and server.problem is not None:
             text += "\n" + server.problem.message
             if server.problem.detail and server.problem.kind.value == "not_found":
@@ -247,13 +259,23 @@ class ToolsPage(QWidget):
             set_tone(self.state, "muted")
         self.state.setText(text)
         running = state in (ServerState.READY, ServerState.STARTING)
-        self.start_button.setText(_tr("Stop") if running else _tr("Start"))
+        self.start_button.setText(
+            QCoreApplication.translate("ToolsPage", "Stop")
+            if running
+            else QCoreApplication.translate("ToolsPage", "Start")
+        )
         tools = server.tools if server is not None and state == ServerState.READY else []
         if tools:
             names = ", ".join(t.name for t in tools)
-            self.tools.setText(_tr("Tools ({n}): {names}").format(n=len(tools), names=names))
+            self.tools.setText(
+                QCoreApplication.translate("ToolsPage", "Tools ({n}): {names}").format(
+                    n=len(tools), names=names
+                )
+            )
         else:
-            self.tools.setText(_tr("Tools: known once it runs."))
+            self.tools.setText(
+                QCoreApplication.translate("ToolsPage", "Tools: known once it runs.")
+            )
         lines = "\n".join(server.log) if server is not None else ""
         if self.log.toPlainText() != lines:
             self.log.setPlainText(lines)
@@ -282,7 +304,12 @@ class ToolsPage(QWidget):
         def accepted() -> None:
             assert self.mcp is not None
             self.tasks.start(self.mcp.put(dialog.result_config(), replaces=name or ""))
-            self._say(_tr("Saved {name}.").format(name=dialog.result_config().name), "success")
+            self._say(
+                QCoreApplication.translate("ToolsPage", "Saved {name}.").format(
+                    name=dialog.result_config().name
+                ),
+                "success",
+            )
 
         dialog.accepted.connect(accepted)
         dialog.open()
@@ -292,7 +319,7 @@ class ToolsPage(QWidget):
         name = self.selected()
         if self.mcp is not None and name:
             self.tasks.start(self.mcp.remove(name))
-            self._say(_tr("Removed {name}.").format(name=name))
+            self._say(QCoreApplication.translate("ToolsPage", "Removed {name}.").format(name=name))
 
     def _start_stop(self) -> None:
         name = self.selected()
@@ -326,9 +353,13 @@ class ToolsPage(QWidget):
         except ConfigError as exc:
             self._say(exception_text(exc), "error")
             return 0
-        said = _tr("Imported {n} server(s).").format(n=len(parsed.servers))
+        said = QCoreApplication.translate("ToolsPage", "Imported {n} server(s).").format(
+            n=len(parsed.servers)
+        )
         if parsed.skipped:
-            said += " " + _tr("Skipped: {which}").format(which="; ".join(parsed.skipped))
+            said += " " + QCoreApplication.translate("ToolsPage", "Skipped: {which}").format(
+                which="; ".join(parsed.skipped)
+            )
         self._say(said, "error" if parsed.skipped else "success")
         return len(parsed.servers)
 
@@ -340,25 +371,28 @@ class ImportDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mcpImportDialog")
-        self.setWindowTitle(_tr("Import MCP servers"))
+        self.setWindowTitle(QCoreApplication.translate("ToolsPage", "Import MCP servers"))
         self.edit = QPlainTextEdit()
         self.edit.setObjectName("mcpImportText")
         self.edit.setPlaceholderText('{"mcpServers": {"time": {"command": "uvx", "args": …}}}')
-        choose = QPushButton(_tr("Choose a file…"))
+        choose = QPushButton(QCoreApplication.translate("ToolsPage", "Choose a file…"))
         choose.setObjectName("mcpImportChooseButton")
         choose.clicked.connect(self.choose)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_tr("Import"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            QCoreApplication.translate("ToolsPage", "Import")
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(
             note(
-                _tr(
+                QCoreApplication.translate(
+                    "ToolsPage",
                     "Paste the mcpServers part of a Claude Desktop, Cursor or Cline "
-                    "configuration, or a whole claude_desktop_config.json."
+                    "configuration, or a whole claude_desktop_config.json.",
                 )
             )
         )
@@ -372,7 +406,10 @@ class ImportDialog(QDialog):
 
     def choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, _tr("Choose an MCP configuration"), "", _tr("JSON files (*.json);;All files (*)")
+            self,
+            QCoreApplication.translate("ToolsPage", "Choose an MCP configuration"),
+            "",
+            QCoreApplication.translate("ToolsPage", "JSON files (*.json);;All files (*)"),
         )
         if path:
             try:
@@ -396,16 +433,22 @@ class McpServerDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mcpServerDialog")
-        self.setWindowTitle(_tr("MCP server"))
+        self.setWindowTitle(QCoreApplication.translate("ToolsPage", "MCP server"))
         self.original = config
         self.others = {n for n in names if config is None or n != config.name}
         self.name = QLineEdit(config.name if config else "")
         self.name.setObjectName("mcpNameField")
         self.kind = QComboBox()
         self.kind.setObjectName("mcpKindCombo")
-        self.kind.addItem(_tr("A program on this computer (stdio)"), "stdio")
-        self.kind.addItem(_tr("A remote server (Streamable HTTP)"), "http")
-        self.kind.addItem(_tr("A remote server (SSE, older)"), "sse")
+        self.kind.addItem(
+            QCoreApplication.translate("ToolsPage", "A program on this computer (stdio)"), "stdio"
+        )
+        self.kind.addItem(
+            QCoreApplication.translate("ToolsPage", "A remote server (Streamable HTTP)"), "http"
+        )
+        self.kind.addItem(
+            QCoreApplication.translate("ToolsPage", "A remote server (SSE, older)"), "sse"
+        )
         if config is not None:
             self.kind.setCurrentIndex(max(0, self.kind.findData(config.transport.value)))
         self.command = QLineEdit(config.command if config else "")
@@ -428,8 +471,12 @@ class McpServerDialog(QDialog):
         allow = ", ".join(sorted(config.always_allow)) if config else ""
         self.allow = QLineEdit(allow)
         self.allow.setObjectName("mcpAlwaysAllowField")
-        self.allow.setPlaceholderText(_tr("tool names that run without asking, comma-separated"))
-        self.start = QCheckBox(_tr("Start with the app"))
+        self.allow.setPlaceholderText(
+            QCoreApplication.translate(
+                "ToolsPage", "tool names that run without asking, comma-separated"
+            )
+        )
+        self.start = QCheckBox(QCoreApplication.translate("ToolsPage", "Start with the app"))
         self.start.setObjectName("mcpStartWithAppCheck")
         self.start.setChecked(bool(config and config.start_with_app))
         self.problem = QLabel()
@@ -437,23 +484,24 @@ class McpServerDialog(QDialog):
         self.problem.setWordWrap(True)
         set_tone(self.problem, "error")
         form = QFormLayout()
-        form.addRow(_tr("Name:"), self.name)
-        form.addRow(_tr("Kind:"), self.kind)
-        form.addRow(_tr("Command:"), self.command)
-        form.addRow(_tr("Arguments:"), self.args)
-        form.addRow(_tr("URL:"), self.url)
-        form.addRow(_tr("Environment:"), self.env)
-        form.addRow(_tr("Headers:"), self.headers)
+        form.addRow(QCoreApplication.translate("ToolsPage", "Name:"), self.name)
+        form.addRow(QCoreApplication.translate("ToolsPage", "Kind:"), self.kind)
+        form.addRow(QCoreApplication.translate("ToolsPage", "Command:"), self.command)
+        form.addRow(QCoreApplication.translate("ToolsPage", "Arguments:"), self.args)
+        form.addRow(QCoreApplication.translate("ToolsPage", "URL:"), self.url)
+        form.addRow(QCoreApplication.translate("ToolsPage", "Environment:"), self.env)
+        form.addRow(QCoreApplication.translate("ToolsPage", "Headers:"), self.headers)
         form.addRow(
             "",
             note(
-                _tr(
+                QCoreApplication.translate(
+                    "ToolsPage",
                     "One NAME=value per line; the values go to the keyring. A stored value "
-                    "shows as NAME= and is kept unless you type a new one."
+                    "shows as NAME= and is kept unless you type a new one.",
                 )
             ),
         )
-        form.addRow(_tr("Always allow:"), self.allow)
+        form.addRow(QCoreApplication.translate("ToolsPage", "Always allow:"), self.allow)
         form.addRow("", self.start)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -500,10 +548,18 @@ class McpServerDialog(QDialog):
         name = self.name.text().strip()
         try:
             if name in self.others:
-                raise ValueError(_tr("there already is a server of that name"))
+                raise ValueError(
+                    QCoreApplication.translate(
+                        "ToolsPage", "there already is a server of that name"
+                    )
+                )
             config = parse_entry(name, self._entry())
         except ValueError as exc:
-            self.problem.setText(_tr("Not saved: {problem}").format(problem=exception_text(exc)))
+            self.problem.setText(
+                QCoreApplication.translate("ToolsPage", "Not saved: {problem}").format(
+                    problem=exception_text(exc)
+                )
+            )
             return
         if self.original is not None and self.original.transient:
             from dataclasses import replace
