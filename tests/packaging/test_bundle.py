@@ -84,6 +84,52 @@ def test_bundle_starts_offscreen(bundle, tmp_path):
     assert (version.returncode, version.stdout) == (0, f"glm-desk {__version__}\n")
 
 
+def running(pid: int) -> bool:
+    """The process runs (a zombie its init has not reaped yet has no command line)."""
+    try:
+        return bool(Path(f"/proc/{pid}/cmdline").read_bytes())
+    except OSError:
+        return False
+
+
+def test_the_bundle_runs_an_mcp_server(bundle, tmp_path):
+    """The SDK in the bundle (imported on the MCP thread only) starts a real stdio server:
+    a server marked "start with the app" gets ready, and ends when the app quits."""
+    echo = ROOT / "tests" / "mcp_servers" / "echo_server.py"
+    config = tmp_path / "servers.json"
+    entry = {"command": sys.executable, "args": [str(echo)], "startWithApp": True}
+    config.write_text(json.dumps({"mcpServers": {"echo": entry}}))
+    profile = tmp_path / "profile"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GLM_DESK_PROFILE": str(profile)}
+    app = subprocess.Popen(
+        [str(bundle / "glm-desk"), "--no-crash-dialog", "--provider", "openrouter"]
+        + ["--mcp-config", str(config)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd="/",  # nothing may come from the checkout
+    )
+    log = profile / "logs" / "mcp-echo.log"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (log.exists() and "ready:" in log.read_text()):
+            assert app.poll() is None, app.stderr.read().decode() if app.stderr else ""
+            time.sleep(0.2)
+        assert "ready: echo-test (MCP" in log.read_text() and "7 tools" in log.read_text()
+        pid = json.loads((profile / "mcp-pids" / "echo.json").read_text())["pid"]
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(30) == 0
+        assert not (profile / "mcp-pids" / "echo.json").exists()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and running(pid):
+            time.sleep(0.05)
+        assert not running(pid)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+
+
 def test_bundle_holds_what_it_needs_and_no_dev_tools(build, bundle):
     dist, work = build
     listing = subprocess.run(
@@ -98,6 +144,9 @@ def test_bundle_holds_what_it_needs_and_no_dev_tools(build, bundle):
     assert not top & {"numpy", "gguf"}  # the GGUF header is read without them (40 MiB)
     for needed in ("app.main", "app.resources_rc", "httpx", "qasync", "markdown_it.main"):
         assert needed in modules, needed
+    for needed in ("mcp.client.client", "mcp_types", "anyio._backends._asyncio"):
+        assert needed in modules, needed
+    assert not top & {"uvicorn"} and "mcp.cli" not in modules  # a client needs neither
     # Pygments loads lexers and styles by name: the ones the app names must be there
     for needed in ("pygments.lexers.python", "pygments.lexers.shell", "pygments.styles.monokai"):
         assert needed in modules, needed
