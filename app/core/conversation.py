@@ -49,6 +49,19 @@ class ToolCallRecord:
     server: str = ""  # the MCP server whose tool it is ("" : one of ours)
     images: list[dict[str, str]] = field(default_factory=list)  # its result's {"mime","data"}
 
+    @property
+    def tool(self) -> str:
+        """The tool's own name: an MCP tool's without its `SERVER__` prefix."""
+        prefix = f"{self.server}__"
+        return (
+            self.name[len(prefix) :] if self.server and self.name.startswith(prefix) else self.name
+        )
+
+    @property
+    def title(self) -> str:
+        """As cards and the status bar show it: "server · tool" for an MCP tool."""
+        return f"{self.server} · {self.tool}" if self.server else self.name
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 

@@ -500,12 +500,13 @@ class ChatSession(QObject):
             def on_state(state: CallState, record: ToolCallRecord = record, n: int = n) -> None:
                 record.state = state.value
                 self.toolCallChanged.emit(index, n)
+                shown = record.title  # an MCP tool as "server · tool", as on its card
                 if state == CallState.WAITING:
                     self._set_status(
-                        self.tr("Waiting for your approval: {tool}").format(tool=record.name)
+                        self.tr("Waiting for your approval: {tool}").format(tool=shown)
                     )
                 elif state == CallState.RUNNING:
-                    self._set_status(self.tr("Running {tool}…").format(tool=record.name))
+                    self._set_status(self.tr("Running {tool}…").format(tool=shown))
 
             def approve(
                 call: ToolCall, tool: Tool, plan: WritePlan | None, n: int = n

@@ -389,11 +389,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         self._new_block(cursor, top=6, background="banner_bg")
         head = QTextCharFormat(self._header)
         head.setForeground(theme.color("banner_fg"))
-        if call.server:  # an MCP server's tool: the server, then the tool's own name
-            tool = call.name.split("__", 1)[1] if "__" in call.name else call.name
-            cursor.insertText(f"⚙ {call.server} · {tool}", head)
-        else:
-            cursor.insertText(f"⚙ {call.name}", head)
+        cursor.insertText(f"⚙ {call.title}", head)  # an MCP tool's: "server · tool"
         state = self._call_state(call.state)
         if call.seconds >= 1:
             state += f" · {call.seconds:.1f} s"

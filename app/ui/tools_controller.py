@@ -319,9 +319,8 @@ class ToolsController(QObject):
         elif plan is not None:
             question = self.tr("GLM-4 wants to change {path}:").format(path=plan.relative)
         elif call is not None and call.server:
-            tool = call.name.split("__", 1)[1] if "__" in call.name else call.name
             question = self.tr("GLM-4 wants to run {tool} on the MCP server {server}:").format(
-                tool=tool, server=call.server
+                tool=call.tool, server=call.server
             )
             self.bar.ask(question, _pretty(call.arguments), "json")
             return

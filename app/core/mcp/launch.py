@@ -140,7 +140,6 @@ def resolve(command: str, path: str) -> str:
     found = shutil.which(command, path=path)
     if found:
         return found
-    searched = "\n".join(f"  {p}" for p in path.split(os.pathsep))
     hint = HINTS.get(command, "")
     message = QT_TRANSLATE_NOOP(
         "McpProblem",
@@ -148,7 +147,7 @@ def resolve(command: str, path: str) -> str:
         "server's settings.",
     ).format(command=command)
     raise McpProblem(
-        ProblemKind.NOT_FOUND, joined((message, hint)), detail=f"Searched PATH:\n{searched}"
+        ProblemKind.NOT_FOUND, joined((message, hint)), detail=f"Searched PATH: {path}"
     )
 
 

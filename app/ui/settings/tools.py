@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from app.core.asyncutil import Tasks
 from app.core.settings import Value
 from app.services.mcp import ConfigError, McpService, ServerConfig, ServerState
-from app.services.translation import exception_text
+from app.services.translation import exception_text, translated
 from app.ui.settings.common import note
 from app.ui.theme import set_tone
 
@@ -251,7 +251,7 @@ class ToolsPage(QWidget):
             state=state_text(state)
         )
         if server is not None and server.problem is not None:
-            text += "\n" + server.problem.message
+            text += "\n" + translated(server.problem.message)
             if server.problem.detail and server.problem.kind.value == "not_found":
                 text += "\n" + server.problem.detail
             set_tone(self.state, "error")
@@ -334,7 +334,7 @@ class ToolsPage(QWidget):
         assert self.mcp is not None
         problem = await self.mcp.start(name)
         if problem is not None:
-            self._say(problem.message, "error")
+            self._say(translated(problem.message), "error")
 
     def import_json(self) -> ImportDialog | None:
         if self.mcp is None:
