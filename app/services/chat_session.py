@@ -308,7 +308,7 @@ class ChatSession(QObject):
         finished = False  # messageFinished was emitted for the answer at index
         rounds = 0
         try:
-            if self.toolbox is not None and self.toolbox.mcp is not None:
+            if self.toolbox is not None and self.toolbox.mcp and self.toolbox.mcp.to_start():
                 await self._prepare_tools(answer)
             while True:
                 finished = False

@@ -7,7 +7,8 @@ conversation. The toolbar's MCP button lists the configured servers: those check
 for the current conversation (until the user chooses, every enabled server is). While a
 call waits for the user, the approval bar above the composer says what the model wants (a
 write shows its diff, an MCP call its server and arguments) and offers Allow once
-(Ctrl+Enter), Allow for this conversation, and Deny (Esc; Stop still ends the whole answer).
+(Ctrl+Enter), Allow for this conversation, Deny (Esc; Stop still ends the whole answer), and for
+an MCP tool, Always allow this tool (it joins the server's alwaysAllow).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class ApprovalBar(QFrame):
     """What the model wants to do, and the user's three answers."""
 
     decided = Signal(object)  # a Decision
+    alwaysAllowed = Signal()  # "Always allow this tool" (an MCP tool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,12 +70,18 @@ class ApprovalBar(QFrame):
         self.allow.setToolTip(self.tr("Run this call (Ctrl+Enter)"))
         self.allow_all = QPushButton(self.tr("Allow for this conversation"))
         self.allow_all.setObjectName("allowConversationButton")
+        self.always = QPushButton(self.tr("Always allow this tool"))
+        self.always.setObjectName("allowAlwaysButton")
+        self.always.setToolTip(
+            self.tr("Add it to the server's alwaysAllow: it runs without asking from now on")
+        )
+        self.always.hide()  # for an MCP server's tool only
         self.deny = QPushButton(self.tr("Deny"))
         self.deny.setObjectName("denyButton")
         self.deny.setToolTip(self.tr("Do not run it; the model is told (Esc)"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.question, 1)
-        for button in (self.allow, self.allow_all, self.deny):
+        for button in (self.allow, self.allow_all, self.always, self.deny):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -82,9 +90,11 @@ class ApprovalBar(QFrame):
         self.allow.clicked.connect(lambda: self.decided.emit(Decision.ONCE))
         self.allow_all.clicked.connect(lambda: self.decided.emit(Decision.CONVERSATION))
         self.deny.clicked.connect(lambda: self.decided.emit(Decision.DENY))
+        self.always.clicked.connect(self.alwaysAllowed)
         self.hide()
 
-    def ask(self, question: str, diff: str, language: str = "diff") -> None:
+    def ask(self, question: str, diff: str, language: str = "diff", mcp: bool = False) -> None:
+        self.always.setVisible(mcp)
         self._highlighter.set_language(language)
         self.question.setText(question)
         self.diff.setPlainText(diff)
@@ -115,6 +125,7 @@ class ToolsController(QObject):
         self._first_workspace = workspace  # --workspace: for the first new tab
         self.bar = ApprovalBar()
         self.bar.decided.connect(self.decide)
+        self.bar.alwaysAllowed.connect(self.allow_always)
         self.workspace_action = QAction(self.tr("Open &Workspace…"), self)
         self.workspace_action.setObjectName("openWorkspaceAction")
         self.workspace_action.setToolTip(self.tr("Choose the folder GLM-4 may read and edit"))
@@ -322,12 +333,21 @@ class ToolsController(QObject):
             question = self.tr("GLM-4 wants to run {tool} on the MCP server {server}:").format(
                 tool=call.tool, server=call.server
             )
-            self.bar.ask(question, _pretty(call.arguments), "json")
+            self.bar.ask(question, _pretty(call.arguments), "json", mcp=self.mcp is not None)
             return
         else:
             name = call.name if call is not None else "?"
             question = self.tr("GLM-4 wants to run {tool}.").format(tool=name)
         self.bar.ask(question, plan.diff if plan is not None else "")
+
+    def allow_always(self) -> bool:
+        """The waiting MCP call's tool joins its server's alwaysAllow (saved), and runs."""
+        tab = self.tabs.current_tab()
+        call = tab.session.pending_call if tab is not None else None
+        if self.mcp is None or call is None or not call.server:
+            return False
+        self.tasks.start(self.mcp.allow_always(call.server, call.tool))
+        return self.decide(Decision.ONCE)
 
     def decide(self, decision: Decision) -> bool:
         """Answer the current tab's waiting call; False when none waits."""

@@ -3,9 +3,9 @@
     python echo_server.py                 # stdio
     python echo_server.py --http PORT [--token T]   # Streamable HTTP at /mcp (401 without T)
 
-Tools: echo, add (structured result), picture (an image), fail (isError), sleep (a call
-that hangs; a cancellation is written to $MCP_TEST_MARKS), env (reads a variable), crash
-(the process exits mid-call). It prints a line to stderr at start, for the log. With
+Tools: echo, add (structured result), picture (an image), fail (isError), big (a long
+result), sleep (a call that hangs; a cancellation is written to $MCP_TEST_MARKS), env (reads
+a variable), crash (the process exits mid-call). It prints a line to stderr at start, for the log. With
 `--linger` it does not exit when its stdin closes (as some servers do not).
 """
 
@@ -89,6 +89,12 @@ async def sleep(seconds: float) -> str:
 def env(name: str) -> str:
     """The value of an environment variable (or <unset>)."""
     return os.environ.get(name, "<unset>")
+
+
+@server.tool()
+def big(size: int) -> str:
+    """A text of `size` characters, in one line."""
+    return ("0123456789" * (size // 10 + 1))[:size]
 
 
 @server.tool()

@@ -115,7 +115,7 @@ def test_the_bundle_runs_an_mcp_server(bundle, tmp_path):
         while time.monotonic() < deadline and not (log.exists() and "ready:" in log.read_text()):
             assert app.poll() is None, app.stderr.read().decode() if app.stderr else ""
             time.sleep(0.2)
-        assert "ready: echo-test (MCP" in log.read_text() and "7 tools" in log.read_text()
+        assert "ready: echo-test (MCP" in log.read_text() and "8 tools" in log.read_text()
         pid = json.loads((profile / "mcp-pids" / "echo.json").read_text())["pid"]
         app.send_signal(signal.SIGTERM)
         assert app.wait(30) == 0

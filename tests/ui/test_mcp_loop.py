@@ -218,7 +218,7 @@ def test_settings_import_of_a_claude_desktop_file_keeps_secrets_in_the_keyring(
     page.servers.setCurrentRow(0)
     page.show_details()
     assert page.state.text().startswith("State: running")
-    assert "Tools (7): echo, add" in page.tools.text()
+    assert "Tools (8): echo, add" in page.tools.text()
     for path in profile.rglob("*"):
         if path.is_file() and path.suffix in (".json", ".log", ".txt", ""):
             assert secret not in path.read_text(errors="replace"), path
@@ -237,3 +237,49 @@ def test_quit_leaves_no_server_process(qloop, qtbot, history, server):
     close_window(qloop, win, backend)
     assert not (profile / "mcp-pids" / "echo.json").exists()
     assert not child_process.alive(pid) or child_process.start_time(pid) is None
+
+
+def test_always_allow_this_tool_saves_it_in_alwaysallow(qloop, window, server):
+    win = window
+    configure(qloop, win, echo())
+    server.push(
+        Reply(
+            text="", tool_calls=[{"id": "a1", "name": "echo__add", "arguments": '{"a": 1, "b": 2}'}]
+        ),
+        Reply(text="3."),
+    )
+    ask(qloop, win, "1+2?")
+    session = win.tabs.current_tab().session
+    qloop.run_until_complete(until(lambda: session.waiting_for_approval, 60))
+    always = win.tools_controller.bar.findChild(QPushButton, "allowAlwaysButton")
+    assert always.isVisible()
+    always.click()
+    qloop.run_until_complete(until(lambda: not session.busy, 30))
+    assert session.conversation.messages[1].tool_calls[0].state == "done"
+    qloop.run_until_complete(until(lambda: "add" in win.mcp.config("echo").always_allow, 5))
+    saved = json.loads((win.history.path.parent / "mcp.json").read_text())
+    assert saved["mcpServers"]["echo"]["alwaysAllow"] == ["add"]
+
+
+def test_a_5_mb_result_is_cut_for_the_model_and_never_stalls_the_window(qloop, window, server):
+    from tests.ui.test_hostile_input import loop_watch
+
+    win = window
+    call = {"id": "b1", "name": "echo__big", "arguments": '{"size": 5000000}'}
+    session = win.tabs.current_tab().session
+    # A first exchange (and a first call) loads what any first request loads (httpx, TLS,
+    # the tool modules): not what is measured here.
+    warm = {"id": "w1", "name": "echo__echo", "arguments": '{"text": "hi"}'}
+    server.push(Reply(text="", tool_calls=[warm]), Reply(text="Ready."))
+    configure(qloop, win, echo(always_allow=frozenset({"big", "echo"})))
+    ask(qloop, win, "Warm up")
+    qloop.run_until_complete(until(lambda: len(completions(server)) == 2 and not session.busy, 60))
+    server.push(Reply(text="", tool_calls=[call]), Reply(text="That was long."))
+    with loop_watch() as gaps:
+        ask(qloop, win, "Give me a lot")
+        qloop.run_until_complete(until(lambda: len(completions(server)) == 4, 60))
+        qloop.run_until_complete(until(lambda: not session.busy, 30))
+    result = session.conversation.messages[-2].content
+    assert result.startswith("0123456789") and "4,900,000 more characters" in result
+    assert len(result) < 100_100
+    assert max(gaps) < 0.1, f"the window stalled {max(gaps) * 1000:.0f} ms"

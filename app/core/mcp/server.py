@@ -40,6 +40,7 @@ LOG_FILE_LIMIT = 1_000_000  # bytes; the file starts over past this
 TAIL = 12  # log lines quoted in a problem
 START_TIMEOUT = 60.0  # seconds to start and list tools (npx may download the server first)
 MAX_IMAGE = 4_000_000  # bytes of one image kept for the card
+MAX_RESULT = 100_000  # characters of a result the model gets (about 25,000 tokens)
 
 
 class ServerState(StrEnum):
@@ -473,6 +474,9 @@ def result_of(result: Any) -> CallResult:
         if pretty not in parts and not _same_json(parts, structured):
             parts.append(pretty)
     text = "\n".join(parts) or ("(no output)" if not result.is_error else "The tool failed.")
+    if len(text) > MAX_RESULT:  # a whole database dump would crowd out the conversation
+        cut = len(text) - MAX_RESULT
+        text = f"{text[:MAX_RESULT]}\n[… {cut:,} more characters of this result were cut]"
     return CallResult(text, bool(result.is_error), images)
 
 

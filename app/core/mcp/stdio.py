@@ -102,23 +102,18 @@ class StdioTransport:
 
     async def _read_stdout(self, send: MemoryObjectSendStream[Any]) -> None:
         assert self.process is not None and self.process.stdout is not None
-        buffer = b""
         try:
-            async for chunk in self.process.stdout:
-                lines = (buffer + chunk).split(b"\n")
-                buffer = lines.pop()
-                for raw in lines:
-                    line = raw.decode("utf-8", errors="replace").strip()
-                    if not line:
-                        continue
-                    try:
-                        message = mcp_types.jsonrpc_message_adapter.validate_json(
-                            line, by_name=False
-                        )
-                    except ValueError:
-                        self.on_log(f"[stdout, not MCP] {line[:500]}")
-                        continue
-                    await send.send(SessionMessage(message))
+            async for raw in _lines(self.process.stdout):
+                line = raw.strip()
+                if not line:
+                    continue
+                try:
+                    message = mcp_types.jsonrpc_message_adapter.validate_json(line, by_name=False)
+                except ValueError:
+                    text = line[:500].decode("utf-8", errors="replace")
+                    self.on_log(f"[stdout, not MCP] {text}")
+                    continue
+                await send.send(SessionMessage(message))
         except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream):
             pass
         finally:
@@ -140,18 +135,9 @@ class StdioTransport:
 
     async def _read_stderr(self) -> None:
         assert self.process is not None and self.process.stderr is not None
-        buffer = b""
         with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
-            async for chunk in self.process.stderr:
-                lines = (buffer + chunk).split(b"\n")
-                buffer = lines.pop()
-                if len(buffer) > 10_000:  # a line without end: logged in pieces
-                    lines.append(buffer)
-                    buffer = b""
-                for raw in lines:
-                    self.on_log(raw.decode("utf-8", errors="replace").rstrip("\r"))
-        if buffer:
-            self.on_log(buffer.decode("utf-8", errors="replace"))
+            async for raw in _lines(self.process.stderr, longest=10_000):
+                self.on_log(raw.decode("utf-8", errors="replace").rstrip("\r"))
 
     async def _watch(self) -> None:
         assert self.process is not None
@@ -180,3 +166,27 @@ class StdioTransport:
         # What the server started in its group (a node under npx) goes with it.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+async def _lines(stream: Any, longest: int = 0) -> Any:
+    """The lines of a byte stream (without their newline), the last one even without it.
+    A long line is joined once, not re-copied with every chunk (a 5 MB result arrives in
+    ~80 chunks); with `longest`, a line past that many bytes comes in pieces (a log)."""
+    pending: list[bytes] = []
+    size = 0
+    async for chunk in stream:
+        while chunk:
+            end = chunk.find(b"\n")
+            if end < 0:
+                pending.append(chunk)
+                size += len(chunk)
+                if longest and size > longest:
+                    yield b"".join(pending)
+                    pending, size = [], 0
+                break
+            pending.append(chunk[:end])
+            yield b"".join(pending)
+            pending, size = [], 0
+            chunk = chunk[end + 1 :]
+    if pending:
+        yield b"".join(pending)

@@ -14,7 +14,7 @@ from typing import Any
 from app.core.i18n import QT_TRANSLATE_NOOP, Text
 from app.core.mcp.hub import McpHub
 from app.core.mcp.problems import McpProblem
-from app.core.mcp.server import CallResult, McpTool
+from app.core.mcp.server import CallResult, McpTool, ServerState
 
 
 class ConversationServers:
@@ -29,10 +29,14 @@ class ConversationServers:
         enabled = set(self.hub.enabled())
         return [n for n in self.names() if n in enabled]
 
+    def to_start(self) -> list[str]:
+        """The servers on for the conversation that do not run yet."""
+        return [n for n in self._on() if self.hub.state(n) != ServerState.READY]
+
     async def prepare(self) -> list[Text]:
         """Start the servers that are on and not running; what failed, in words."""
         problems: list[Text] = []
-        for name in self._on():
+        for name in self.to_start():
             try:
                 await self.hub.start(name)
             except McpProblem as problem:
