@@ -243,3 +243,62 @@ def test_without_a_session_bus_there_is_no_keyring(tmp_path):
     result = json.loads(out.stdout)
     assert result["value"] == KEY and not result["available"]
     assert result["problem"].startswith("No keyring service is running"), result
+
+
+# The MCP side of one run: import a Claude Desktop file (a token in a server's env), or
+# start that server after a restart and have it read the token from its environment.
+MCP_STEP = r"""
+import asyncio, json, os, sys
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication
+from app.core.secrets import KeyringStore
+from app.services.mcp import McpService
+
+app = QCoreApplication([])
+op, profile = sys.argv[1], Path(sys.argv[2])
+service = McpService(KeyringStore(), profile)
+
+async def main():
+    if op == "import":
+        parsed = await service.import_text(sys.stdin.read())
+        return {"imported": [s.name for s in parsed.servers]}
+    result = await service.hub.call("echo", "env", {"name": "GH_TOKEN"}, 30)
+    return {"token": result.text}
+
+print(json.dumps(asyncio.run(main())))
+service.hub.shutdown()
+"""
+
+
+def test_an_mcp_servers_token_lives_in_gnome_keyring_and_reaches_only_its_server(
+    secret_service_factory,
+):
+    service = secret_service_factory("login-password-for-this-test")
+    profile = service.base / "profile"
+    token = "ghp_mcpTokenInTheRealKeyring0123456789"
+    echo = ROOT / "tests" / "mcp_servers" / "echo_server.py"
+    config = {
+        "globalShortcut": "",
+        "mcpServers": {
+            "echo": {"command": sys.executable, "args": [str(echo)], "env": {"GH_TOKEN": token}}
+        },
+    }
+
+    def step(op: str, stdin: str = "") -> dict:
+        out = subprocess.run(
+            [sys.executable, "-c", MCP_STEP, op, str(profile)],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env={**service.env, "QT_QPA_PLATFORM": "offscreen"},
+            cwd=service.base / "home",
+            timeout=90,
+        )
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    assert step("import", json.dumps(config)) == {"imported": ["echo"]}
+    assert step("call") == {"token": token}  # a restart: read back from the keyring
+    saved = json.loads((profile / "mcp.json").read_text())
+    assert saved["mcpServers"]["echo"]["envKeys"] == ["GH_TOKEN"]
+    assert _files_with(service.base, token.encode()) == []  # no file has it in the clear
