@@ -5,8 +5,8 @@
 
 Tools: echo, add (structured result), picture (an image), fail (isError), big (a long
 result), sleep (a call that hangs; a cancellation is written to $MCP_TEST_MARKS), env (reads
-a variable), crash (the process exits mid-call). It prints a line to stderr at start, for the log. With
-`--linger` it does not exit when its stdin closes (as some servers do not).
+a variable), crash (the process exits mid-call). It prints a line to stderr at start, for
+the log. With `--linger` it does not exit when its stdin closes (as some servers do not).
 """
 
 from __future__ import annotations
