@@ -178,25 +178,22 @@ class McpService(QObject):
         old = self.config(name)
         if old is None or old.disabled == (not enabled):
             return
-        new = replace(old, disabled=not enabled)
-        if old.transient:
-            self._transient = [new if c.name == name else c for c in self._transient]
-            self._apply()
-        else:
-            self._saved = [new if c.name == name else c for c in self._saved]
-            await self._save()
+        await self._changed_in_place(replace(old, disabled=not enabled))
 
     async def allow_always(self, name: str, tool: str) -> None:
         """Add a tool to the server's alwaysAllow."""
         old = self.config(name)
         if old is None or tool in old.always_allow:
             return
-        new = replace(old, always_allow=old.always_allow | {tool})
-        if old.transient:
-            self._transient = [new if c.name == name else c for c in self._transient]
+        await self._changed_in_place(replace(old, always_allow=old.always_allow | {tool}))
+
+    async def _changed_in_place(self, new: ServerConfig) -> None:
+        """A server's new settings, same name (saved unless it is for this run only)."""
+        if new.transient:
+            self._transient = [new if c.name == new.name else c for c in self._transient]
             self._apply()
         else:
-            self._saved = [new if c.name == name else c for c in self._saved]
+            self._saved = [new if c.name == new.name else c for c in self._saved]
             await self._save()
 
     async def _save(self) -> None:

@@ -40,6 +40,11 @@ def ask(qloop, win, text: str) -> None:
     win.send_button.click()
 
 
+def calls(*specs: tuple[str, str, str]) -> Reply:
+    """An answer that is only tool calls: (id, name, arguments) each."""
+    return Reply(text="", tool_calls=[{"id": i, "name": n, "arguments": a} for i, n, a in specs])
+
+
 def completions(server) -> list[dict]:
     return [r.body for r in server.requests if r.path.endswith("/completions")]
 
@@ -105,13 +110,9 @@ def test_allow_for_this_conversation_asks_once_per_tool(qloop, window, server):
     win = window
     configure(qloop, win, echo())
     server.push(
-        Reply(
-            text="", tool_calls=[{"id": "e1", "name": "echo__echo", "arguments": '{"text": "a"}'}]
-        ),
-        Reply(
-            text="", tool_calls=[{"id": "e2", "name": "echo__echo", "arguments": '{"text": "b"}'}]
-        ),
-        Reply(text="", tool_calls=[{"id": "f3", "name": "echo__fail", "arguments": "{}"}]),
+        calls(("e1", "echo__echo", '{"text": "a"}')),
+        calls(("e2", "echo__echo", '{"text": "b"}')),
+        calls(("f3", "echo__fail", "{}")),
         Reply(text="Done."),
     )
     ask(qloop, win, "Echo twice")
@@ -242,12 +243,7 @@ def test_quit_leaves_no_server_process(qloop, qtbot, history, server):
 def test_always_allow_this_tool_saves_it_in_alwaysallow(qloop, window, server):
     win = window
     configure(qloop, win, echo())
-    server.push(
-        Reply(
-            text="", tool_calls=[{"id": "a1", "name": "echo__add", "arguments": '{"a": 1, "b": 2}'}]
-        ),
-        Reply(text="3."),
-    )
+    server.push(calls(("a1", "echo__add", '{"a": 1, "b": 2}')), Reply(text="3."))
     ask(qloop, win, "1+2?")
     session = win.tabs.current_tab().session
     qloop.run_until_complete(until(lambda: session.waiting_for_approval, 60))
