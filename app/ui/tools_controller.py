@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -46,6 +46,17 @@ if TYPE_CHECKING:
     from app.core.tools.toolbox import ToolBox
 
 DIFF_LINES = 12  # lines of a write's diff the bar shows before it scrolls
+
+
+def state_text(state: ServerState) -> str:
+    """An MCP server's state in words (the MCP menu, Settings → Tools)."""
+    translate = QCoreApplication.translate
+    return {
+        ServerState.STOPPED: translate("ToolsController", "not running"),
+        ServerState.STARTING: translate("ToolsController", "starting…"),
+        ServerState.READY: translate("ToolsController", "running"),
+        ServerState.FAILED: translate("ToolsController", "failed"),
+    }[state]
 
 
 class ApprovalBar(QFrame):
@@ -178,10 +189,9 @@ class ToolsController(QObject):
         if self.mcp is not None and has_servers:
             from app.core.mcp.tools import ConversationServers
 
-            mcp = self.mcp
             servers = ConversationServers(
-                mcp.hub,
-                names=lambda: mcp.enabled() if conv.mcp_servers is None else conv.mcp_servers,
+                self.mcp.hub,
+                names=lambda: self.servers_on(conv),
                 timeout=lambda: float(self._setting("tools.mcp_timeout", 60.0)),  # type: ignore[arg-type]
             )
         box = ToolBox(
@@ -262,15 +272,9 @@ class ToolsController(QObject):
         tab = self.tabs.current_tab()
         if self.mcp is not None and tab is not None:
             on = set(self.servers_on(tab.conversation))
-            states = {
-                ServerState.READY: self.tr("running"),
-                ServerState.FAILED: self.tr("failed"),
-                ServerState.STARTING: self.tr("starting…"),
-            }
             names = self.mcp.enabled()
             for name in names:
-                state = states.get(self.mcp.state(name), "")
-                action = menu.addAction(f"{name}   {state}".rstrip())
+                action = menu.addAction(f"{name}   {state_text(self.mcp.state(name))}")
                 action.setObjectName(f"mcpServer:{name}")
                 action.setCheckable(True)
                 action.setChecked(name in on)

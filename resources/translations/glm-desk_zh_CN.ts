@@ -47,6 +47,14 @@
         <translation>在本对话中允许</translation>
     </message>
     <message>
+        <source>Always allow this tool</source>
+        <translation>始终允许此工具</translation>
+    </message>
+    <message>
+        <source>Add it to the server&apos;s alwaysAllow: it runs without asking from now on</source>
+        <translation>加入该服务器的 alwaysAllow：今后运行时不再询问</translation>
+    </message>
+    <message>
         <source>Deny</source>
         <translation>拒绝</translation>
     </message>
@@ -2488,6 +2496,10 @@ Last activity: {stamp}</source>
         <translation>启动中…</translation>
     </message>
     <message>
+        <source>not running</source>
+        <translation>未运行</translation>
+    </message>
+    <message>
         <source>No MCP server is enabled</source>
         <translation>没有启用的 MCP 服务器</translation>
     </message>
@@ -2530,22 +2542,6 @@ Last activity: {stamp}</source>
 </context>
 <context>
     <name>ToolsPage</name>
-    <message>
-        <source>not running</source>
-        <translation>未运行</translation>
-    </message>
-    <message>
-        <source>starting…</source>
-        <translation>启动中…</translation>
-    </message>
-    <message>
-        <source>running</source>
-        <translation>运行中</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
     <message>
         <source>Ask before GLM-4 reads files in the workspace</source>
         <translation>GLM-4 读取工作区文件前先询问</translation>

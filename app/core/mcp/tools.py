@@ -8,6 +8,7 @@ they run unless allowed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -35,16 +36,18 @@ class ConversationServers:
 
     async def prepare(self) -> list[Text]:
         """Start the servers that are on and not running; what failed, in words."""
+        names = self.to_start()  # all at once: a slow one (npx fetching) holds up no other
+        done = await asyncio.gather(*(self.hub.start(n) for n in names), return_exceptions=True)
         problems: list[Text] = []
-        for name in self.to_start():
-            try:
-                await self.hub.start(name)
-            except McpProblem as problem:
+        for name, outcome in zip(names, done, strict=True):
+            if isinstance(outcome, McpProblem):
                 problems.append(
                     QT_TRANSLATE_NOOP(
                         "McpProblem", "The MCP server {name} is not available: {problem}"
-                    ).format(name=name, problem=problem.message)
+                    ).format(name=name, problem=outcome.message)
                 )
+            elif isinstance(outcome, BaseException):
+                raise outcome
         return problems
 
     def tools(self) -> list[McpTool]:

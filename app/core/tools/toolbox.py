@@ -172,7 +172,6 @@ class ToolBox:
 
         assert self.mcp is not None
         server = mcp_tool.server
-        started = time.monotonic()
         try:
             args = tool.parse_arguments(call.arguments)
         except ToolRefused as refused:

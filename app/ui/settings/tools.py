@@ -40,15 +40,7 @@ from app.services.mcp import ConfigError, McpService, ServerConfig, ServerState
 from app.services.translation import exception_text, translated
 from app.ui.settings.common import note
 from app.ui.theme import set_tone
-
-
-def state_text(state: ServerState) -> str:
-    return {
-        ServerState.STOPPED: QCoreApplication.translate("ToolsPage", "not running"),
-        ServerState.STARTING: QCoreApplication.translate("ToolsPage", "starting…"),
-        ServerState.READY: QCoreApplication.translate("ToolsPage", "running"),
-        ServerState.FAILED: QCoreApplication.translate("ToolsPage", "failed"),
-    }[state]
+from app.ui.tools_controller import state_text
 
 
 class ToolsPage(QWidget):
