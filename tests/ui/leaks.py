@@ -97,7 +97,19 @@ def _thread_alive(thread: threading.Thread) -> bool:
     return thread.is_alive()
 
 
+def _forget_dead_dummies() -> None:
+    """On 3.11 a _DummyThread stays in `threading._active` after its OS thread ended, and a
+    new thread that gets the same ident is then taken for it (its `current_thread()` is the
+    old object, with the old native id): a thread leaked by a test would pass for one from
+    before it. Drop the dummies whose thread is gone."""
+    with threading._active_limbo_lock:  # type: ignore[attr-defined]
+        for ident, thread in list(threading._active.items()):  # type: ignore[attr-defined]
+            if isinstance(thread, threading._DummyThread) and not _thread_alive(thread):
+                del threading._active[ident]  # type: ignore[attr-defined]
+
+
 def snapshot() -> Snapshot:
+    _forget_dead_dummies()
     return Snapshot(
         timers=frozenset(_address(t) for t in active_timers()),
         widgets=frozenset(_address(w) for w in top_level_widgets()),
