@@ -55,6 +55,12 @@ class Reply:
     tool_calls: list[dict[str, Any]] | None = None  # [{"id","name","arguments"}]
     split_bytes: int | None = None  # write the SSE bytes in pieces of this many bytes
     done: bool = True
+    # Web search: Z.AI's top-level `web_search` results, sent with content chunk N;
+    # OpenRouter's `url_citation` annotations, in the last chunk's delta or its `message`.
+    web_search: list[dict[str, Any]] | None = None
+    web_search_at: int = 0
+    annotations: list[dict[str, Any]] | None = None
+    annotations_in: str = "delta"  # or "message"
 
 
 @dataclass
@@ -358,7 +364,12 @@ class ProtocolServer:
             "predicted_per_second": 1000.0 * n_out / 10.0,
         }
 
-        def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
+        def chunk(
+            delta: dict[str, Any],
+            finish: str | None = None,
+            choice_extra: dict[str, Any] | None = None,
+            **extra: Any,
+        ) -> bytes:
             c: dict[str, Any] = {"id": "chatcmpl-1", "created": created, "model": model}
             if f == "openrouter":
                 c.update(id="gen-123", object="chat.completion.chunk", provider="Z.AI")
@@ -374,6 +385,7 @@ class ProtocolServer:
                 if f == "zai":
                     delta = {"role": "assistant", **delta}
                 choice = {"index": 0, "delta": delta, "finish_reason": finish}
+            choice.update(choice_extra or {})
             c["choices"] = [choice]
             c.update(extra)
             return put_event(c)
@@ -396,10 +408,13 @@ class ProtocolServer:
             if i:
                 yield "DELAY"
             last = i == len(pieces) - 1 and not reply.tool_calls
+            found = {"web_search": reply.web_search} if reply.web_search_at == i else {}
+            if reply.web_search is None:
+                found = {}
             if f == "zai" and last:
-                yield chunk({"content": piece}, finish_reason, usage=usage)
+                yield chunk({"content": piece}, finish_reason, usage=usage, **found)
             else:
-                yield chunk({"content": piece})
+                yield chunk({"content": piece}, **found)
             if f == "openrouter" and i == 0:
                 yield b": OPENROUTER PROCESSING\n\n"
         if reply.raw_after is not None and reply.raw_at is None:
@@ -408,7 +423,14 @@ class ProtocolServer:
             yield from self._tool_calls(reply, chunk, usage)
         if f == "openrouter":
             usage_or = {**usage, "cost": 0.0000123, "prompt_tokens_details": {"cached_tokens": 0}}
-            yield chunk({}, finish_reason, usage=usage_or)
+            delta: dict[str, Any] = {}
+            placed: dict[str, Any] = {}
+            if reply.annotations is not None and reply.annotations_in == "delta":
+                delta = {"annotations": reply.annotations}
+            elif reply.annotations is not None:
+                message = {"role": "assistant", "annotations": reply.annotations}
+                placed = {"message": message}
+            yield chunk(delta, finish_reason, choice_extra=placed, usage=usage_or)
         elif f == "llama":
             yield chunk({}, finish_reason, timings=timings)
             if want_usage:

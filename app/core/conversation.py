@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from app.core.errors import ChatError, ErrorKind
-from app.core.protocol import Message, Role, ToolCall, Usage
+from app.core.protocol import Message, Role, Source, ToolCall, Usage
 
 # The result a call gets when it never ran (the answer was stopped, the app was killed):
 # every call is answered, or the next request would be refused by every provider.
@@ -100,6 +101,18 @@ class ChatMessage:
     seq: int = 0  # creation order within the conversation
     tool_calls: list[ToolCallRecord] = field(default_factory=list)  # an answer's calls
     tool_call_id: str = ""  # a tool message: the call it answers
+    sources: list[Source] = field(default_factory=list)  # pages a web search found for it
+
+    def add_sources(self, found: Iterable[Source]) -> bool:
+        """Add the sources not known yet (by link); whether any was new."""
+        known = {s.link for s in self.sources}
+        added = False
+        for source in found:
+            if source.link not in known:
+                known.add(source.link)
+                self.sources.append(source)
+                added = True
+        return added
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able record: the export format's message and the database row alike."""
@@ -118,6 +131,7 @@ class ChatMessage:
             "seq": self.seq,
             **({"tool_calls": [c.to_dict() for c in self.tool_calls]} if self.tool_calls else {}),
             **({"tool_call_id": self.tool_call_id} if self.tool_call_id else {}),
+            **({"sources": [x.to_dict() for x in self.sources]} if self.sources else {}),
         }
 
     @classmethod
@@ -142,7 +156,20 @@ class ChatMessage:
                 if isinstance(c, dict)
             ],
             tool_call_id=str(d.get("tool_call_id") or ""),
+            sources=[
+                x
+                for x in (
+                    Source.from_dict(s) for s in d.get("sources") or [] if isinstance(s, dict)
+                )
+                if x is not None
+            ],
         )
+
+
+def _sources(records: Any) -> list[Source]:
+    """Stored or imported sources; any that is not a web page's is dropped."""
+    found = (Source.from_dict(r) for r in records or [] if isinstance(r, dict))
+    return [s for s in found if s is not None]
 
 
 def _error_to_dict(err: ChatError | None) -> dict[str, Any] | None:

@@ -67,6 +67,13 @@ def to_markdown(records: list[dict[str, Any]]) -> str:
                 parts.append(
                     f"Called `{call.name}` ({call.state}):\n\n{_fenced(call.arguments, 'json')}\n"
                 )
+            if m.sources:
+                listed = "\n".join(
+                    f"{n}. [{s.title}]({s.link})"
+                    + "".join(f" · {x}" for x in (s.site, s.date) if x)
+                    for n, s in enumerate(m.sources, 1)
+                )
+                parts.append(f"Sources:\n\n{listed}\n")
             if m.state not in (AnswerState.DONE, AnswerState.STREAMING):
                 parts.append(f"_({m.state.value})_\n")
     return "\n".join(parts)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class Role(StrEnum):
@@ -109,7 +110,40 @@ class ErrorChunk:
     payload: dict[str, Any]
 
 
-StreamEvent = TextDelta | ToolCallDelta | Usage | Timings | Finish | ErrorChunk
+@dataclass(frozen=True)
+class Source:
+    """A web page a search found for the answer: Z.AI's `web_search` results, OpenRouter's
+    `url_citation` annotations."""
+
+    title: str
+    link: str
+    site: str = ""  # the site's name or host
+    date: str = ""  # as the provider gives it (Z.AI: "2025-04-14")
+
+    def to_dict(self) -> dict[str, str]:
+        return {"title": self.title, "link": self.link, "site": self.site, "date": self.date}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Source | None:
+        link = _text(d.get("link")) or ""
+        if not _web_link(link):
+            return None
+        return cls(
+            title=(_text(d.get("title")) or link)[:500],
+            link=link,
+            site=(_text(d.get("site")) or "")[:200],
+            date=(_text(d.get("date")) or "")[:40],
+        )
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Sources that arrived in the stream (in any chunk)."""
+
+    items: tuple[Source, ...]
+
+
+StreamEvent = TextDelta | ToolCallDelta | Usage | Timings | Finish | ErrorChunk | Sources
 
 
 class MalformedChunk(ValueError):
@@ -241,6 +275,15 @@ def parse_chunk(data: str) -> list[StreamEvent]:
             reason = choice.get("finish_reason")
             if isinstance(reason, str) and reason:
                 finish = reason
+    found = _zai_sources(obj.get("web_search"))
+    if isinstance(choices, list):
+        for choice in choices:
+            if isinstance(choice, dict):
+                for part in (choice.get("delta"), choice.get("message")):
+                    if isinstance(part, dict):
+                        found += _citations(part.get("annotations"))
+    if found:
+        events.append(Sources(tuple(found)))
     usage = obj.get("usage")
     if isinstance(usage, dict):
         events.append(parse_usage(usage))
@@ -253,6 +296,51 @@ def parse_chunk(data: str) -> list[StreamEvent]:
     if finish is not None:
         events.append(Finish(finish))
     return events
+
+
+def _web_link(link: str) -> bool:
+    """Only http(s) links are offered to open (a page could send javascript: or file:)."""
+    return urlsplit(link).scheme in ("http", "https") and bool(urlsplit(link).netloc)
+
+
+def _zai_sources(results: Any) -> list[Source]:
+    """Z.AI's top-level `web_search`: [{title, link, media, publish_date, content, …}]."""
+    if not isinstance(results, list):
+        return []
+    found = []
+    for r in results:
+        if isinstance(r, dict):
+            source = Source.from_dict(
+                {
+                    "title": r.get("title"),
+                    "link": r.get("link"),
+                    "site": r.get("media") or urlsplit(str(r.get("link") or "")).hostname,
+                    "date": r.get("publish_date"),
+                }
+            )
+            if source is not None:
+                found.append(source)
+    return found
+
+
+def _citations(annotations: Any) -> list[Source]:
+    """OpenRouter's `annotations`: {type: "url_citation", url_citation: {url, title}} (or
+    the same fields flat on the annotation)."""
+    if not isinstance(annotations, list):
+        return []
+    found = []
+    for a in annotations:
+        if not isinstance(a, dict) or a.get("type") != "url_citation":
+            continue
+        inner = a.get("url_citation")
+        fields = inner if isinstance(inner, dict) else a
+        link = fields.get("url")
+        source = Source.from_dict(
+            {"title": fields.get("title"), "link": link, "site": urlsplit(str(link)).hostname}
+        )
+        if source is not None:
+            found.append(source)
+    return found
 
 
 @dataclass

@@ -27,6 +27,11 @@ class GenerationParams:
     max_tokens: int | None = None  # None: the server's default
     stop: tuple[str, ...] = ()
     system_prompt: str = ""  # sent as the first message when not empty
+    # The provider's web search (Z.AI's web_search tool, OpenRouter's), where it has one.
+    web_search: bool = False
+    search_count: int = 5  # results asked for
+    search_recency: str = "noLimit"  # Z.AI: oneDay, oneWeek, oneMonth, oneYear, noLimit
+    web_plugin: bool = False  # OpenRouter: the older `plugins: [web]` (its server tool failed)
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,19 @@ class Provider:
 
     def with_tools_as_text(self, as_text: bool) -> Provider:
         return replace(self, tools_as_text=as_text)
+
+    @property
+    def web_search(self) -> bool:
+        """Whether the provider searches the web for the model (Z.AI, OpenRouter)."""
+        return self.flavor in (Flavor.ZAI, Flavor.OPENROUTER)
+
+    def _add_web_search(self, body: dict[str, Any], p: GenerationParams) -> None:
+        if self.flavor == Flavor.ZAI:
+            body["tools"] = [*body.get("tools", []), _web_search_tool(p)]
+        elif p.web_plugin:  # OpenRouter's older way, documented as deprecated
+            body["plugins"] = [{"id": "web", "max_results": p.search_count}]
+        else:  # OpenRouter runs the search itself, 0..N times, when the model asks
+            body["tools"] = [*body.get("tools", []), {"type": "openrouter:web_search"}]
 
     def with_overrides(self, base_url: str | None = None, model: str | None = None) -> Provider:
         return replace(
@@ -120,6 +138,8 @@ class Provider:
         if tools:
             body["tools"] = tools
             body["tool_choice"] = "auto"
+        if p.web_search and self.web_search:
+            self._add_web_search(body, p)
         max_tokens = p.max_tokens
         if max_tokens is not None:
             body["max_tokens"] = max(1, min(max_tokens, self.max_output))
@@ -140,6 +160,20 @@ class Provider:
             # Usage in the stream: harmless on OpenRouter, required by llama-server.
             body["stream_options"] = {"include_usage": True}
         return body
+
+
+def _web_search_tool(p: GenerationParams) -> dict[str, Any]:
+    """Z.AI's built-in search (a bare {"type": "web_search"} is refused)."""
+    return {
+        "type": "web_search",
+        "web_search": {
+            "enable": True,
+            "search_engine": "search_pro_jina",
+            "search_result": True,  # the sources come back in the stream
+            "count": p.search_count,
+            "search_recency_filter": p.search_recency,
+        },
+    }
 
 
 def is_loopback_url(url: str) -> bool:

@@ -155,7 +155,10 @@ PROVIDER_OPTIONS = (
     "system_prompt",
 )
 # What a conversation may override (stored with the conversation, not here).
-CONVERSATION_PARAMS = ("temperature", "top_p", "max_tokens", "system_prompt")
+CONVERSATION_PARAMS = ("temperature", "top_p", "max_tokens", "system_prompt", "web_search")
+# A conversation's settings that are not a provider's (their rule and default are global).
+GLOBAL_PARAMS = {"web_search": "generation.web_search"}
+RECENCY = ("oneDay", "oneWeek", "oneMonth", "oneYear", "noLimit")
 
 
 def _provider_options(p: Provider) -> list[Option]:
@@ -186,6 +189,10 @@ def _build_registry() -> dict[str, Option]:
         Option("tools.ask_before_read", False),
         Option("tools.ask_before_write", True),
         Option("tools.mcp_timeout", 60.0, minimum=1.0, maximum=3600.0),  # seconds per MCP call
+        # The provider's web search: the default of a new conversation, and how it searches.
+        Option("generation.web_search", False),
+        Option("generation.web_search_count", 5, minimum=1, maximum=50),
+        Option("generation.web_search_recency", "noLimit", choices=RECENCY),
     ]
     for p in PROVIDERS.values():
         options.extend(_provider_options(p))
@@ -198,7 +205,7 @@ REGISTRY: dict[str, Option] = _build_registry()
 def param_option(name: str) -> Option:
     """The rule for a generation setting (a CONVERSATION_PARAMS name), as every provider
     has it; max_tokens' maximum is the provider's output limit."""
-    return REGISTRY[f"providers.zai.{name}"]
+    return REGISTRY[GLOBAL_PARAMS.get(name) or f"providers.zai.{name}"]
 
 
 def validate_params(params: Mapping[str, object], max_output: int) -> dict[str, Value]:
@@ -258,7 +265,12 @@ class Settings:
         self, provider: Provider, overrides: Mapping[str, object] | None = None
     ) -> GenerationParams:
         """The provider's generation settings, with a conversation's overrides on top."""
-        values = {name: self.provider_value(provider.id, name) for name in CONVERSATION_PARAMS}
+        values = {
+            name: self.get(GLOBAL_PARAMS[name])
+            if name in GLOBAL_PARAMS
+            else self.provider_value(provider.id, name)
+            for name in CONVERSATION_PARAMS
+        }
         for name, value in (overrides or {}).items():
             if name in CONVERSATION_PARAMS:
                 values[name] = value
@@ -269,6 +281,9 @@ class Settings:
             top_p=float(values["top_p"]),
             max_tokens=min(max_tokens, provider.max_output) if max_tokens > 0 else None,
             system_prompt=str(values["system_prompt"]),
+            web_search=bool(values["web_search"]),
+            search_count=int(self.get("generation.web_search_count")),  # type: ignore[call-overload]
+            search_recency=str(self.get("generation.web_search_recency")),
         )
 
     def enabled(self, provider_id: str) -> bool:

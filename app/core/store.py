@@ -21,7 +21,7 @@ from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.providers import PROVIDERS
 from app.core.settings import validate_params
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APP_TAG = "glm-desk"
 TRASH_DAYS = 30
 HISTORY_FILE = "history.db"  # in the profile directory
@@ -140,11 +140,17 @@ _MIGRATE_4_TO_5 = """
         ALTER TABLE conversations ADD COLUMN mcp_servers TEXT;
 """
 
+# Version 6: an answer's web sources (JSON: [{title, link, site, date}]).
+_MIGRATE_5_TO_6 = """
+        ALTER TABLE messages ADD COLUMN sources TEXT;
+"""
+
 MIGRATIONS: dict[int, str] = {
     1: _MIGRATE_1_TO_2,
     2: _MIGRATE_2_TO_3,
     3: _MIGRATE_3_TO_4,
     4: _MIGRATE_4_TO_5,
+    5: _MIGRATE_5_TO_6,
 }
 
 
@@ -349,11 +355,12 @@ class HistoryStore:
             self.db.executemany(
                 "INSERT INTO messages(id, conversation_id, parent_id, seq, role, content, "
                 "state, provider, model, notice, error, usage, created, tool_calls, "
-                "tool_call_id) VALUES (:id, :cid, :parent, :seq, :role, :content, :state, "
-                ":provider, :model, :notice, :error, :usage, :created, :tool_calls, "
-                ":tool_call_id) ON CONFLICT(id) DO UPDATE SET parent_id=excluded.parent_id, "
-                "content=excluded.content, state=excluded.state, notice=excluded.notice, "
-                "error=excluded.error, usage=excluded.usage, tool_calls=excluded.tool_calls",
+                "tool_call_id, sources) VALUES (:id, :cid, :parent, :seq, :role, :content, "
+                ":state, :provider, :model, :notice, :error, :usage, :created, :tool_calls, "
+                ":tool_call_id, :sources) ON CONFLICT(id) DO UPDATE SET "
+                "parent_id=excluded.parent_id, content=excluded.content, state=excluded.state, "
+                "notice=excluded.notice, error=excluded.error, usage=excluded.usage, "
+                "tool_calls=excluded.tool_calls, sources=excluded.sources",
                 (_message_row(conversation["id"], m) for m in messages),
             )
             self.db.executemany("DELETE FROM messages WHERE id=?", ((mid,) for mid in deleted_ids))
@@ -413,7 +420,7 @@ class HistoryStore:
     def message_records(self, conversation_id: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT id, parent_id, seq, role, content, state, provider, model, notice, "
-            "error, usage, created, tool_calls, tool_call_id FROM messages "
+            "error, usage, created, tool_calls, tool_call_id, sources FROM messages "
             "WHERE conversation_id=? ORDER BY seq",
             (conversation_id,),
         )
@@ -433,6 +440,7 @@ class HistoryStore:
                 "created": r[11],
                 **({"tool_calls": json.loads(r[12])} if r[12] else {}),
                 **({"tool_call_id": r[13]} if r[13] else {}),
+                **({"sources": json.loads(r[14])} if r[14] else {}),
             }
             for r in rows
         ]
@@ -578,6 +586,7 @@ def _message_row(conversation_id: str, m: dict[str, Any]) -> dict[str, Any]:
         "usage": json.dumps(m["usage"]) if m.get("usage") else None,
         "tool_calls": json.dumps(m["tool_calls"]) if m.get("tool_calls") else None,
         "tool_call_id": m.get("tool_call_id") or "",
+        "sources": json.dumps(m["sources"]) if m.get("sources") else None,
     }
 
 

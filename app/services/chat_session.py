@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Awaitable, Iterable
 from contextlib import aclosing
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
@@ -22,6 +23,7 @@ from app.core.protocol import (
     Finish,
     Message,
     Role,
+    Sources,
     TextDelta,
     Timings,
     ToolCall,
@@ -29,7 +31,7 @@ from app.core.protocol import (
     ToolCallDelta,
     Usage,
 )
-from app.core.providers import GenerationParams, Provider
+from app.core.providers import Flavor, GenerationParams, Provider
 from app.core.redact import redact_fields
 from app.core.tools.declare import CallState, Decision, Tool
 from app.services.backend import Backend
@@ -75,6 +77,7 @@ class ChatSession(QObject):
     statusChanged = Signal(str)
     toolCallChanged = Signal(int, int)  # answer index, call index: its state changed
     approvalRequested = Signal(int, int)  # answer index, call index: waits for `decide`
+    sourcesChanged = Signal(int)  # answer index: web sources arrived
 
     def __init__(
         self,
@@ -114,6 +117,7 @@ class ChatSession(QObject):
         self.pending_plan: WritePlan | None = None  # ... and for a write, its change
         self._approval: asyncio.Future[Decision] | None = None
         self._tools_refused: set[str] = set()  # providers that answered "no tools" once
+        self._web_plugin: set[str] = set()  # OpenRouter refused its web search server tool
 
     @property
     def busy(self) -> bool:
@@ -355,6 +359,8 @@ class ChatSession(QObject):
         tools = self.toolbox.wire() if self.toolbox is not None else []
         if provider.id in self._tools_refused:
             tools = []
+        if provider.id in self._web_plugin:
+            params = replace(params, web_plugin=True)
         try:
             client = self.backend.client_for(provider)
             async with aclosing(client.stream(history, params, tools or None)) as events:
@@ -385,6 +391,9 @@ class ChatSession(QObject):
                         calls.add(event)
                     elif isinstance(event, Usage):
                         answer.usage = event
+                    elif isinstance(event, Sources):
+                        if answer.add_sources(event.items):
+                            self.sourcesChanged.emit(self._answer_index)
                     elif isinstance(event, Timings):
                         timings = event
                     elif isinstance(event, Finish):
@@ -413,6 +422,10 @@ class ChatSession(QObject):
             )
             raise
         except ChatError as err:
+            if _refuses_web_tool(provider, params, err) and not answer.content:
+                # OpenRouter's web search server tool is in beta: its older plugin instead.
+                self._web_plugin.add(provider.id)
+                return await self._stream_answer(provider, history, answer, params)
             if tools and _refuses_tools(err) and not answer.content:
                 # Said once; this request and the next go without tools.
                 self._tools_refused.add(provider.id)
@@ -612,6 +625,14 @@ class ChatSession(QObject):
             self._task.cancel()
         else:
             self.deleteLater()
+
+
+def _refuses_web_tool(provider: Provider, params: GenerationParams, err: ChatError) -> bool:
+    """OpenRouter refusing its `openrouter:web_search` server tool (a 400 that names it)."""
+    if not (params.web_search and provider.flavor == Flavor.OPENROUTER) or params.web_plugin:
+        return False
+    said = f"{err.message} {err.detail}".lower()
+    return err.status in (400, 404, 422) and ("web" in said or "server tool" in said)
 
 
 def _refuses_tools(err: ChatError) -> bool:

@@ -34,6 +34,7 @@ from app.core.errors import ErrorKind
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.markdown import Block, MarkdownStream, render_blocks
 from app.core.protocol import Role
+from app.core.sources import has_refs, link_refs
 from app.services.translation import tidy_spaces, translated
 from app.ui import theme
 from app.ui.chat_code_blocks import CodeBlocksMixin
@@ -367,7 +368,8 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             self._streaming_index = index
             self._begin_stream(cursor, message)
         else:
-            self._writer.insert_all(cursor, render_blocks(self._shown(message.content)), message.id)
+            text = self._shown(self._with_refs(message))
+            self._writer.insert_all(cursor, render_blocks(text), message.id)
         for call in message.tool_calls:
             self._insert_call(cursor, call)
 
@@ -455,7 +457,34 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
                 text = self.tr("Show all {n} lines").format(n=f"{len(lines):,}")
             self._link(cursor, text, TOOL_URL + message.id, self._small)
 
+    @staticmethod
+    def _cites(message: ChatMessage) -> bool:
+        return bool(message.sources) and has_refs(message.content)
+
+    def _with_refs(self, message: ChatMessage) -> str:
+        """The answer's text with its [ref_N] markers as links to its sources."""
+        return (
+            link_refs(message.content, message.sources)
+            if self._cites(message)
+            else (message.content)
+        )
+
+    def _insert_sources(self, cursor: QTextCursor, message: ChatMessage) -> None:
+        """The web pages the answer drew on: numbered as its [ref_N], each title a link that
+        opens in the browser only when clicked; site and date beside it."""
+        self._new_block(cursor, top=6, background="alt_bg")
+        cursor.insertText(self.tr("Sources"), self._header)
+        for n, source in enumerate(message.sources, 1):
+            self._new_block(cursor, background="alt_bg")
+            cursor.insertText(f"{n}. ", self._small)
+            self._link(cursor, source.title, source.link, self._small)
+            said = " · ".join(p for p in (source.site, source.date) if p)
+            if said:
+                cursor.insertText(f"  {said}", self._muted)
+
     def _insert_footer(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
+        if message.sources:
+            self._insert_sources(cursor, message)
         if message.state == AnswerState.STOPPED:
             self._new_block(cursor, top=4)
             cursor.insertText(self.tr("Stopped."), self._muted)
@@ -562,8 +591,9 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
                 self._stream.feed(self._folder.finish())
                 # What was saved is the truth: when it is not what arrived here (an answer
                 # replaced meanwhile), it is folded and rendered afresh.
-                if self._fed != len(message.content):
-                    shown = self._shown(message.content)
+                # Also when it cites web sources: its [ref_N] become links to them.
+                if self._fed != len(message.content) or self._cites(message):
+                    shown = self._shown(self._with_refs(message))
                     self._tail_start, self._stream_fences = self._body_start, 0
                     self._pending.clear()
                     self._stream = MarkdownStream()

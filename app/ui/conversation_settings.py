@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -47,7 +48,7 @@ def generation_spin_boxes(
 
 class ConversationSettingsDialog(QDialog):
     """objectNames: conversationSettingsDialog, convTemperatureField, convTopPField,
-    convMaxTokensField, convSystemPromptField, convResetButton."""
+    convMaxTokensField, convSystemPromptField, convWebSearchCheck, convResetButton."""
 
     def __init__(
         self,
@@ -64,6 +65,7 @@ class ConversationSettingsDialog(QDialog):
             "top_p": round(defaults.top_p, 2),
             "max_tokens": min(defaults.max_tokens or 0, max_output),
             "system_prompt": defaults.system_prompt,
+            "web_search": defaults.web_search,
         }
         self._max_output = max_output
         values = {**self._defaults, **{k: v for k, v in current.items() if k in self._defaults}}
@@ -76,6 +78,8 @@ class ConversationSettingsDialog(QDialog):
         self.system_prompt.setObjectName("convSystemPromptField")
         self.system_prompt.setAccessibleName(self.tr("System prompt"))
         self.system_prompt.setPlaceholderText(self.tr("None"))
+        self.web_search = QCheckBox(self.tr("Search the web for answers (Z.AI, OpenRouter)"))
+        self.web_search.setObjectName("convWebSearchCheck")
         self._fill(values)
 
         reset = QPushButton(self.tr("Use the provider's settings"))
@@ -87,6 +91,7 @@ class ConversationSettingsDialog(QDialog):
         form.addRow(self.tr("Top p:"), self.top_p)
         form.addRow(self.tr("Maximum answer length:"), self.max_tokens)
         form.addRow(self.tr("System prompt:"), self.system_prompt)
+        form.addRow("", self.web_search)
         explain = QLabel(
             self.tr(
                 "For this conversation only; the values that differ from the provider's "
@@ -112,6 +117,7 @@ class ConversationSettingsDialog(QDialog):
         self.top_p.setValue(float(values["top_p"]))
         self.max_tokens.setValue(int(values["max_tokens"]))
         self.system_prompt.setPlainText(str(values["system_prompt"]))
+        self.web_search.setChecked(bool(values["web_search"]))
 
     def values(self) -> dict[str, Value]:
         return {
@@ -119,6 +125,7 @@ class ConversationSettingsDialog(QDialog):
             "top_p": round(self.top_p.value(), 2),
             "max_tokens": self.max_tokens.value(),
             "system_prompt": self.system_prompt.toPlainText(),
+            "web_search": self.web_search.isChecked(),
         }
 
     def overrides(self) -> dict[str, Value]:

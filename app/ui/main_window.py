@@ -41,6 +41,7 @@ from app.ui.local_controller import LocalModelController
 from app.ui.provider_selector import ProviderSelector
 from app.ui.settings_controller import SettingsController
 from app.ui.tools_controller import ToolsController
+from app.ui.web_search_controller import WebSearchController
 
 CODE_PANE_DELAY_MS = 60  # after an answer's last frame is painted
 SAY_MS = 10_000
@@ -106,6 +107,8 @@ class MainWindow(QMainWindow):
             settings, backend, self.providers, self.tabs, self.composer, profile, self
         )
         self.sidebar = self.history_controller.sidebar
+        self.web_search = WebSearchController(self.tabs, self.providers, settings, self)
+        self.settings_controller.conversationSettingsChanged.connect(self.web_search.show_state)
         self.mcp = McpService(backend.secrets, profile, self)
         self.settings_controller.mcp = self.mcp
         self.tools_controller = ToolsController(
@@ -150,6 +153,7 @@ class MainWindow(QMainWindow):
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.web_search.button)
         buttons.addStretch(1)
         composer_row = QHBoxLayout()
         composer_row.addWidget(self.composer, 1)

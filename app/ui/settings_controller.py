@@ -26,6 +26,7 @@ NOTICE_MS = 8000
 
 class SettingsController(QObject):
     statusText = Signal(str)  # for the window's status line
+    conversationSettingsChanged = Signal()  # Edit → Conversation settings was accepted
     barMessage = Signal(str, int)  # a passing message for the status bar, milliseconds
     sendAgain = Signal(str)  # a message held while the keys were read may go now
     localModelChosen = Signal()  # the welcome's "use a local model": open its window
@@ -122,6 +123,7 @@ class SettingsController(QObject):
                 return  # the tab was closed meanwhile
             tab.conversation.params = dialog.overrides()
             tab.session.save_fields()
+            self.conversationSettingsChanged.emit()
             self.statusText.emit(
                 self.tr("This conversation now uses its own settings.")
                 if tab.conversation.params

@@ -494,6 +494,10 @@
         <translation>显示全部 {n} 行</translation>
     </message>
     <message>
+        <source>Sources</source>
+        <translation>来源</translation>
+    </message>
+    <message>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -775,6 +779,10 @@
     <message>
         <source>None</source>
         <translation>无</translation>
+    </message>
+    <message>
+        <source>Search the web for answers (Z.AI, OpenRouter)</source>
+        <translation>联网搜索以回答（Z.AI、OpenRouter）</translation>
     </message>
     <message>
         <source>Use the provider&apos;s settings</source>
@@ -2555,12 +2563,48 @@ Last activity: {stamp}</source>
         <translation> 秒</translation>
     </message>
     <message>
+        <source>Search the web in new conversations</source>
+        <translation>新对话默认联网搜索</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>不限时间</translation>
+    </message>
+    <message>
+        <source>The past year</source>
+        <translation>过去一年</translation>
+    </message>
+    <message>
+        <source>The past month</source>
+        <translation>过去一个月</translation>
+    </message>
+    <message>
+        <source>The past week</source>
+        <translation>过去一周</translation>
+    </message>
+    <message>
+        <source>The past day</source>
+        <translation>过去一天</translation>
+    </message>
+    <message>
         <source>Tool rounds per answer:</source>
         <translation>每个回答的工具轮数：</translation>
     </message>
     <message>
         <source>MCP call timeout:</source>
         <translation>MCP 调用超时：</translation>
+    </message>
+    <message>
+        <source>Web search:</source>
+        <translation>联网搜索：</translation>
+    </message>
+    <message>
+        <source>Results:</source>
+        <translation>结果数：</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>时间范围：</translation>
     </message>
     <message>
         <source>MCP servers</source>
@@ -2728,6 +2772,29 @@ Last activity: {stamp}</source>
     <message>
         <source>Undo</source>
         <translation>撤销</translation>
+    </message>
+</context>
+<context>
+    <name>WebSearchController</name>
+    <message>
+        <source>Web search</source>
+        <translation>联网搜索</translation>
+    </message>
+    <message>
+        <source>Search the web for this conversation</source>
+        <translation>在本对话中联网搜索</translation>
+    </message>
+    <message>
+        <source>Z.AI searches the web for the answer and lists its sources under it ($0.01 per search).</source>
+        <translation>Z.AI 会联网搜索来回答，并在回答下方列出来源（每次搜索 0.01 美元）。</translation>
+    </message>
+    <message>
+        <source>OpenRouter searches the web for the answer and lists its sources under it ($4 per 1,000 results, added to the answer&apos;s cost).</source>
+        <translation>OpenRouter 会联网搜索来回答，并在回答下方列出来源（每 1,000 条结果 4 美元，计入该回答的费用）。</translation>
+    </message>
+    <message>
+        <source>Web search is not available with {provider}: only Z.AI and OpenRouter search the web. A local model answers from what it knows.</source>
+        <translation>{provider} 不支持联网搜索：只有 Z.AI 和 OpenRouter 可以联网搜索。本地模型只能根据已有知识回答。</translation>
     </message>
 </context>
 <context>

@@ -255,6 +255,7 @@ ADDED_IN = {
     3: [("conversations", "params")],
     4: [("messages", "tool_calls"), ("messages", "tool_call_id"), ("conversations", "workspace")],
     5: [("conversations", "mcp_servers")],
+    6: [("messages", "sources")],
 }
 
 
@@ -275,8 +276,8 @@ def back_to_schema(path, version: int):
 def test_migration_from_v2_adds_conversation_settings(tmp_path):
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 2))  # as GLM Desk 0.1 wrote it
-    assert "upgraded from schema 2 to 5" in store.notice
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert "upgraded from schema 2 to 6" in store.notice
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     assert store.load("c0").params == {}
     assert len(store.load("c0").messages) == 3
     store.close()
@@ -285,7 +286,7 @@ def test_migration_from_v2_adds_conversation_settings(tmp_path):
 def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 3))  # GLM Desk before tools
-    assert "upgraded from schema 3 to 5" in store.notice
+    assert "upgraded from schema 3 to 6" in store.notice
     conv = store.load("c0")
     assert conv is not None and all(not m.tool_calls for m in conv.messages)
     assert conv.workspace == ""
@@ -305,7 +306,7 @@ def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
 def test_migration_from_v4_and_a_conversations_mcp_servers(tmp_path):
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 4))  # GLM Desk before MCP
-    assert "upgraded from schema 4 to 5" in store.notice
+    assert "upgraded from schema 4 to 6" in store.notice
     conv = store.load("c0")
     assert conv is not None and conv.mcp_servers is None  # not chosen: the enabled servers
     conv.mcp_servers = ["time"]

@@ -45,9 +45,9 @@ from app.ui.tools_controller import state_text
 
 class ToolsPage(QWidget):
     """objectNames: maxRoundsField, askBeforeReadCheck, askBeforeWriteCheck,
-    mcpTimeoutField, mcpServerList, mcpAddButton, mcpEditButton, mcpRemoveButton,
-    mcpImportButton, mcpStartButton, mcpServerState, mcpServerTools, mcpServerLog,
-    mcpMessage."""
+    mcpTimeoutField, webSearchDefaultCheck, webSearchCountField, webSearchRecencyCombo,
+    mcpServerList, mcpAddButton, mcpEditButton, mcpRemoveButton, mcpImportButton,
+    mcpStartButton, mcpServerState, mcpServerTools, mcpServerLog, mcpMessage."""
 
     edited = Signal(str, object)  # settings key, value
 
@@ -83,11 +83,45 @@ class ToolsPage(QWidget):
         self.timeout.setSuffix(QCoreApplication.translate("ToolsPage", " s"))
         self.timeout.setValue(float(pending["tools.mcp_timeout"]))  # type: ignore[arg-type]
         self.timeout.valueChanged.connect(lambda v: self.edited.emit("tools.mcp_timeout", v))
+        self.search_default = QCheckBox(
+            QCoreApplication.translate("ToolsPage", "Search the web in new conversations")
+        )
+        self.search_default.setObjectName("webSearchDefaultCheck")
+        self.search_default.setChecked(bool(pending["generation.web_search"]))
+        self.search_default.toggled.connect(lambda v: self.edited.emit("generation.web_search", v))
+        self.search_count = QSpinBox()
+        self.search_count.setObjectName("webSearchCountField")
+        self.search_count.setRange(1, 50)
+        self.search_count.setValue(int(pending["generation.web_search_count"]))  # type: ignore[call-overload]
+        self.search_count.valueChanged.connect(
+            lambda v: self.edited.emit("generation.web_search_count", int(v))
+        )
+        self.search_recency = QComboBox()
+        self.search_recency.setObjectName("webSearchRecencyCombo")
+        for value, label in (
+            ("noLimit", QCoreApplication.translate("ToolsPage", "Any time")),
+            ("oneYear", QCoreApplication.translate("ToolsPage", "The past year")),
+            ("oneMonth", QCoreApplication.translate("ToolsPage", "The past month")),
+            ("oneWeek", QCoreApplication.translate("ToolsPage", "The past week")),
+            ("oneDay", QCoreApplication.translate("ToolsPage", "The past day")),
+        ):
+            self.search_recency.addItem(label, value)
+        self.search_recency.setCurrentIndex(
+            max(0, self.search_recency.findData(pending["generation.web_search_recency"]))
+        )
+        self.search_recency.currentIndexChanged.connect(
+            lambda _i: self.edited.emit(
+                "generation.web_search_recency", self.search_recency.currentData()
+            )
+        )
         form = QFormLayout()
         form.addRow(QCoreApplication.translate("ToolsPage", "Tool rounds per answer:"), self.rounds)
         form.addRow("", self.ask_read)
         form.addRow("", self.ask_write)
         form.addRow(QCoreApplication.translate("ToolsPage", "MCP call timeout:"), self.timeout)
+        form.addRow(QCoreApplication.translate("ToolsPage", "Web search:"), self.search_default)
+        form.addRow(QCoreApplication.translate("ToolsPage", "Results:"), self.search_count)
+        form.addRow(QCoreApplication.translate("ToolsPage", "From:"), self.search_recency)
 
         self.servers = QListWidget()
         self.servers.setObjectName("mcpServerList")
