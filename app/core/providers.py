@@ -32,6 +32,10 @@ class GenerationParams:
     search_count: int = 5  # results asked for
     search_recency: str = "noLimit"  # Z.AI: oneDay, oneWeek, oneMonth, oneYear, noLimit
     web_plugin: bool = False  # OpenRouter: the older `plugins: [web]` (its server tool failed)
+    # A Z.AI knowledge base searched for the answer (its retrieval tool), with an optional
+    # prompt template holding {{knowledge}} and {{question}}.
+    knowledge_id: str = ""
+    knowledge_prompt: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,11 @@ class Provider:
             body["tool_choice"] = "auto"
         if p.web_search and self.web_search:
             self._add_web_search(body, p)
+        if p.knowledge_id and self.flavor == Flavor.ZAI:
+            retrieval: dict[str, Any] = {"knowledge_id": p.knowledge_id}
+            if p.knowledge_prompt.strip():
+                retrieval["prompt_template"] = p.knowledge_prompt
+            body["tools"] = [*body.get("tools", []), {"type": "retrieval", "retrieval": retrieval}]
         max_tokens = p.max_tokens
         if max_tokens is not None:
             body["max_tokens"] = max(1, min(max_tokens, self.max_output))

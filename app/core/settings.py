@@ -109,6 +109,20 @@ class Option:
         return value
 
 
+def check_knowledge_id(value: str) -> str:
+    """Empty, or an id of letters, digits, dashes and underscores (as Z.AI makes them)."""
+    if value and not all(c.isalnum() or c in "-_" for c in value.strip()):
+        return "a knowledge base id has only letters, digits, dashes and underscores"
+    return ""
+
+
+def check_knowledge_prompt(value: str) -> str:
+    """Empty, or a template that says where the knowledge and the question go."""
+    if value.strip() and ("{{knowledge}}" not in value or "{{question}}" not in value):
+        return "the template must contain {{knowledge}} and {{question}}"
+    return ""
+
+
 def check_url(value: str) -> str:
     """Empty (use the default) or an http(s) URL with a host."""
     if not value:
@@ -155,9 +169,21 @@ PROVIDER_OPTIONS = (
     "system_prompt",
 )
 # What a conversation may override (stored with the conversation, not here).
-CONVERSATION_PARAMS = ("temperature", "top_p", "max_tokens", "system_prompt", "web_search")
+CONVERSATION_PARAMS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "system_prompt",
+    "web_search",
+    "knowledge_id",
+    "knowledge_prompt",
+)
 # A conversation's settings that are not a provider's (their rule and default are global).
-GLOBAL_PARAMS = {"web_search": "generation.web_search"}
+GLOBAL_PARAMS = {
+    "web_search": "generation.web_search",
+    "knowledge_id": "generation.knowledge_id",
+    "knowledge_prompt": "generation.knowledge_prompt",
+}
 RECENCY = ("oneDay", "oneWeek", "oneMonth", "oneYear", "noLimit")
 
 
@@ -193,6 +219,10 @@ def _build_registry() -> dict[str, Option]:
         Option("generation.web_search", False),
         Option("generation.web_search_count", 5, minimum=1, maximum=50),
         Option("generation.web_search_recency", "noLimit", choices=RECENCY),
+        # A Z.AI knowledge base searched for the answer (the retrieval tool); set per
+        # conversation, in Conversation settings.
+        Option("generation.knowledge_id", "", check=check_knowledge_id, max_length=200),
+        Option("generation.knowledge_prompt", "", check=check_knowledge_prompt, max_length=8000),
     ]
     for p in PROVIDERS.values():
         options.extend(_provider_options(p))
@@ -282,6 +312,8 @@ class Settings:
             max_tokens=min(max_tokens, provider.max_output) if max_tokens > 0 else None,
             system_prompt=str(values["system_prompt"]),
             web_search=bool(values["web_search"]),
+            knowledge_id=str(values["knowledge_id"]).strip(),
+            knowledge_prompt=str(values["knowledge_prompt"]),
             search_count=int(self.get("generation.web_search_count")),  # type: ignore[call-overload]
             search_recency=str(self.get("generation.web_search_recency")),
         )

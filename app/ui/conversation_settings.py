@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -48,7 +49,8 @@ def generation_spin_boxes(
 
 class ConversationSettingsDialog(QDialog):
     """objectNames: conversationSettingsDialog, convTemperatureField, convTopPField,
-    convMaxTokensField, convSystemPromptField, convWebSearchCheck, convResetButton."""
+    convMaxTokensField, convSystemPromptField, convWebSearchCheck, convKnowledgeIdField,
+    convKnowledgePromptField, convSettingsProblem, convResetButton."""
 
     def __init__(
         self,
@@ -66,6 +68,8 @@ class ConversationSettingsDialog(QDialog):
             "max_tokens": min(defaults.max_tokens or 0, max_output),
             "system_prompt": defaults.system_prompt,
             "web_search": defaults.web_search,
+            "knowledge_id": defaults.knowledge_id,
+            "knowledge_prompt": defaults.knowledge_prompt,
         }
         self._max_output = max_output
         values = {**self._defaults, **{k: v for k, v in current.items() if k in self._defaults}}
@@ -80,6 +84,19 @@ class ConversationSettingsDialog(QDialog):
         self.system_prompt.setPlaceholderText(self.tr("None"))
         self.web_search = QCheckBox(self.tr("Search the web for answers (Z.AI, OpenRouter)"))
         self.web_search.setObjectName("convWebSearchCheck")
+        self.knowledge_id = QLineEdit()
+        self.knowledge_id.setObjectName("convKnowledgeIdField")
+        self.knowledge_id.setPlaceholderText(self.tr("None"))
+        self.knowledge_prompt = QPlainTextEdit()
+        self.knowledge_prompt.setObjectName("convKnowledgePromptField")
+        self.knowledge_prompt.setPlaceholderText(
+            self.tr("Optional: a template with {{knowledge}} and {{question}}")
+        )
+        self.knowledge_prompt.setFixedHeight(self.knowledge_prompt.fontMetrics().lineSpacing() * 4)
+        self.problem = QLabel()
+        self.problem.setObjectName("convSettingsProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setProperty("tone", "error")
         self._fill(values)
 
         reset = QPushButton(self.tr("Use the provider's settings"))
@@ -92,6 +109,8 @@ class ConversationSettingsDialog(QDialog):
         form.addRow(self.tr("Maximum answer length:"), self.max_tokens)
         form.addRow(self.tr("System prompt:"), self.system_prompt)
         form.addRow("", self.web_search)
+        form.addRow(self.tr("Knowledge base (Z.AI):"), self.knowledge_id)
+        form.addRow(self.tr("Its prompt template:"), self.knowledge_prompt)
         explain = QLabel(
             self.tr(
                 "For this conversation only; the values that differ from the provider's "
@@ -103,14 +122,15 @@ class ConversationSettingsDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)
         layout.addWidget(reset, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.problem)
         layout.addWidget(buttons)
-        self.resize(480, 360)
+        self.resize(520, 480)
 
     def _fill(self, values: dict[str, Value]) -> None:
         self.temperature.setValue(float(values["temperature"]))
@@ -118,6 +138,8 @@ class ConversationSettingsDialog(QDialog):
         self.max_tokens.setValue(int(values["max_tokens"]))
         self.system_prompt.setPlainText(str(values["system_prompt"]))
         self.web_search.setChecked(bool(values["web_search"]))
+        self.knowledge_id.setText(str(values["knowledge_id"]))
+        self.knowledge_prompt.setPlainText(str(values["knowledge_prompt"]))
 
     def values(self) -> dict[str, Value]:
         return {
@@ -126,7 +148,18 @@ class ConversationSettingsDialog(QDialog):
             "max_tokens": self.max_tokens.value(),
             "system_prompt": self.system_prompt.toPlainText(),
             "web_search": self.web_search.isChecked(),
+            "knowledge_id": self.knowledge_id.text().strip(),
+            "knowledge_prompt": self.knowledge_prompt.toPlainText(),
         }
+
+    def _accept(self) -> None:
+        """OK: closes when every value keeps its rule, else says which does not."""
+        try:
+            self.overrides()
+        except ValueError as exc:
+            self.problem.setText(self.tr("Not saved: {problem}").format(problem=str(exc)))
+            return
+        self.accept()
 
     def overrides(self) -> dict[str, Value]:
         """What this conversation sets itself: the values unlike the provider's, checked."""

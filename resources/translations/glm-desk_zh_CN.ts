@@ -785,6 +785,10 @@
         <translation>联网搜索以回答（Z.AI、OpenRouter）</translation>
     </message>
     <message>
+        <source>Optional: a template with {{knowledge}} and {{question}}</source>
+        <translation>可选：包含 {{knowledge}} 和 {{question}} 的模板</translation>
+    </message>
+    <message>
         <source>Use the provider&apos;s settings</source>
         <translation>使用服务商的设置</translation>
     </message>
@@ -805,8 +809,20 @@
         <translation>系统提示词：</translation>
     </message>
     <message>
+        <source>Knowledge base (Z.AI):</source>
+        <translation>知识库（Z.AI）：</translation>
+    </message>
+    <message>
+        <source>Its prompt template:</source>
+        <translation>知识库提示模板：</translation>
+    </message>
+    <message>
         <source>For this conversation only; the values that differ from the provider&apos;s settings (Settings → Generation) are kept with it.</source>
         <translation>仅用于此对话；与服务商设置（设置 → 生成）不同的值会随对话一起保存。</translation>
+    </message>
+    <message>
+        <source>Not saved: {problem}</source>
+        <translation>未保存：{problem}</translation>
     </message>
 </context>
 <context>

@@ -218,3 +218,46 @@ def test_the_toggle_is_off_and_says_why_with_a_local_model(qloop, qtbot, history
     assert win.providers.select("local")
     assert not win.web_search.button.isEnabled() and not win.web_search.button.isChecked()
     assert "not available" in win.web_search.button.toolTip()
+
+
+@pytest.mark.parametrize("flavor", ["zai", "openrouter"])
+def test_a_knowledge_base_adds_zais_retrieval_tool(qloop, flavor):
+    with ProtocolServer(flavor) as server:
+        base = PROVIDERS[FLAVORS[flavor]]
+        template = "From {{knowledge}}, answer: {{question}}"
+        defaults = replace(base.defaults, knowledge_id="kb_123", knowledge_prompt=template)
+        provider = replace(base.with_overrides(base_url=server.base_url), defaults=defaults)
+        backend = Backend(environ=KEYS)
+        session = ChatSession(backend)
+        server.push(Reply(text="From the docs."))
+        assert session.send("What does the manual say?", provider)
+        wait_idle(qloop, session)
+        tools = first_request(server).get("tools") or []
+        if flavor == "zai":
+            assert tools == [
+                {
+                    "type": "retrieval",
+                    "retrieval": {"knowledge_id": "kb_123", "prompt_template": template},
+                }
+            ]
+        else:
+            assert tools == []  # Z.AI's own: nothing is sent elsewhere
+        qloop.run_until_complete(backend.aclose())
+
+
+def test_conversation_settings_keep_web_search_and_the_knowledge_base(
+    qloop, qtbot, history, server
+):
+    win = settings_window_at(qtbot, history, server)
+    tab = win.tabs.current_tab()
+    dialog = win.settings_controller.open_conversation_settings()
+    dialog.web_search.setChecked(True)
+    dialog.knowledge_id.setText("kb_9")
+    dialog.knowledge_prompt.setPlainText("no placeholders here")
+    dialog._accept()
+    assert dialog.isVisible() and "{{knowledge}} and {{question}}" in dialog.problem.text()
+    dialog.knowledge_prompt.setPlainText("")
+    dialog._accept()
+    assert not dialog.isVisible()
+    assert tab.conversation.params == {"web_search": True, "knowledge_id": "kb_9"}
+    assert win.web_search.button.isChecked()  # the toggle follows the dialog
