@@ -102,6 +102,7 @@ class ChatMessage:
     tool_calls: list[ToolCallRecord] = field(default_factory=list)  # an answer's calls
     tool_call_id: str = ""  # a tool message: the call it answers
     sources: list[Source] = field(default_factory=list)  # pages a web search found for it
+    format: str = ""  # "json": asked for as JSON (JSON mode)
 
     def add_sources(self, found: Iterable[Source]) -> bool:
         """Add the sources not known yet (by link); whether any was new."""
@@ -132,6 +133,7 @@ class ChatMessage:
             **({"tool_calls": [c.to_dict() for c in self.tool_calls]} if self.tool_calls else {}),
             **({"tool_call_id": self.tool_call_id} if self.tool_call_id else {}),
             **({"sources": [x.to_dict() for x in self.sources]} if self.sources else {}),
+            **({"format": self.format} if self.format else {}),
         }
 
     @classmethod
@@ -156,13 +158,8 @@ class ChatMessage:
                 if isinstance(c, dict)
             ],
             tool_call_id=str(d.get("tool_call_id") or ""),
-            sources=[
-                x
-                for x in (
-                    Source.from_dict(s) for s in d.get("sources") or [] if isinstance(s, dict)
-                )
-                if x is not None
-            ],
+            sources=_sources(d.get("sources")),
+            format="json" if d.get("format") == "json" else "",
         )
 
 

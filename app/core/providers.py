@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,10 @@ class GenerationParams:
     # prompt template holding {{knowledge}} and {{question}}.
     knowledge_id: str = ""
     knowledge_prompt: str = ""
+    # A JSON answer (response_format json_object); with llama-server, a schema (JSON text)
+    # its grammar enforces.
+    json_mode: bool = False
+    json_schema: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,17 @@ class Provider:
     def web_search(self) -> bool:
         """Whether the provider searches the web for the model (Z.AI, OpenRouter)."""
         return self.flavor in (Flavor.ZAI, Flavor.OPENROUTER)
+
+    @property
+    def json_mode(self) -> bool:
+        """Whether it takes `response_format` (OpenRouter's GLM-4 listing does not)."""
+        return self.flavor != Flavor.OPENROUTER
+
+    def _response_format(self, p: GenerationParams) -> dict[str, Any]:
+        if p.json_schema.strip() and self.flavor == Flavor.LLAMA:
+            schema = json.loads(p.json_schema)
+            return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
+        return {"type": "json_object"}  # Z.AI takes no schema
 
     def _add_web_search(self, body: dict[str, Any], p: GenerationParams) -> None:
         if self.flavor == Flavor.ZAI:
@@ -144,6 +160,8 @@ class Provider:
             body["tool_choice"] = "auto"
         if p.web_search and self.web_search:
             self._add_web_search(body, p)
+        if p.json_mode and self.json_mode:
+            body["response_format"] = self._response_format(p)
         if p.knowledge_id and self.flavor == Flavor.ZAI:
             retrieval: dict[str, Any] = {"knowledge_id": p.knowledge_id}
             if p.knowledge_prompt.strip():

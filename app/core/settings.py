@@ -109,6 +109,17 @@ class Option:
         return value
 
 
+def check_json_schema(value: str) -> str:
+    """Empty, or a JSON object (a JSON schema)."""
+    if not value.strip():
+        return ""
+    try:
+        schema = json.loads(value)
+    except ValueError as exc:
+        return f"the JSON schema is not valid JSON ({exc})"
+    return "" if isinstance(schema, dict) else "a JSON schema is a JSON object"
+
+
 def check_knowledge_id(value: str) -> str:
     """Empty, or an id of letters, digits, dashes and underscores (as Z.AI makes them)."""
     if value and not all(c.isalnum() or c in "-_" for c in value.strip()):
@@ -177,12 +188,16 @@ CONVERSATION_PARAMS = (
     "web_search",
     "knowledge_id",
     "knowledge_prompt",
+    "json_mode",
+    "json_schema",
 )
 # A conversation's settings that are not a provider's (their rule and default are global).
 GLOBAL_PARAMS = {
     "web_search": "generation.web_search",
     "knowledge_id": "generation.knowledge_id",
     "knowledge_prompt": "generation.knowledge_prompt",
+    "json_mode": "generation.json_mode",
+    "json_schema": "generation.json_schema",
 }
 RECENCY = ("oneDay", "oneWeek", "oneMonth", "oneYear", "noLimit")
 
@@ -223,6 +238,9 @@ def _build_registry() -> dict[str, Option]:
         # conversation, in Conversation settings.
         Option("generation.knowledge_id", "", check=check_knowledge_id, max_length=200),
         Option("generation.knowledge_prompt", "", check=check_knowledge_prompt, max_length=8000),
+        # JSON answers (response_format), and for llama-server a JSON schema its grammar keeps.
+        Option("generation.json_mode", False),
+        Option("generation.json_schema", "", check=check_json_schema, max_length=100_000),
     ]
     for p in PROVIDERS.values():
         options.extend(_provider_options(p))
@@ -314,6 +332,8 @@ class Settings:
             web_search=bool(values["web_search"]),
             knowledge_id=str(values["knowledge_id"]).strip(),
             knowledge_prompt=str(values["knowledge_prompt"]),
+            json_mode=bool(values["json_mode"]),
+            json_schema=str(values["json_schema"]),
             search_count=int(self.get("generation.web_search_count")),  # type: ignore[call-overload]
             search_recency=str(self.get("generation.web_search_recency")),
         )

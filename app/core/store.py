@@ -140,9 +140,11 @@ _MIGRATE_4_TO_5 = """
         ALTER TABLE conversations ADD COLUMN mcp_servers TEXT;
 """
 
-# Version 6: an answer's web sources (JSON: [{title, link, site, date}]).
+# Version 6: an answer's web sources (JSON: [{title, link, site, date}]) and its format
+# ("json": asked for as JSON).
 _MIGRATE_5_TO_6 = """
         ALTER TABLE messages ADD COLUMN sources TEXT;
+        ALTER TABLE messages ADD COLUMN format TEXT NOT NULL DEFAULT '';
 """
 
 MIGRATIONS: dict[int, str] = {
@@ -355,12 +357,13 @@ class HistoryStore:
             self.db.executemany(
                 "INSERT INTO messages(id, conversation_id, parent_id, seq, role, content, "
                 "state, provider, model, notice, error, usage, created, tool_calls, "
-                "tool_call_id, sources) VALUES (:id, :cid, :parent, :seq, :role, :content, "
-                ":state, :provider, :model, :notice, :error, :usage, :created, :tool_calls, "
-                ":tool_call_id, :sources) ON CONFLICT(id) DO UPDATE SET "
+                "tool_call_id, sources, format) VALUES (:id, :cid, :parent, :seq, :role, "
+                ":content, :state, :provider, :model, :notice, :error, :usage, :created, "
+                ":tool_calls, :tool_call_id, :sources, :format) ON CONFLICT(id) DO UPDATE SET "
                 "parent_id=excluded.parent_id, content=excluded.content, state=excluded.state, "
                 "notice=excluded.notice, error=excluded.error, usage=excluded.usage, "
-                "tool_calls=excluded.tool_calls, sources=excluded.sources",
+                "tool_calls=excluded.tool_calls, sources=excluded.sources, "
+                "format=excluded.format",
                 (_message_row(conversation["id"], m) for m in messages),
             )
             self.db.executemany("DELETE FROM messages WHERE id=?", ((mid,) for mid in deleted_ids))
@@ -420,7 +423,7 @@ class HistoryStore:
     def message_records(self, conversation_id: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT id, parent_id, seq, role, content, state, provider, model, notice, "
-            "error, usage, created, tool_calls, tool_call_id, sources FROM messages "
+            "error, usage, created, tool_calls, tool_call_id, sources, format FROM messages "
             "WHERE conversation_id=? ORDER BY seq",
             (conversation_id,),
         )
@@ -441,6 +444,7 @@ class HistoryStore:
                 **({"tool_calls": json.loads(r[12])} if r[12] else {}),
                 **({"tool_call_id": r[13]} if r[13] else {}),
                 **({"sources": json.loads(r[14])} if r[14] else {}),
+                **({"format": r[15]} if r[15] else {}),
             }
             for r in rows
         ]
@@ -587,6 +591,7 @@ def _message_row(conversation_id: str, m: dict[str, Any]) -> dict[str, Any]:
         "tool_calls": json.dumps(m["tool_calls"]) if m.get("tool_calls") else None,
         "tool_call_id": m.get("tool_call_id") or "",
         "sources": json.dumps(m["sources"]) if m.get("sources") else None,
+        "format": m.get("format") or "",
     }
 
 

@@ -361,6 +361,7 @@ class ChatSession(QObject):
             tools = []
         if provider.id in self._web_plugin:
             params = replace(params, web_plugin=True)
+        answer.format = "json" if params.json_mode and provider.json_mode else ""
         try:
             client = self.backend.client_for(provider)
             async with aclosing(client.stream(history, params, tools or None)) as events:

@@ -28,6 +28,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from app.core import json_answer
 from app.core.conversation import AnswerState, ChatMessage, Conversation, ToolCallRecord
 from app.core.display import DisplayFolder, Markers, display_text
 from app.core.errors import ErrorKind
@@ -368,7 +369,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             self._streaming_index = index
             self._begin_stream(cursor, message)
         else:
-            text = self._shown(self._with_refs(message))
+            text = self._shown(self._display_text(message))
             self._writer.insert_all(cursor, render_blocks(text), message.id)
         for call in message.tool_calls:
             self._insert_call(cursor, call)
@@ -461,13 +462,35 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
     def _cites(message: ChatMessage) -> bool:
         return bool(message.sources) and has_refs(message.content)
 
-    def _with_refs(self, message: ChatMessage) -> str:
-        """The answer's text with its [ref_N] markers as links to its sources."""
-        return (
-            link_refs(message.content, message.sources)
-            if self._cites(message)
-            else (message.content)
-        )
+    def _transformed(self, message: ChatMessage) -> bool:
+        """Whether what is shown differs from the text as it came."""
+        return message.format == "json" or self._cites(message)
+
+    def _display_text(self, message: ChatMessage) -> str:
+        """What is shown of a finished answer: a JSON answer pretty-printed; [ref_N]
+        markers as links to the answer's sources. The stored text never changes."""
+        if message.format == "json" and message.state == AnswerState.DONE:
+            return json_answer.display(message.content)
+        if self._cites(message):
+            return link_refs(message.content, message.sources)
+        return message.content
+
+    def _insert_json_problem(self, cursor: QTextCursor, message: ChatMessage) -> None:
+        """A JSON answer that is not valid JSON: what is wrong and where."""
+        result = json_answer.check(message.content)
+        if result.pretty is not None:
+            return
+        self._new_block(cursor, top=6, background="error_bg")
+        if result.line:
+            text = self.tr(
+                "Not valid JSON: {problem} at line {line}, column {column}. The answer is "
+                "kept as it came."
+            ).format(problem=result.problem, line=result.line, column=result.column)
+        else:
+            text = self.tr("Not valid JSON: {problem}. The answer is kept as it came.").format(
+                problem=result.problem
+            )
+        cursor.insertText("⚠ " + text, self._error)
 
     def _insert_sources(self, cursor: QTextCursor, message: ChatMessage) -> None:
         """The web pages the answer drew on: numbered as its [ref_N], each title a link that
@@ -485,6 +508,8 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
     def _insert_footer(self, cursor: QTextCursor, index: int, message: ChatMessage) -> None:
         if message.sources:
             self._insert_sources(cursor, message)
+        if message.format == "json" and message.state == AnswerState.DONE:
+            self._insert_json_problem(cursor, message)
         if message.state == AnswerState.STOPPED:
             self._new_block(cursor, top=4)
             cursor.insertText(self.tr("Stopped."), self._muted)
@@ -592,8 +617,10 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
                 # What was saved is the truth: when it is not what arrived here (an answer
                 # replaced meanwhile), it is folded and rendered afresh.
                 # Also when it cites web sources: its [ref_N] become links to them.
-                if self._fed != len(message.content) or self._cites(message):
-                    shown = self._shown(self._with_refs(message))
+                # Also when it cites web sources (its [ref_N] become links to them) or is
+                # a JSON answer (shown pretty-printed).
+                if self._fed != len(message.content) or self._transformed(message):
+                    shown = self._shown(self._display_text(message))
                     self._tail_start, self._stream_fences = self._body_start, 0
                     self._pending.clear()
                     self._stream = MarkdownStream()

@@ -50,7 +50,8 @@ def generation_spin_boxes(
 class ConversationSettingsDialog(QDialog):
     """objectNames: conversationSettingsDialog, convTemperatureField, convTopPField,
     convMaxTokensField, convSystemPromptField, convWebSearchCheck, convKnowledgeIdField,
-    convKnowledgePromptField, convSettingsProblem, convResetButton."""
+    convKnowledgePromptField, convJsonModeCheck, convJsonSchemaField, convSettingsProblem,
+    convResetButton."""
 
     def __init__(
         self,
@@ -70,6 +71,8 @@ class ConversationSettingsDialog(QDialog):
             "web_search": defaults.web_search,
             "knowledge_id": defaults.knowledge_id,
             "knowledge_prompt": defaults.knowledge_prompt,
+            "json_mode": defaults.json_mode,
+            "json_schema": defaults.json_schema,
         }
         self._max_output = max_output
         values = {**self._defaults, **{k: v for k, v in current.items() if k in self._defaults}}
@@ -93,6 +96,14 @@ class ConversationSettingsDialog(QDialog):
             self.tr("Optional: a template with {{knowledge}} and {{question}}")
         )
         self.knowledge_prompt.setFixedHeight(self.knowledge_prompt.fontMetrics().lineSpacing() * 4)
+        self.json_mode = QCheckBox(self.tr("Answer in JSON (Z.AI, a local model)"))
+        self.json_mode.setObjectName("convJsonModeCheck")
+        self.json_schema = QPlainTextEdit()
+        self.json_schema.setObjectName("convJsonSchemaField")
+        self.json_schema.setPlaceholderText(
+            self.tr("Optional, local model only: a JSON schema the answer must follow")
+        )
+        self.json_schema.setFixedHeight(self.json_schema.fontMetrics().lineSpacing() * 4)
         self.problem = QLabel()
         self.problem.setObjectName("convSettingsProblem")
         self.problem.setWordWrap(True)
@@ -111,6 +122,8 @@ class ConversationSettingsDialog(QDialog):
         form.addRow("", self.web_search)
         form.addRow(self.tr("Knowledge base (Z.AI):"), self.knowledge_id)
         form.addRow(self.tr("Its prompt template:"), self.knowledge_prompt)
+        form.addRow("", self.json_mode)
+        form.addRow(self.tr("JSON schema:"), self.json_schema)
         explain = QLabel(
             self.tr(
                 "For this conversation only; the values that differ from the provider's "
@@ -130,7 +143,7 @@ class ConversationSettingsDialog(QDialog):
         layout.addWidget(reset, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
-        self.resize(520, 480)
+        self.resize(520, 560)
 
     def _fill(self, values: dict[str, Value]) -> None:
         self.temperature.setValue(float(values["temperature"]))
@@ -140,6 +153,8 @@ class ConversationSettingsDialog(QDialog):
         self.web_search.setChecked(bool(values["web_search"]))
         self.knowledge_id.setText(str(values["knowledge_id"]))
         self.knowledge_prompt.setPlainText(str(values["knowledge_prompt"]))
+        self.json_mode.setChecked(bool(values["json_mode"]))
+        self.json_schema.setPlainText(str(values["json_schema"]))
 
     def values(self) -> dict[str, Value]:
         return {
@@ -150,6 +165,8 @@ class ConversationSettingsDialog(QDialog):
             "web_search": self.web_search.isChecked(),
             "knowledge_id": self.knowledge_id.text().strip(),
             "knowledge_prompt": self.knowledge_prompt.toPlainText(),
+            "json_mode": self.json_mode.isChecked(),
+            "json_schema": self.json_schema.toPlainText(),
         }
 
     def _accept(self) -> None:

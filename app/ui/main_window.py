@@ -39,9 +39,9 @@ from app.ui.cursor_blink import BlinkTimeout
 from app.ui.history_controller import HistoryController
 from app.ui.local_controller import LocalModelController
 from app.ui.provider_selector import ProviderSelector
+from app.ui.request_toggles import request_toggles
 from app.ui.settings_controller import SettingsController
 from app.ui.tools_controller import ToolsController
-from app.ui.web_search_controller import WebSearchController
 
 CODE_PANE_DELAY_MS = 60  # after an answer's last frame is painted
 SAY_MS = 10_000
@@ -107,8 +107,9 @@ class MainWindow(QMainWindow):
             settings, backend, self.providers, self.tabs, self.composer, profile, self
         )
         self.sidebar = self.history_controller.sidebar
-        self.web_search = WebSearchController(self.tabs, self.providers, settings, self)
-        self.settings_controller.conversationSettingsChanged.connect(self.web_search.show_state)
+        self.web_search, self.json_mode = request_toggles(self.tabs, self.providers, settings, self)
+        for toggle in (self.web_search, self.json_mode):
+            self.settings_controller.conversationSettingsChanged.connect(toggle.show_state)
         self.mcp = McpService(backend.secrets, profile, self)
         self.settings_controller.mcp = self.mcp
         self.tools_controller = ToolsController(
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
         buttons.addWidget(self.web_search.button)
+        buttons.addWidget(self.json_mode.button)
         buttons.addStretch(1)
         composer_row = QHBoxLayout()
         composer_row.addWidget(self.composer, 1)

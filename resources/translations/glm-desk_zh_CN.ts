@@ -494,6 +494,14 @@
         <translation>显示全部 {n} 行</translation>
     </message>
     <message>
+        <source>Not valid JSON: {problem} at line {line}, column {column}. The answer is kept as it came.</source>
+        <translation>不是有效的 JSON：第 {line} 行第 {column} 列，{problem}。回答按原样保留。</translation>
+    </message>
+    <message>
+        <source>Not valid JSON: {problem}. The answer is kept as it came.</source>
+        <translation>不是有效的 JSON：{problem}。回答按原样保留。</translation>
+    </message>
+    <message>
         <source>Sources</source>
         <translation>来源</translation>
     </message>
@@ -789,6 +797,14 @@
         <translation>可选：包含 {{knowledge}} 和 {{question}} 的模板</translation>
     </message>
     <message>
+        <source>Answer in JSON (Z.AI, a local model)</source>
+        <translation>以 JSON 回答（Z.AI、本地模型）</translation>
+    </message>
+    <message>
+        <source>Optional, local model only: a JSON schema the answer must follow</source>
+        <translation>可选，仅限本地模型：回答必须遵循的 JSON schema</translation>
+    </message>
+    <message>
         <source>Use the provider&apos;s settings</source>
         <translation>使用服务商的设置</translation>
     </message>
@@ -815,6 +831,10 @@
     <message>
         <source>Its prompt template:</source>
         <translation>知识库提示模板：</translation>
+    </message>
+    <message>
+        <source>JSON schema:</source>
+        <translation>JSON 模式定义：</translation>
     </message>
     <message>
         <source>For this conversation only; the values that differ from the provider&apos;s settings (Settings → Generation) are kept with it.</source>
@@ -1748,6 +1768,49 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>{provider}  (offline)</source>
         <translation>{provider}  （离线）</translation>
+    </message>
+</context>
+<context>
+    <name>RequestToggles</name>
+    <message>
+        <source>Z.AI searches the web for the answer and lists its sources under it ($0.01 per search).</source>
+        <translation>Z.AI 会联网搜索来回答，并在回答下方列出来源（每次搜索 0.01 美元）。</translation>
+    </message>
+    <message>
+        <source>OpenRouter searches the web for the answer and lists its sources under it ($4 per 1,000 results, added to the answer&apos;s cost).</source>
+        <translation>OpenRouter 会联网搜索来回答，并在回答下方列出来源（每 1,000 条结果 4 美元，计入该回答的费用）。</translation>
+    </message>
+    <message>
+        <source>Web search is not available with {provider}: only Z.AI and OpenRouter search the web. A local model answers from what it knows.</source>
+        <translation>{provider} 不支持联网搜索：只有 Z.AI 和 OpenRouter 可以联网搜索。本地模型只能根据已有知识回答。</translation>
+    </message>
+    <message>
+        <source>JSON answers are not available with {provider}: its GLM-4 listing takes no response_format. Z.AI and a local model can.</source>
+        <translation>{provider} 不支持 JSON 回答：它的 GLM-4 不接受 response_format。Z.AI 和本地模型可以。</translation>
+    </message>
+    <message>
+        <source>The answer is JSON, kept so by the server&apos;s grammar (a JSON schema in Conversation settings makes it keep that shape).</source>
+        <translation>回答为 JSON，由服务器的语法约束保证（在对话设置中填写 JSON schema 可约束其结构）。</translation>
+    </message>
+    <message>
+        <source>The answer is one JSON object, shown pretty-printed.</source>
+        <translation>回答为一个 JSON 对象，以格式化方式显示。</translation>
+    </message>
+    <message>
+        <source>Web search</source>
+        <translation>联网搜索</translation>
+    </message>
+    <message>
+        <source>Search the web for this conversation</source>
+        <translation>在本对话中联网搜索</translation>
+    </message>
+    <message>
+        <source>JSON</source>
+        <translation>JSON</translation>
+    </message>
+    <message>
+        <source>Answer in JSON in this conversation</source>
+        <translation>在本对话中以 JSON 回答</translation>
     </message>
 </context>
 <context>
@@ -2788,29 +2851,6 @@ Last activity: {stamp}</source>
     <message>
         <source>Undo</source>
         <translation>撤销</translation>
-    </message>
-</context>
-<context>
-    <name>WebSearchController</name>
-    <message>
-        <source>Web search</source>
-        <translation>联网搜索</translation>
-    </message>
-    <message>
-        <source>Search the web for this conversation</source>
-        <translation>在本对话中联网搜索</translation>
-    </message>
-    <message>
-        <source>Z.AI searches the web for the answer and lists its sources under it ($0.01 per search).</source>
-        <translation>Z.AI 会联网搜索来回答，并在回答下方列出来源（每次搜索 0.01 美元）。</translation>
-    </message>
-    <message>
-        <source>OpenRouter searches the web for the answer and lists its sources under it ($4 per 1,000 results, added to the answer&apos;s cost).</source>
-        <translation>OpenRouter 会联网搜索来回答，并在回答下方列出来源（每 1,000 条结果 4 美元，计入该回答的费用）。</translation>
-    </message>
-    <message>
-        <source>Web search is not available with {provider}: only Z.AI and OpenRouter search the web. A local model answers from what it knows.</source>
-        <translation>{provider} 不支持联网搜索：只有 Z.AI 和 OpenRouter 可以联网搜索。本地模型只能根据已有知识回答。</translation>
     </message>
 </context>
 <context>

@@ -39,7 +39,7 @@ CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 TAG = re.compile(r"<[^>]+>")
 # Names that stay as they are in every language.
 NAMES = {APP_NAME, "GLM-4", "GLM-4-32B", "Z.AI", "OpenRouter", "llama.cpp", "llama-server", "GGUF"}
-NAMES |= {"MCP"}  # the protocol's name
+NAMES |= {"MCP", "JSON"}  # a protocol's and a format's names
 NAMES |= {"English"}  # a language's name is written in that language
 NAMES |= {p.name for p in PROVIDERS.values()} | {p.model for p in PROVIDERS.values()}
 

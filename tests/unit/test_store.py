@@ -255,7 +255,7 @@ ADDED_IN = {
     3: [("conversations", "params")],
     4: [("messages", "tool_calls"), ("messages", "tool_call_id"), ("conversations", "workspace")],
     5: [("conversations", "mcp_servers")],
-    6: [("messages", "sources")],
+    6: [("messages", "sources"), ("messages", "format")],
 }
 
 
