@@ -85,6 +85,7 @@ class Usage:
     total_tokens: int | None = None
     cost_usd: float | None = None
     cached_tokens: int | None = None
+    estimated: bool = False  # counted by us (the provider sent none: a stop, an error)
 
 
 @dataclass(frozen=True)

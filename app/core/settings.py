@@ -240,6 +240,8 @@ def _build_registry() -> dict[str, Option]:
         Option("generation.knowledge_prompt", "", check=check_knowledge_prompt, max_length=8000),
         # JSON answers (response_format), and for llama-server a JSON schema its grammar keeps.
         Option("generation.json_mode", False),
+        # Warn before a request once this month's spending passes it (0: no budget).
+        Option("usage.monthly_budget_usd", 0.0, minimum=0.0, maximum=1_000_000.0),
         Option("generation.json_schema", "", check=check_json_schema, max_length=100_000),
     ]
     for p in PROVIDERS.values():

@@ -20,6 +20,7 @@ from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.providers import PROVIDERS
 from app.core.settings import validate_params
+from app.core.usage import UsageRow
 
 SCHEMA_VERSION = 6
 APP_TAG = "glm-desk"
@@ -480,6 +481,22 @@ class HistoryStore:
     def load(self, conversation_id: str) -> Conversation | None:
         record = self.conversation_record(conversation_id)
         return None if record is None else conversation_from_record(record)
+
+    def usage_rows(self, since: float = 0.0) -> list[UsageRow]:
+        """Every answer's usage since `since` (Unix time), trashed conversations included:
+        what was spent stays spent."""
+        rows = self.db.execute(
+            "SELECT created, provider, model, usage, sources IS NOT NULL FROM messages "
+            "WHERE role='assistant' AND usage IS NOT NULL AND created >= ? ORDER BY created",
+            (since,),
+        )
+        out = []
+        for created, provider, model, usage, has_sources in rows:
+            value = _json(usage)
+            if isinstance(value, dict):
+                zai = bool(has_sources) and provider in ("zai", "bigmodel")
+                out.append(UsageRow(created, provider or "", model or "", value, zai))
+        return out
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Full-text search, English and CJK alike (trigram index; shorter terms scan)."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from app.core.client import Retrying
-from app.core.context import answer_reserve, fit_to_context, prompt_tokens
+from app.core.context import answer_reserve, estimate_tokens, fit_to_context, prompt_tokens
 from app.core.conversation import NOT_RUN, AnswerState, ChatMessage, Conversation, ToolCallRecord
 from app.core.conversation import new_id as new_message_id
 from app.core.errors import FINISH_NOTICES, ChatError, ErrorKind, make_error
@@ -460,6 +460,12 @@ class ChatSession(QObject):
             )
         finally:
             self._flush()
+            if answer.usage is None and answer.content:  # none came (a stop, an error)
+                answer.usage = Usage(
+                    prompt_tokens=self._last_prompt,
+                    completion_tokens=estimate_tokens(answer.content),
+                    estimated=True,
+                )
             self.conversation.updated = time.time()
             self._save_answer()
         return []

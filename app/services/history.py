@@ -33,6 +33,7 @@ from app.core.store import (
     StoreError,
     conversation_record,
 )
+from app.core.usage import UsageRow
 from app.services.translation import exception_text, translated
 
 # The store's types that widgets show, named here so that the UI depends on this service and
@@ -287,6 +288,10 @@ class HistoryService(QObject):
 
     async def load(self, conversation_id: str) -> Conversation | None:
         return await self._read(lambda s: s.load(conversation_id), None)
+
+    async def usage_rows(self, since: float = 0.0) -> list[UsageRow]:
+        """Every answer's usage since `since`, for the Usage window and the budget."""
+        return await self._read(lambda s: s.usage_rows(since), [])
 
     async def search(self, query: str) -> list[SearchHit]:
         return await self._read(lambda s: s.search(query), []) if query else []

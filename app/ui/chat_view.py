@@ -36,6 +36,7 @@ from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.markdown import Block, MarkdownStream, render_blocks
 from app.core.protocol import Role
 from app.core.sources import has_refs, link_refs
+from app.core.usage import format_cost, message_cost
 from app.services.translation import tidy_spaces, translated
 from app.ui import theme
 from app.ui.chat_code_blocks import CodeBlocksMixin
@@ -510,6 +511,11 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             self._insert_sources(cursor, message)
         if message.format == "json" and message.state == AnswerState.DONE:
             self._insert_json_problem(cursor, message)
+        if message.usage is not None and message.role == Role.ASSISTANT:
+            # What it cost: tokens in and out, and the price ("≈": not the provider's own
+            # figure), under each answer.
+            self._new_block(cursor, top=2)
+            cursor.insertText(translated(format_cost(message_cost(message))), self._small)
         if message.state == AnswerState.STOPPED:
             self._new_block(cursor, top=4)
             cursor.insertText(self.tr("Stopped."), self._muted)

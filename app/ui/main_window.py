@@ -42,6 +42,7 @@ from app.ui.provider_selector import ProviderSelector
 from app.ui.request_toggles import request_toggles
 from app.ui.settings_controller import SettingsController
 from app.ui.tools_controller import ToolsController
+from app.ui.usage_controller import UsageController
 
 CODE_PANE_DELAY_MS = 60  # after an answer's last frame is painted
 SAY_MS = 10_000
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
             settings, backend, self.providers, self.tabs, self.composer, profile, self
         )
         self.sidebar = self.history_controller.sidebar
+        self.usage = UsageController(history, self.tabs, self.providers, settings, self._say, self)
         self.web_search, self.json_mode = request_toggles(self.tabs, self.providers, settings, self)
         for toggle in (self.web_search, self.json_mode):
             self.settings_controller.conversationSettingsChanged.connect(toggle.show_state)
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.addWidget(self.status_label, 1)
         bar.addPermanentWidget(self.history_controller.warning)
+        bar.addPermanentWidget(self.usage.label)
         bar.addPermanentWidget(self.settings_controller.keyring_notice)
         bar.addPermanentWidget(self.local_controller.offline_toggle)
         bar.addPermanentWidget(self.local_controller.status_button)
@@ -209,6 +212,8 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.settings_controller.conversation_settings_action)
         edit_menu.addAction(self.settings_controller.settings_action)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        view_menu.addAction(self.usage.action)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.tr("&About {app}").format(app=APP_NAME), self.show_about)
 
@@ -308,6 +313,8 @@ class MainWindow(QMainWindow):
             if self.settings_controller.hold_until_keys(text):
                 return
             if not self.settings_controller.explain_unready_provider():
+                return
+            if not self.usage.may_send():
                 return
         if tab.submit(text):
             self.composer.clear()

@@ -1661,6 +1661,10 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -2851,6 +2855,78 @@ Last activity: {stamp}</source>
     <message>
         <source>Undo</source>
         <translation>撤销</translation>
+    </message>
+</context>
+<context>
+    <name>Usage</name>
+    <message>
+        <source>{tokens_in} in · {tokens_out} out</source>
+        <translation>输入 {tokens_in} · 输出 {tokens_out}</translation>
+    </message>
+    <message>
+        <source>{tokens_in} in · {tokens_out} out · {usd}</source>
+        <translation>输入 {tokens_in} · 输出 {tokens_out} · {usd}</translation>
+    </message>
+</context>
+<context>
+    <name>UsageChart</name>
+    <message>
+        <source>No usage this month</source>
+        <translation>本月没有用量</translation>
+    </message>
+</context>
+<context>
+    <name>UsageController</name>
+    <message>
+        <source>&amp;Usage</source>
+        <translation>用量(&amp;U)</translation>
+    </message>
+    <message>
+        <source>This conversation: {cost}</source>
+        <translation>本对话：{cost}</translation>
+    </message>
+    <message>
+        <source>Monthly budget passed</source>
+        <translation>已超出每月预算</translation>
+    </message>
+    <message>
+        <source>This month&apos;s spending, ${spent:.2f}, has passed your budget of ${budget:.2f}. Send anyway? (You will not be asked again this month.)</source>
+        <translation>本月花费 ${spent:.2f} 已超出你的预算 ${budget:.2f}。仍要发送吗？（本月不会再询问。）</translation>
+    </message>
+    <message>
+        <source>Not sent: the monthly budget has been passed.</source>
+        <translation>未发送：已超出每月预算。</translation>
+    </message>
+</context>
+<context>
+    <name>UsageWindow</name>
+    <message>
+        <source>Usage</source>
+        <translation>用量</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Monthly budget:</source>
+        <translation>每月预算：</translation>
+    </message>
+    <message>
+        <source>No answers with usage yet.</source>
+        <translation>还没有带用量的回答。</translation>
+    </message>
+    <message>
+        <source>In all: {cost}</source>
+        <translation>合计：{cost}</translation>
+    </message>
+    <message>
+        <source>${budget:.2f} a month: {percent:.0f} % used.</source>
+        <translation>每月 ${budget:.2f}：已用 {percent:.0f}%。</translation>
+    </message>
+    <message>
+        <source>No budget: no warning before a request.</source>
+        <translation>没有预算：发送前不提醒。</translation>
     </message>
 </context>
 <context>

@@ -30,7 +30,7 @@ from app.ui.local_server_dialog import LocalServerDialog
 from app.ui.main_window import MainWindow
 from tests.llama import write_small_gguf
 from tests.protocol_servers import ProtocolServer
-from tests.ui.conftest import close_window, make_window, until
+from tests.ui.conftest import close_window, make_window, shut_down, until
 from tests.ui.test_main_window import type_and_send
 
 REPO = Path(__file__).resolve().parents[2]
@@ -120,7 +120,8 @@ def local_window(qtbot, qloop, server, llama, history, monkeypatch) -> Iterator[
         environ={"OPENROUTER_API_KEY": "test-key"}, retry=RetryPolicy(attempts=2, base_delay=0.01)
     )
     win = MainWindow(backend, history, providers, initial_provider="openrouter")
-    qtbot.addWidget(win)
+    # pytest-qt closes and deletes its widgets before the fixtures' teardown: quit first.
+    qtbot.addWidget(win, before_close_func=lambda w: shut_down(w, backend))
     win.show()
     qtbot.waitExposed(win)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,openrouter.test")

@@ -13,7 +13,11 @@ from app.core.i18n import QT_TRANSLATE_NOOP, Text, joined
 TS = Path(__file__).resolve().parents[2] / "resources" / "translations" / "glm-desk_zh_CN.ts"
 PLACEHOLDER = re.compile(r"\{[a-z_0-9]*(?:[:!][^{}]*)?\}|%n|%\d+")
 CJK = re.compile(r"[\u3400-\u9fff]")
-UNTRANSLATED = {"MCP", "MCP:", "JSON"}  # sources whose translation may be all Latin: the protocol's name
+UNTRANSLATED = {
+    "MCP",
+    "MCP:",
+    "JSON",
+}  # sources whose translation may be all Latin: the protocol's name
 
 
 def entries() -> list[tuple[str, str, ET.Element]]:
