@@ -259,7 +259,9 @@ class ChatClient:
             ) as response:
                 if response.status_code >= 400:
                     raw = await self._read_limited(response)
-                    raise error_from_http(response.status_code, raw, response.headers, p.name)
+                    raise error_from_http(
+                        response.status_code, raw, response.headers, p.name, p.model
+                    )
                 ctype = response.headers.get("content-type", "")
                 if "text/event-stream" not in ctype and "json" in ctype:
                     # A server that ignored stream=true answered with one JSON object.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -377,9 +378,85 @@ def classify(
     )
 
 
-def error_from_http(status: int, body: bytes | str | Any, headers: Any, provider: str) -> ChatError:
+def error_from_http(
+    status: int, body: bytes | str | Any, headers: Any, provider: str, model: str = ""
+) -> ChatError:
     retry_after = parse_retry_after(headers.get("retry-after") if headers is not None else None)
-    return classify(status, _decode_body(body), provider, retry_after)
+    decoded = _decode_body(body)
+    if model.endswith(":free"):
+        free = _free_model_error(status, decoded, headers, provider, model, retry_after)
+        if free is not None:
+            return free
+    return classify(status, decoded, provider, retry_after)
+
+
+PAID_GLM4 = "z-ai/glm-4-32b"
+
+
+def _free_model_error(
+    status: int,
+    body: Any,
+    headers: Any,
+    provider: str,
+    model: str,
+    retry_after: float | None,
+) -> ChatError | None:
+    """OpenRouter's free GLM-4 (`:free`): a 429 names the limit hit (per minute or per day,
+    from the message or the X-RateLimit-* headers) and when to try again; a listing that is
+    gone says so and names the paid one."""
+    _code, said, _etype, _err = _error_object(body)
+    lowered = said.lower()
+    if status in (400, 404) and (
+        "no endpoints found" in lowered or "not a valid model" in lowered or "no allowed" in lowered
+    ):
+        message = QT_TRANSLATE_NOOP(
+            "ChatError",
+            "OpenRouter no longer offers {model}. The paid {paid} is the same model "
+            "($0.10 per million tokens).",
+        ).format(model=model, paid=PAID_GLM4)
+        return make_error(
+            ErrorKind.MODEL, message, provider, retryable=False, status=status, detail=said[:1000]
+        )
+    if status != 429:
+        return None
+    get = headers.get if headers is not None else (lambda _k: None)
+    limit = _int_header(get("x-ratelimit-limit"))
+    reset_ms = _int_header(get("x-ratelimit-reset"))
+    wait = retry_after
+    if wait is None and reset_ms is not None:
+        wait = max(0.0, reset_ms / 1000 - time.time())
+    per_day = "per-day" in lowered or "per day" in lowered or (limit is not None and limit > 20)
+    when = time.strftime("%H:%M", time.localtime(time.time() + wait)) if wait is not None else ""
+    if per_day:
+        text = QT_TRANSLATE_NOOP(
+            "ChatError",
+            "The free model's daily limit ({limit} requests) is used up. Try again after "
+            "{when}, or use the paid {paid}.",
+        )
+    else:
+        text = QT_TRANSLATE_NOOP(
+            "ChatError",
+            "The free model's limit of {limit} requests a minute was reached. Try again at {when}.",
+        )
+    message = text.format(
+        limit=limit if limit is not None else "?", when=when or "?", paid=PAID_GLM4
+    )
+    return make_error(
+        ErrorKind.QUOTA if per_day else ErrorKind.RATE_LIMIT,
+        message,
+        provider,
+        retryable=None if not per_day else False,
+        retry_after=wait if not per_day else None,
+        status=status,
+        detail=said[:1000],
+    )
+
+
+def _int_header(value: str | None) -> int | None:
+    try:
+        return int(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
 
 
 def error_from_stream_chunk(payload: dict[str, Any], provider: str) -> ChatError:

@@ -31,6 +31,7 @@ class ChatTab(QWidget):
     notice = Signal(str)  # a short sentence for the status line
     openInCodePane = Signal(str, int)  # message id, code block index
     switchLocalRequested = Signal()
+    switchPaidRequested = Signal()
 
     def __init__(
         self, session: ChatSession, providers: ProviderService, parent: QWidget | None = None
@@ -56,6 +57,7 @@ class ChatTab(QWidget):
         session.statusChanged.connect(self.statusChanged)
         view.retryRequested.connect(self.retry)
         view.switchLocalRequested.connect(self.switchLocalRequested)
+        view.switchPaidRequested.connect(self.switchPaidRequested)
         view.openInCodePane.connect(self.openInCodePane)
         view.actionRequested.connect(self.perform)
         if session.conversation.messages:

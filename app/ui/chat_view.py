@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 from app.core import json_answer
 from app.core.conversation import AnswerState, ChatMessage, Conversation, ToolCallRecord
 from app.core.display import DisplayFolder, Markers, display_text
-from app.core.errors import ErrorKind
+from app.core.errors import PAID_GLM4, ErrorKind
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.markdown import Block, MarkdownStream, render_blocks
 from app.core.protocol import Role
@@ -51,6 +51,7 @@ TOOL_URL = f"{SCHEME}:tool/"  # + a tool message's id: show all of its result, o
 RESULT_LINES = 6  # lines of a tool's result shown until the card is opened
 IMAGE_WIDTH = 480  # pixels: a tool's image wider than this is shown scaled down
 SWITCH_LOCAL_URL = f"{SCHEME}:switch-local"
+SWITCH_PAID_URL = f"{SCHEME}:switch-paid"  # the free GLM-4 is gone or used up: the paid one
 PAGE = 40  # messages laid out when a conversation opens; earlier ones come on scrolling up
 INTERRUPTED_TEXT = QT_TRANSLATE_NOOP(
     "ChatView", "⚠ Interrupted: GLM Desk ended before this answer was finished."
@@ -84,6 +85,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
 
     retryRequested = Signal()
     switchLocalRequested = Signal()  # "Switch to the local model" under a failed answer
+    switchPaidRequested = Signal()  # "Use z-ai/glm-4-32b" under the free model's failure
     actionRequested = Signal(object, str)  # MessageAction, message id
     openInCodePane = Signal(str, int)  # message id, code block index in that message
 
@@ -183,6 +185,8 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
             self.retryRequested.emit()
         elif text == SWITCH_LOCAL_URL:
             self.switchLocalRequested.emit()
+        elif text == SWITCH_PAID_URL:
+            self.switchPaidRequested.emit()
         elif text == EARLIER_URL:
             self.show_earlier()
         elif text.startswith(TOOL_URL):
@@ -549,6 +553,11 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
                 cursor.insertText("   ", self._error)
                 switch = self.tr("Switch to the local model")
                 self._link(cursor, switch, SWITCH_LOCAL_URL, bold)
+            free_gone = message.error.kind in (ErrorKind.MODEL, ErrorKind.QUOTA)
+            if free_gone and message.model.endswith(":free"):
+                cursor.insertText("   ", self._error)
+                paid = self.tr("Use {model}").format(model=PAID_GLM4)
+                self._link(cursor, paid, SWITCH_PAID_URL, bold)
         if message.notice:
             self._new_block(cursor, top=4)
             cursor.insertText(translated(message.notice), self._muted)

@@ -259,6 +259,7 @@ class MainWindow(QMainWindow):
         local = self.local_controller
         tab.view.offers_local = local.offers_local
         tab.switchLocalRequested.connect(lambda: local.switch_to_local(tab))
+        tab.switchPaidRequested.connect(self._use_paid_glm4)
         tab.answerFinished.connect(lambda message: self._on_answer_finished(tab, message))
         tab.conversationChanged.connect(self.history_controller.refresh_sidebar)
         tab.branchShown.connect(
@@ -318,6 +319,11 @@ class MainWindow(QMainWindow):
                 return
         if tab.submit(text):
             self.composer.clear()
+
+    def _use_paid_glm4(self) -> None:
+        """The free GLM-4 is gone or used up: OpenRouter's paid listing, from now on."""
+        if self.providers.select("openrouter", remember=True):
+            self._say(self.tr("Now using OpenRouter's z-ai/glm-4-32b. Retry to ask again."))
 
     def _say(self, text: str) -> None:
         """Something the user should notice now: the status line and the status bar."""

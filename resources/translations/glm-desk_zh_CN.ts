@@ -309,6 +309,18 @@
         <translation>{provider} 在回答过程中报告了错误。</translation>
     </message>
     <message>
+        <source>OpenRouter no longer offers {model}. The paid {paid} is the same model ($0.10 per million tokens).</source>
+        <translation>OpenRouter 已不再提供 {model}。付费的 {paid} 是同一个模型（每百万 token 0.10 美元）。</translation>
+    </message>
+    <message>
+        <source>The free model&apos;s daily limit ({limit} requests) is used up. Try again after {when}, or use the paid {paid}.</source>
+        <translation>免费模型的每日限额（{limit} 次请求）已用完。请在 {when} 之后再试，或使用付费的 {paid}。</translation>
+    </message>
+    <message>
+        <source>The free model&apos;s limit of {limit} requests a minute was reached. Try again at {when}.</source>
+        <translation>已达到免费模型每分钟 {limit} 次请求的限制。请在 {when} 再试。</translation>
+    </message>
+    <message>
         <source>The answer was cut off at the output limit (max tokens).</source>
         <translation>回答已达到输出上限（最大 token 数），被截断。</translation>
     </message>
@@ -532,6 +544,10 @@
     <message>
         <source>Switch to the local model</source>
         <translation>切换到本地模型</translation>
+    </message>
+    <message>
+        <source>Use {model}</source>
+        <translation>使用 {model}</translation>
     </message>
     <message>
         <source> … [{n} more characters on this line: Copy the message to get all of it]</source>
@@ -1671,6 +1687,10 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>&amp;About {app}</source>
         <translation>关于 {app}(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Now using OpenRouter&apos;s z-ai/glm-4-32b. Retry to ask again.</source>
+        <translation>现在使用 OpenRouter 的 z-ai/glm-4-32b。点“重试”再问一次。</translation>
     </message>
     <message>
         <source>Editing your message: Enter sends it as a new version (the old one is kept and can be switched back to). Esc cancels.</source>
