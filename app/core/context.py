@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
 from app.core.protocol import Message, Role
+
+if TYPE_CHECKING:  # httpx loads with the first request, not at start-up
+    import httpx
 
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 PER_MESSAGE = 4  # role markers and separators of the chat template
@@ -64,3 +68,24 @@ def fit_to_context(
 
 def prompt_tokens(messages: list[Message]) -> int:
     return sum(message_tokens(m) for m in messages)
+
+
+async def count_on_server(
+    client: httpx.AsyncClient, base_url: str, headers: dict[str, str], messages: list[Message]
+) -> int:
+    """The exact prompt size on a llama-server: its own chat template applied
+    (`POST /apply-template`), then tokenized (`POST /tokenize`). Raises httpx errors and
+    ValueError for an answer of another shape (another server)."""
+    root = base_url.rstrip("/").removesuffix("/v1")
+    wire = [m.to_wire() for m in messages]
+    applied = await client.post(f"{root}/apply-template", json={"messages": wire}, headers=headers)
+    applied.raise_for_status()
+    prompt = applied.json().get("prompt")
+    if not isinstance(prompt, str):
+        raise ValueError("no prompt in /apply-template's answer")
+    counted = await client.post(f"{root}/tokenize", json={"content": prompt}, headers=headers)
+    counted.raise_for_status()
+    tokens = counted.json().get("tokens")
+    if not isinstance(tokens, list):
+        raise ValueError("no tokens in /tokenize's answer")
+    return len(tokens)

@@ -34,6 +34,7 @@ from app.ui.chat_tab import ChatTab
 from app.ui.chat_view import ChatView
 from app.ui.code_pane import CodePane
 from app.ui.composer import Composer
+from app.ui.context_meter import ContextMeter
 from app.ui.conversation_tabs import ConversationTabs
 from app.ui.cursor_blink import BlinkTimeout
 from app.ui.history_controller import HistoryController
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
             settings, backend, self.providers, self.tabs, self.composer, profile, self
         )
         self.sidebar = self.history_controller.sidebar
+        self.context_meter = ContextMeter(self.tabs, self.providers, backend, self.composer, self)
         self.usage = UsageController(history, self.tabs, self.providers, settings, self._say, self)
         self.web_search, self.json_mode = request_toggles(self.tabs, self.providers, settings, self)
         for toggle in (self.web_search, self.json_mode):
@@ -158,6 +160,7 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.stop_button)
         buttons.addWidget(self.web_search.button)
         buttons.addWidget(self.json_mode.button)
+        buttons.addWidget(self.context_meter.label)
         buttons.addStretch(1)
         composer_row = QHBoxLayout()
         composer_row.addWidget(self.composer, 1)

@@ -787,6 +787,29 @@
     </message>
 </context>
 <context>
+    <name>ContextMeter</name>
+    <message>
+        <source>{mark}{used} / {window} tokens</source>
+        <translation>{mark}{used} / {window} 个 token</translation>
+    </message>
+    <message>
+        <source>Past {provider}&apos;s context window: the earliest messages will be left out of the next request (it says how many). Start a new conversation to keep them all.</source>
+        <translation>已超出 {provider} 的上下文窗口：下一次请求会省略最早的消息（会说明省略了几条）。要保留全部内容，请开始一个新对话。</translation>
+    </message>
+    <message>
+        <source>counted by the server</source>
+        <translation>由服务器计数</translation>
+    </message>
+    <message>
+        <source>estimated</source>
+        <translation>估算</translation>
+    </message>
+    <message>
+        <source>{percent:.0f} % of {provider}&apos;s context window ({how})</source>
+        <translation>占 {provider} 上下文窗口的 {percent:.0f}%（{how}）</translation>
+    </message>
+</context>
+<context>
     <name>ConversationSettingsDialog</name>
     <message>
         <source>Conversation settings</source>
