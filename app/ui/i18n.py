@@ -41,6 +41,7 @@ TRANSLATED = ("zh_CN",)  # languages with a .qm of ours
 RESOURCE_DIR = ":/i18n"
 APP_QM_PREFIX = "glm-desk_"
 
+_language = ["en"]  # what install_translators chose last
 _installed: list[QTranslator] = []  # kept referenced: Qt does not own installed translators
 
 
@@ -66,10 +67,16 @@ def resolve_language(language: str, system: QLocale | None = None) -> str:
     return language if language in TRANSLATED else "en"
 
 
+def current_language() -> str:
+    """The language the app is shown in now ("en" or "zh_CN")."""
+    return _language[0]
+
+
 def install_translators(app: QCoreApplication, language: str) -> str:
     """Install the translators for `language` (one of LANGUAGES), removing any installed
     earlier; return the language used ("en" or "zh_CN")."""
     used = resolve_language(language)
+    _language[0] = used
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()

@@ -39,6 +39,7 @@ from app.ui.conversation_tabs import ConversationTabs
 from app.ui.cursor_blink import BlinkTimeout
 from app.ui.history_controller import HistoryController
 from app.ui.local_controller import LocalModelController
+from app.ui.presets_controller import PresetsController
 from app.ui.provider_selector import ProviderSelector
 from app.ui.request_toggles import request_toggles
 from app.ui.settings_controller import SettingsController
@@ -109,11 +110,13 @@ class MainWindow(QMainWindow):
             settings, backend, self.providers, self.tabs, self.composer, profile, self
         )
         self.sidebar = self.history_controller.sidebar
+        self.presets = PresetsController(self.tabs, settings, profile, self)
         self.context_meter = ContextMeter(self.tabs, self.providers, backend, self.composer, self)
         self.usage = UsageController(history, self.tabs, self.providers, settings, self._say, self)
         self.web_search, self.json_mode = request_toggles(self.tabs, self.providers, settings, self)
         for toggle in (self.web_search, self.json_mode):
             self.settings_controller.conversationSettingsChanged.connect(toggle.show_state)
+        self.settings_controller.conversationSettingsChanged.connect(self.presets.show_current)
         self.mcp = McpService(backend.secrets, profile, self)
         self.settings_controller.mcp = self.mcp
         self.tools_controller = ToolsController(
@@ -158,6 +161,7 @@ class MainWindow(QMainWindow):
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.presets.combo)
         buttons.addWidget(self.web_search.button)
         buttons.addWidget(self.json_mode.button)
         buttons.addWidget(self.context_meter.label)

@@ -1788,6 +1788,108 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     </message>
 </context>
 <context>
+    <name>PresetsController</name>
+    <message>
+        <source>Prompt preset for this conversation</source>
+        <translation>本对话的提示预设</translation>
+    </message>
+    <message>
+        <source>A named system prompt for this conversation</source>
+        <translation>本对话使用的命名系统提示词</translation>
+    </message>
+    <message>
+        <source>No preset</source>
+        <translation>无预设</translation>
+    </message>
+    <message>
+        <source>Manage presets…</source>
+        <translation>管理预设…</translation>
+    </message>
+</context>
+<context>
+    <name>PresetsDialog</name>
+    <message>
+        <source>Prompt presets</source>
+        <translation>提示预设</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>The system prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Shipped with GLM Desk (read-only: save a copy)</source>
+        <translation>GLM Desk 自带（只读：可另存一份）</translation>
+    </message>
+    <message>
+        <source>A preset needs a name and a prompt.</source>
+        <translation>预设需要名称和提示词。</translation>
+    </message>
+    <message>
+        <source>{name} (mine)</source>
+        <translation>{name}（我的）</translation>
+    </message>
+    <message>
+        <source>Saved {name}.</source>
+        <translation>已保存 {name}。</translation>
+    </message>
+    <message>
+        <source>Deleted {name}.</source>
+        <translation>已删除 {name}。</translation>
+    </message>
+    <message>
+        <source>Import presets</source>
+        <translation>导入预设</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+        <source>Not imported: {problem}</source>
+        <translation>未导入：{problem}</translation>
+    </message>
+    <message>
+        <source>Imported {n} preset(s).</source>
+        <translation>已导入 {n} 个预设。</translation>
+    </message>
+    <message>
+        <source>Export presets</source>
+        <translation>导出预设</translation>
+    </message>
+    <message>
+        <source>Not exported: {problem}</source>
+        <translation>未导出：{problem}</translation>
+    </message>
+    <message>
+        <source>Exported {n} preset(s).</source>
+        <translation>已导出 {n} 个预设。</translation>
+    </message>
+</context>
+<context>
     <name>ProfileLock</name>
     <message>
         <source>GLM Desk is already running</source>
