@@ -34,9 +34,10 @@ def check(text: str) -> JsonCheck:
 
 
 def display(text: str) -> str:
-    """Markdown for the view: a valid answer as one highlighted JSON block."""
+    """Markdown for the view: a valid answer as one highlighted JSON block, an invalid one
+    as a plain block of its lines."""
     result = check(text)
-    if result.pretty is None:
-        return text
-    fence = "````" if "```" in result.pretty else "```"
-    return f"{fence}json\n{result.pretty}\n{fence}"
+    shown, language = (text, "") if result.pretty is None else (result.pretty, "json")
+    # Invalid, it is shown as written, line by line (the error names a line and column).
+    fence = "````" if "```" in shown else "```"
+    return f"{fence}{language}\n{shown}\n{fence}"

@@ -79,6 +79,10 @@ def format_cost(cost: Cost) -> Text:
     tokens = {"tokens_in": f"{cost.tokens_in:,}", "tokens_out": f"{cost.tokens_out:,}"}
     if cost.usd is None:
         return QT_TRANSLATE_NOOP("Usage", "{tokens_in} in · {tokens_out} out").format(**tokens)
+    if cost.usd == 0:
+        return QT_TRANSLATE_NOOP("Usage", "{tokens_in} in · {tokens_out} out · free").format(
+            **tokens
+        )
     mark = "≈" if cost.estimated else ""
     usd = f"{mark}${cost.usd:.5f}" if cost.usd < 0.01 else f"{mark}${cost.usd:.2f}"
     return QT_TRANSLATE_NOOP("Usage", "{tokens_in} in · {tokens_out} out · {usd}").format(

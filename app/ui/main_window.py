@@ -161,11 +161,16 @@ class MainWindow(QMainWindow):
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
-        buttons.addWidget(self.presets.combo)
-        buttons.addWidget(self.web_search.button)
-        buttons.addWidget(self.json_mode.button)
-        buttons.addWidget(self.context_meter.label)
         buttons.addStretch(1)
+        # The conversation's request options, above the composer: preset, web search,
+        # JSON, and how full the context is.
+        options = QHBoxLayout()
+        options.setContentsMargins(0, 0, 0, 0)
+        options.addWidget(self.presets.combo)
+        options.addWidget(self.web_search.button)
+        options.addWidget(self.json_mode.button)
+        options.addStretch(1)
+        options.addWidget(self.context_meter.label)
         composer_row = QHBoxLayout()
         composer_row.addWidget(self.composer, 1)
         composer_row.addLayout(buttons)
@@ -175,6 +180,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.tabs, 1)
         left_layout.addWidget(self.edit_banner)
         left_layout.addWidget(self.tools_controller.bar)
+        left_layout.addLayout(options)
         left_layout.addLayout(composer_row)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -188,6 +188,9 @@ QLabel#keyringNotice[tone="notice"] {{ font-weight: normal; background: {col("no
 QLineEdit[invalid="true"] {{ border: 1px solid {col("error")}; border-radius: 2px; }}
 #undoBar {{ background: {col("undo_bg")}; }}
 #undoBar QLabel {{ color: {col("undo_fg")}; }}
+QPushButton#webSearchButton:checked, QPushButton#jsonModeButton:checked {{
+    color: {col("banner_fg")}; background: {col("banner_bg")}; font-weight: bold;
+    border: 1px solid {col("link")}; border-radius: 3px; padding: 3px 8px; }}
 QToolButton#offlineToggle:checked {{ color: {col("warning")}; background: {col("warning_bg")};
     font-weight: bold; }}
 QToolButton#localServerStatus[tone="warning"] {{ color: {col("warning")}; font-weight: bold; }}

@@ -75,7 +75,7 @@ class UsageChart(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(self.rect()).adjusted(40, 10, -10, -24)
+        rect = QRectF(self.rect()).adjusted(64, 10, -10, -24)
         painter.setPen(theme.color("muted"))
         month = self.month
         if month is None or not month.providers:
@@ -106,7 +106,7 @@ class UsageChart(QWidget):
                 QRectF(x - 12, rect.bottom() + 4, 24, 16), Qt.AlignmentFlag.AlignCenter, str(day)
             )
         label = f"${top:.4f}" if by_money else f"{int(top):,}"
-        painter.drawText(QRectF(0, rect.top() - 4, 38, 16), Qt.AlignmentFlag.AlignRight, label)
+        painter.drawText(QRectF(0, rect.top() - 4, 60, 16), Qt.AlignmentFlag.AlignRight, label)
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
 
 

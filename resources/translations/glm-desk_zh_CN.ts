@@ -3009,6 +3009,10 @@ Last activity: {stamp}</source>
         <translation>输入 {tokens_in} · 输出 {tokens_out}</translation>
     </message>
     <message>
+        <source>{tokens_in} in · {tokens_out} out · free</source>
+        <translation>输入 {tokens_in} · 输出 {tokens_out} · 免费</translation>
+    </message>
+    <message>
         <source>{tokens_in} in · {tokens_out} out · {usd}</source>
         <translation>输入 {tokens_in} · 输出 {tokens_out} · {usd}</translation>
     </message>
