@@ -14,19 +14,26 @@ import asyncio
 import logging
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from app.core.context import answer_reserve, count_on_server, estimate_tokens, prompt_tokens
 from app.core.protocol import Message, Role
 from app.core.providers import Flavor, Provider
 from app.services.backend import Backend
 from app.services.providers import ProviderService
+from app.ui.chat_tab import ChatTab
 from app.ui.composer import Composer
 from app.ui.conversation_tabs import ConversationTabs
 from app.ui.theme import set_tone
 
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 400
+# Sent to the model (in English, which it follows best, whatever the UI's language).
+SUMMARY_REQUEST = (
+    "Summarize the conversation below so that it can be continued in a new one: keep every "
+    "decision, fact, name, file, number and piece of code that is still needed, and what was "
+    "being worked on last. Answer with the summary only."
+)
 
 
 class ContextMeter(QObject):
@@ -42,6 +49,7 @@ class ContextMeter(QObject):
     ) -> None:
         super().__init__(parent)
         self.tabs, self.providers, self.backend, self.composer = tabs, providers, backend, composer
+        self.window_parent = parent
         self.label = QLabel()
         self.label.setObjectName("contextMeter")
         self.timer = QTimer(self)
@@ -100,6 +108,77 @@ class ContextMeter(QObject):
             return
         if provider is self.providers.current or provider.id == self.providers.current.id:
             self._show(provider, used, exact=True)
+
+    def stop(self) -> None:
+        """The window closes: no count left running."""
+        self.timer.stop()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    def past_window(self) -> bool:
+        """Whether the conversation and the draft no longer fit (the last count)."""
+        provider = self.providers.current
+        window = provider.context_window
+        return window > 0 and self.used > window - answer_reserve(window, provider.max_output)
+
+    def ask_before_sending(self, tab: ChatTab) -> bool:
+        """Past the window: say that the earliest messages will be left out, or start a new
+        conversation with a summary of this one (the draft moves along). False: not sent
+        now."""
+        self.update_now()  # the count of what is about to go
+        if not self.past_window():
+            return True
+        box = QMessageBox(self.window_parent)
+        box.setObjectName("contextFullDialog")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("The conversation is too long"))
+        box.setText(
+            self.tr(
+                "This conversation no longer fits the model's context window. Sent now, its "
+                "earliest messages are left out of the request (the answer says how many). "
+                "Or start a new conversation with a summary of this one."
+            )
+        )
+        send = box.addButton(self.tr("Send anyway"), QMessageBox.ButtonRole.AcceptRole)
+        summary = box.addButton(
+            self.tr("New conversation with a summary"), QMessageBox.ButtonRole.ActionRole
+        )
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        chosen = box.clickedButton()
+        if chosen is send:
+            return True
+        if chosen is summary:
+            self.summarize_into_new(tab)
+        return False
+
+    def summarize_into_new(self, tab: ChatTab) -> ChatTab:
+        """A new conversation whose first request asks for a summary of `tab`'s (its last
+        part that fits half the window); the draft waits in the composer for the summary."""
+        provider = self.providers.current
+        budget = max(256, provider.context_window // 2)
+        lines: list[str] = []
+        used = 0
+        for message in reversed(tab.conversation.messages):
+            if message.role not in (Role.USER, Role.ASSISTANT) or not message.content.strip():
+                continue
+            who = "User" if message.role == Role.USER else "Assistant"
+            line = f"{who}: {message.content.strip()}"
+            cost = estimate_tokens(line)
+            if used + cost > budget:
+                if not lines:  # one message longer than the budget: its end
+                    keep = max(0, budget - used)  # characters: safe for CJK too
+                    lines.append(f"{who}: …{message.content.strip()[-keep:]}")
+                break
+            lines.append(line)
+            used += cost
+        transcript = "\n\n".join(reversed(lines))
+        request = SUMMARY_REQUEST + "\n\n" + transcript
+        draft = self.composer.toPlainText()
+        new = self.tabs.new_tab()
+        new.submit(request)
+        self.composer.setPlainText(draft)
+        return new
 
     def _show(self, provider: Provider, used: int, exact: bool) -> None:
         self.used, self.exact = used, exact

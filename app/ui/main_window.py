@@ -330,6 +330,8 @@ class MainWindow(QMainWindow):
                 return
             if not self.usage.may_send():
                 return
+            if not self.context_meter.ask_before_sending(tab):
+                return
         if tab.submit(text):
             self.composer.clear()
 
@@ -436,6 +438,7 @@ class MainWindow(QMainWindow):
         self.tasks.cancel()
         self.settings_controller.save_window_state()
         self.tabs.stop_all()
+        self.context_meter.stop()
         self.local_controller.begin_stop()
         self.blink.stop()
         super().closeEvent(event)

@@ -789,6 +789,22 @@
 <context>
     <name>ContextMeter</name>
     <message>
+        <source>The conversation is too long</source>
+        <translation>对话太长了</translation>
+    </message>
+    <message>
+        <source>This conversation no longer fits the model&apos;s context window. Sent now, its earliest messages are left out of the request (the answer says how many). Or start a new conversation with a summary of this one.</source>
+        <translation>这个对话已超出模型的上下文窗口。现在发送的话，最早的消息会被省略（回答会说明省略了几条）。也可以用本对话的摘要开始一个新对话。</translation>
+    </message>
+    <message>
+        <source>Send anyway</source>
+        <translation>仍然发送</translation>
+    </message>
+    <message>
+        <source>New conversation with a summary</source>
+        <translation>用摘要开始新对话</translation>
+    </message>
+    <message>
         <source>{mark}{used} / {window} tokens</source>
         <translation>{mark}{used} / {window} 个 token</translation>
     </message>
