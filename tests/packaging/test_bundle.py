@@ -316,11 +316,16 @@ def screenshot(display: str, shot: Path) -> Path:
 
 
 def ocr_words(shot: Path) -> set[str]:
+    """The words tesseract reads, with its page layout and as sparse text (a window's small
+    buttons: the layout analysis alone missed "Send" beside a row of toggles)."""
     assert shutil.which("tesseract"), "tesseract is missing: run install-system-deps.sh --test"
-    text = subprocess.run(
-        ["tesseract", str(shot), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return set(re.findall(r"\w+", text))
+    words: set[str] = set()
+    for mode in ([], ["--psm", "11"]):
+        text = subprocess.run(
+            ["tesseract", str(shot), "-", *mode], capture_output=True, text=True, check=True
+        ).stdout
+        words |= set(re.findall(r"\w+", text))
+    return words
 
 
 def _zombie(pid: int) -> bool:

@@ -84,3 +84,28 @@ def test_a_listing_that_is_gone_offers_the_paid_one_and_one_click_switches(qloop
         assert "Use z-ai/glm-4-32b" in shown
         tab.view.anchorClicked.emit(QUrl(SWITCH_PAID_URL))
         assert win.providers.current.id == "openrouter"
+
+
+def test_a_429_from_the_free_model_through_the_server_says_which_limit(qloop):
+
+    from app.core.providers import PROVIDERS
+    from app.services.chat_session import ChatSession
+    from tests.ui.conftest import wait_idle
+
+    with ProtocolServer("openrouter") as server:
+        reset = int((time.time() + 7200) * 1000)
+        headers = {"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0"}
+        headers["X-RateLimit-Reset"] = str(reset)
+        body = {"error": {"code": 429, "message": "Rate limit exceeded: free-models-per-day"}}
+        server.push(Reply(status=429, body=body, headers=headers))
+        free = PROVIDERS["openrouter-free"].with_overrides(base_url=server.base_url)
+        backend = Backend(environ={"OPENROUTER_API_KEY": "test-key"})
+        session = ChatSession(backend)
+        assert session.send("Hi", free)
+        wait_idle(qloop, session)
+        error = session.conversation.messages[-1].error
+        assert error is not None and error.kind == ErrorKind.QUOTA
+        assert "daily limit (50 requests) is used up" in error.message
+        assert time.strftime("%H:%M", time.localtime(reset / 1000)) in error.message
+        assert len([r for r in server.requests if r.path.endswith("/completions")]) == 1
+        qloop.run_until_complete(backend.aclose())

@@ -469,10 +469,11 @@ def result_of(result: Any) -> CallResult:
         elif kind == "resource_link":
             parts.append(f"[{block.name}: {block.uri}]")
     structured = getattr(result, "structured_content", None)
-    if structured is not None:
-        pretty = json.dumps(structured, indent=2, ensure_ascii=False)
-        if pretty not in parts and not _same_json(parts, structured):
-            parts.append(pretty)
+    size = sum(len(p) for p in parts)
+    # Structured content is added as pretty JSON unless the text already is it, and not to
+    # a text that is cut anyway (each json call on megabytes holds the GIL: the window waits).
+    if structured is not None and size < MAX_RESULT and not _same_json(parts, structured):
+        parts.append(json.dumps(structured, indent=2, ensure_ascii=False))
     text = "\n".join(parts) or ("(no output)" if not result.is_error else "The tool failed.")
     if len(text) > MAX_RESULT:  # a whole database dump would crowd out the conversation
         cut = len(text) - MAX_RESULT
@@ -489,7 +490,9 @@ def _same_json(parts: list[str], value: Any) -> bool:
     ):
         return True  # a plain value the SDK wrapped as {"result": …}
     for part in parts:
-        with contextlib.suppress(ValueError):
+        if len(part) > MAX_RESULT:
+            continue  # not parsed: it is cut for the model anyway
+        with contextlib.suppress(ValueError, RecursionError):
             if json.loads(part) == value:
                 return True
     return False
