@@ -5,19 +5,17 @@ one pointed out at its line and column and kept as it came, after a restart too.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 
 from app.core import json_answer
-from app.core.providers import PROVIDERS
 from app.core.settings import Settings
 from app.core.store import HistoryStore
 from app.services.backend import Backend
-from app.services.chat_session import ChatSession
 from app.services.settings import SettingsService
 from tests.protocol_servers import ProtocolServer, Reply
 from tests.ui.conftest import settings_window, until, wait_idle
+from tests.ui.test_web_search import session_for
 
 KEYS = {"OPENROUTER_API_KEY": "test-key", "ZAI_API_KEY": "test-key"}
 FLAVORS = {"openrouter": "openrouter", "zai": "zai", "llama": "local"}
@@ -28,11 +26,9 @@ SCHEMA = '{"type": "object", "properties": {"name": {"type": "string"}}, "requir
 @pytest.mark.parametrize("schema", ["", SCHEMA])
 def test_response_format_where_the_backend_takes_it(qloop, flavor, schema):
     with ProtocolServer(flavor) as server:
-        base = PROVIDERS[FLAVORS[flavor]]
-        defaults = replace(base.defaults, json_mode=True, json_schema=schema)
-        provider = replace(base.with_overrides(base_url=server.base_url), defaults=defaults)
-        backend = Backend(environ=KEYS)
-        session = ChatSession(backend)
+        session, provider, backend = session_for(
+            flavor, server, False, json_mode=True, json_schema=schema
+        )
         server.push(Reply(text='{"name": "GLM"}'))
         assert session.send("Name?", provider)
         wait_idle(qloop, session)

@@ -51,10 +51,11 @@ CITATIONS = [
 ]
 
 
-def session_for(flavor: str, server: ProtocolServer, web_search: bool = True):
+def session_for(flavor: str, server: ProtocolServer, web_search: bool = True, **params):
+    """A session, and the flavor's provider at `server` asking for these request options."""
     base = PROVIDERS[FLAVORS[flavor]]
-    provider = base.with_overrides(base_url=server.base_url)
-    provider = replace(provider, defaults=replace(base.defaults, web_search=web_search))
+    defaults = replace(base.defaults, web_search=web_search, **params)
+    provider = replace(base.with_overrides(base_url=server.base_url), defaults=defaults)
     backend = Backend(environ=KEYS)
     return ChatSession(backend), provider, backend
 
@@ -223,12 +224,10 @@ def test_the_toggle_is_off_and_says_why_with_a_local_model(qloop, qtbot, history
 @pytest.mark.parametrize("flavor", ["zai", "openrouter"])
 def test_a_knowledge_base_adds_zais_retrieval_tool(qloop, flavor):
     with ProtocolServer(flavor) as server:
-        base = PROVIDERS[FLAVORS[flavor]]
         template = "From {{knowledge}}, answer: {{question}}"
-        defaults = replace(base.defaults, knowledge_id="kb_123", knowledge_prompt=template)
-        provider = replace(base.with_overrides(base_url=server.base_url), defaults=defaults)
-        backend = Backend(environ=KEYS)
-        session = ChatSession(backend)
+        session, provider, backend = session_for(
+            flavor, server, False, knowledge_id="kb_123", knowledge_prompt=template
+        )
         server.push(Reply(text="From the docs."))
         assert session.send("What does the manual say?", provider)
         wait_idle(qloop, session)
