@@ -7,6 +7,8 @@ importing a Claude Desktop file with a secret, and no server process left after 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -257,25 +259,23 @@ def test_always_allow_this_tool_saves_it_in_alwaysallow(qloop, window, server):
     assert saved["mcpServers"]["echo"]["alwaysAllow"] == ["add"]
 
 
-def test_a_5_mb_result_is_cut_for_the_model_and_never_stalls_the_window(qloop, window, server):
-    from tests.ui.test_hostile_input import loop_watch
-
-    win = window
-    call = {"id": "b1", "name": "echo__big", "arguments": '{"size": 5000000}'}
-    session = win.tabs.current_tab().session
-    # A first exchange (and a first call) loads what any first request loads (httpx, TLS,
-    # the tool modules): not what is measured here.
-    warm = {"id": "w1", "name": "echo__echo", "arguments": '{"text": "hi"}'}
-    server.push(Reply(text="", tool_calls=[warm]), Reply(text="Ready."))
-    configure(qloop, win, echo(always_allow=frozenset({"big", "echo"})))
-    ask(qloop, win, "Warm up")
-    qloop.run_until_complete(until(lambda: len(completions(server)) == 2 and not session.busy, 60))
-    server.push(Reply(text="", tool_calls=[call]), Reply(text="That was long."))
-    with loop_watch() as gaps:
-        ask(qloop, win, "Give me a lot")
-        qloop.run_until_complete(until(lambda: len(completions(server)) == 4, 60))
-        qloop.run_until_complete(until(lambda: not session.busy, 30))
-    result = session.conversation.messages[-2].content
-    assert result.startswith("0123456789") and "4,900,000 more characters" in result
-    assert len(result) < 100_100
-    assert max(gaps) < 0.1, f"the window stalled {max(gaps) * 1000:.0f} ms"
+def test_a_5_mb_result_is_cut_for_the_model_and_never_stalls_the_window(tmp_path):
+    """Measured in a fresh interpreter (tests/ui/mcp_big_result.py): late in a full run the
+    test session's own state doubled the same gap (91-130 ms against 21-26 ms alone)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    env["GLM_DESK_PROFILE"] = str(tmp_path / "profile")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "ui" / "mcp_big_result.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stderr[-3000:]
+    outcome = json.loads(lines[-1])
+    assert outcome["result_start"] == "01234567890123456789" and outcome["said_cut"]
+    assert outcome["result_length"] < 100_100  # the model gets its first 100,000 characters
+    gap = outcome["largest_gap"]
+    assert gap < 0.1, f"the window stalled {gap * 1000:.0f} ms"
