@@ -10,13 +10,11 @@ import asyncio
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.protocol_servers import ProtocolServer, Reply  # noqa: E402
@@ -58,20 +56,10 @@ async def main() -> dict:
     await exchange("Warm up", 2)  # what any first request loads is not measured
     big = {"id": "b1", "name": "echo__big", "arguments": '{"size": 5000000}'}
     SERVER.push(Reply(text="", tool_calls=[big]), Reply(text="That was long."))
-    gaps: list[float] = []
-    last = [time.perf_counter()]
+    from tests.ui.test_hostile_input import loop_watch
 
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.timeout.connect(tick)
-    timer.start(2)
-    await exchange("Give me a lot", 4)
-    timer.stop()
+    with loop_watch() as gaps:  # the gaps between turns of the event loop
+        await exchange("Give me a lot", 4)
     result = session.conversation.messages[-2].content
     outcome = {
         "largest_gap": max(gaps),
