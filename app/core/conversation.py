@@ -16,6 +16,7 @@ from typing import Any
 
 from app.core.errors import ChatError, ErrorKind
 from app.core.protocol import Message, Role, Source, ToolCall, Usage
+from app.core.runner.record import RunRecord
 
 # The result a call gets when it never ran (the answer was stopped, the app was killed):
 # every call is answered, or the next request would be refused by every provider.
@@ -103,6 +104,11 @@ class ChatMessage:
     tool_call_id: str = ""  # a tool message: the call it answers
     sources: list[Source] = field(default_factory=list)  # pages a web search found for it
     format: str = ""  # "json": asked for as JSON (JSON mode)
+    runs: list[RunRecord] = field(default_factory=list)  # runs of its code blocks, oldest first
+    fixes: str = ""  # a Fix it request: the block it asks to fix, "MESSAGE_ID:BLOCK"
+
+    def last_run(self, block: int) -> RunRecord | None:
+        return next((r for r in reversed(self.runs) if r.block == block), None)
 
     def add_sources(self, found: Iterable[Source]) -> bool:
         """Add the sources not known yet (by link); whether any was new."""
@@ -134,6 +140,8 @@ class ChatMessage:
             **({"tool_call_id": self.tool_call_id} if self.tool_call_id else {}),
             **({"sources": [x.to_dict() for x in self.sources]} if self.sources else {}),
             **({"format": self.format} if self.format else {}),
+            **({"runs": [r.to_dict() for r in self.runs]} if self.runs else {}),
+            **({"fixes": self.fixes} if self.fixes else {}),
         }
 
     @classmethod
@@ -160,7 +168,14 @@ class ChatMessage:
             tool_call_id=str(d.get("tool_call_id") or ""),
             sources=_sources(d.get("sources")),
             format="json" if d.get("format") == "json" else "",
+            runs=_runs(d.get("runs")),
+            fixes=str(d.get("fixes") or "")[:200],
         )
+
+
+def _runs(records: Any) -> list[RunRecord]:
+    found = (RunRecord.from_dict(r) for r in records or [] if isinstance(r, dict))
+    return [r for r in found if r is not None]
 
 
 def _sources(records: Any) -> list[Source]:

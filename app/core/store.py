@@ -22,7 +22,7 @@ from app.core.providers import PROVIDERS
 from app.core.settings import validate_params
 from app.core.usage import UsageRow
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APP_TAG = "glm-desk"
 TRASH_DAYS = 30
 HISTORY_FILE = "history.db"  # in the profile directory
@@ -148,12 +148,20 @@ _MIGRATE_5_TO_6 = """
         ALTER TABLE messages ADD COLUMN format TEXT NOT NULL DEFAULT '';
 """
 
+# Version 7: snippet runs. The runs of an answer's code blocks (JSON: app/core/runner/record.py)
+# and, for a Fix it request, the code block it asks to fix ("MESSAGE_ID:BLOCK").
+_MIGRATE_6_TO_7 = """
+        ALTER TABLE messages ADD COLUMN runs TEXT;
+        ALTER TABLE messages ADD COLUMN fixes TEXT NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: dict[int, str] = {
     1: _MIGRATE_1_TO_2,
     2: _MIGRATE_2_TO_3,
     3: _MIGRATE_3_TO_4,
     4: _MIGRATE_4_TO_5,
     5: _MIGRATE_5_TO_6,
+    6: _MIGRATE_6_TO_7,
 }
 
 
@@ -358,13 +366,14 @@ class HistoryStore:
             self.db.executemany(
                 "INSERT INTO messages(id, conversation_id, parent_id, seq, role, content, "
                 "state, provider, model, notice, error, usage, created, tool_calls, "
-                "tool_call_id, sources, format) VALUES (:id, :cid, :parent, :seq, :role, "
-                ":content, :state, :provider, :model, :notice, :error, :usage, :created, "
-                ":tool_calls, :tool_call_id, :sources, :format) ON CONFLICT(id) DO UPDATE SET "
+                "tool_call_id, sources, format, runs, fixes) VALUES (:id, :cid, :parent, :seq, "
+                ":role, :content, :state, :provider, :model, :notice, :error, :usage, "
+                ":created, :tool_calls, :tool_call_id, :sources, :format, :runs, :fixes) "
+                "ON CONFLICT(id) DO UPDATE SET "
                 "parent_id=excluded.parent_id, content=excluded.content, state=excluded.state, "
                 "notice=excluded.notice, error=excluded.error, usage=excluded.usage, "
                 "tool_calls=excluded.tool_calls, sources=excluded.sources, "
-                "format=excluded.format",
+                "format=excluded.format, runs=excluded.runs, fixes=excluded.fixes",
                 (_message_row(conversation["id"], m) for m in messages),
             )
             self.db.executemany("DELETE FROM messages WHERE id=?", ((mid,) for mid in deleted_ids))
@@ -424,7 +433,8 @@ class HistoryStore:
     def message_records(self, conversation_id: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT id, parent_id, seq, role, content, state, provider, model, notice, "
-            "error, usage, created, tool_calls, tool_call_id, sources, format FROM messages "
+            "error, usage, created, tool_calls, tool_call_id, sources, format, runs, fixes "
+            "FROM messages "
             "WHERE conversation_id=? ORDER BY seq",
             (conversation_id,),
         )
@@ -446,6 +456,8 @@ class HistoryStore:
                 **({"tool_call_id": r[13]} if r[13] else {}),
                 **({"sources": json.loads(r[14])} if r[14] else {}),
                 **({"format": r[15]} if r[15] else {}),
+                **({"runs": json.loads(r[16])} if r[16] else {}),
+                **({"fixes": r[17]} if r[17] else {}),
             }
             for r in rows
         ]
@@ -609,6 +621,8 @@ def _message_row(conversation_id: str, m: dict[str, Any]) -> dict[str, Any]:
         "tool_call_id": m.get("tool_call_id") or "",
         "sources": json.dumps(m["sources"]) if m.get("sources") else None,
         "format": m.get("format") or "",
+        "runs": json.dumps(m["runs"]) if m.get("runs") else None,
+        "fixes": m.get("fixes") or "",
     }
 
 

@@ -256,6 +256,7 @@ ADDED_IN = {
     4: [("messages", "tool_calls"), ("messages", "tool_call_id"), ("conversations", "workspace")],
     5: [("conversations", "mcp_servers")],
     6: [("messages", "sources"), ("messages", "format")],
+    7: [("messages", "runs"), ("messages", "fixes")],
 }
 
 
@@ -276,8 +277,8 @@ def back_to_schema(path, version: int):
 def test_migration_from_v2_adds_conversation_settings(tmp_path):
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 2))  # as GLM Desk 0.1 wrote it
-    assert "upgraded from schema 2 to 6" in store.notice
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    assert "upgraded from schema 2 to 7" in store.notice
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
     assert store.load("c0").params == {}
     assert len(store.load("c0").messages) == 3
     store.close()
@@ -286,7 +287,7 @@ def test_migration_from_v2_adds_conversation_settings(tmp_path):
 def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 3))  # GLM Desk before tools
-    assert "upgraded from schema 3 to 6" in store.notice
+    assert "upgraded from schema 3 to 7" in store.notice
     conv = store.load("c0")
     assert conv is not None and all(not m.tool_calls for m in conv.messages)
     assert conv.workspace == ""
@@ -306,7 +307,7 @@ def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
 def test_migration_from_v4_and_a_conversations_mcp_servers(tmp_path):
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 4))  # GLM Desk before MCP
-    assert "upgraded from schema 4 to 6" in store.notice
+    assert "upgraded from schema 4 to 7" in store.notice
     conv = store.load("c0")
     assert conv is not None and conv.mcp_servers is None  # not chosen: the enabled servers
     conv.mcp_servers = ["time"]
@@ -320,6 +321,29 @@ def test_migration_from_v4_and_a_conversations_mcp_servers(tmp_path):
     again.mcp_servers = []  # all off: kept as a choice, not as "not chosen"
     save(store, again)
     assert store.load("c0").mcp_servers == []
+    store.close()
+
+
+def test_migration_from_v6_keeps_snippet_runs_and_fix_requests(tmp_path):
+    from app.core.runner.record import RunRecord
+
+    path = tmp_path / "history.db"
+    store = HistoryStore(back_to_schema(path, 6))  # GLM Desk before the snippet runner
+    assert "upgraded from schema 6 to 7" in store.notice
+    conv = store.load("c0")
+    assert conv is not None and all(not m.runs and not m.fixes for m in conv.messages)
+    answer = conv.messages[-1]
+    run = RunRecord(0, "python", "print(1/0)", "bubblewrap", command="python3 snippet.py")
+    run.exit_code, run.output = 1, [["err", "ZeroDivisionError: division by zero\n"]]
+    answer.runs.append(run)
+    fix = ChatMessage(Role.USER, "fix it", fixes=f"{answer.id}:0")
+    conv.add(fix)
+    save(store, conv, answer, fix)
+    again = store.load("c0")
+    assert again is not None
+    assert again.nodes[answer.id].runs == [run]
+    assert again.nodes[answer.id].last_run(0) == run and again.nodes[answer.id].last_run(1) is None
+    assert again.nodes[fix.id].fixes == f"{answer.id}:0"
     store.close()
 
 
