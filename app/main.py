@@ -229,6 +229,9 @@ async def run_app(
             # "start with the app" (nothing of the SDK is loaded unless one is).
             await window.mcp.settle()
             window.tasks.start(window.mcp.start_marked())
+            # The snippet runner: end runs a killed app left, find which sandbox works.
+            window.tasks.start(window.runs.end_orphans())
+            window.tasks.start(window.runs.probes())
             return ready
 
         # Lexers, the Markdown parser and the TLS context load on a worker thread, not in
@@ -427,6 +430,10 @@ def _has_screen(args: argparse.Namespace) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "__run-snippet__":  # the bundle's snippet launcher (no Qt)
+        from app.core.runner.launcher import main as launch
+
+        return launch(argv[1:])
     if argv and argv[0] in ("export", "import"):  # history commands: no window
         from app.cli import run_command
 

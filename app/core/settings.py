@@ -120,6 +120,19 @@ def check_json_schema(value: str) -> str:
     return "" if isinstance(schema, dict) else "a JSON schema is a JSON object"
 
 
+def check_interpreters(value: str) -> str:
+    """runner.interpreters: a JSON object of workspace folder -> interpreter."""
+    try:
+        found = json.loads(value)
+    except ValueError:
+        return QT_TRANSLATE_NOOP("Settings", "not valid JSON")
+    if not isinstance(found, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in found.items()
+    ):
+        return QT_TRANSLATE_NOOP("Settings", "expected an object of folder: interpreter")
+    return ""
+
+
 def check_knowledge_id(value: str) -> str:
     """Empty, or an id of letters, digits, dashes and underscores (as Z.AI makes them)."""
     if value and not all(c.isalnum() or c in "-_" for c in value.strip()):
@@ -190,6 +203,7 @@ CONVERSATION_PARAMS = (
     "knowledge_prompt",
     "json_mode",
     "json_schema",
+    "run_code",
 )
 # A conversation's settings that are not a provider's (their rule and default are global).
 GLOBAL_PARAMS = {
@@ -198,6 +212,7 @@ GLOBAL_PARAMS = {
     "knowledge_prompt": "generation.knowledge_prompt",
     "json_mode": "generation.json_mode",
     "json_schema": "generation.json_schema",
+    "run_code": "tools.run_code",
 }
 RECENCY = ("oneDay", "oneWeek", "oneMonth", "oneYear", "noLimit")
 
@@ -230,6 +245,16 @@ def _build_registry() -> dict[str, Option]:
         Option("tools.ask_before_read", False),
         Option("tools.ask_before_write", True),
         Option("tools.mcp_timeout", 60.0, minimum=1.0, maximum=3600.0),  # seconds per MCP call
+        # The run_code tool: the default of a new conversation (its Run code toggle)
+        Option("tools.run_code", False),
+        # The snippet runner: the sandbox (auto: the strongest that works), its limits, and
+        # the Python used (a program or a virtual environment; per workspace, as JSON).
+        Option("runner.sandbox", "auto", choices=("auto", "bubblewrap", "namespaces", "none")),
+        Option("runner.timeout", 30.0, minimum=1.0, maximum=3600.0),  # wall-clock seconds
+        Option("runner.memory_mb", 2048, minimum=64, maximum=1_048_576),  # address space
+        Option("runner.processes", 64, minimum=1, maximum=100_000),  # processes it may add
+        Option("runner.python", "", max_length=4096),
+        Option("runner.interpreters", "{}", check=check_interpreters, max_length=200_000),
         # The provider's web search: the default of a new conversation, and how it searches.
         Option("generation.web_search", False),
         Option("generation.web_search_count", 5, minimum=1, maximum=50),

@@ -50,6 +50,8 @@ _INFO_ATTR = re.compile(
     r"\b(?:title|file(?:name)?|name|path)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|(\S+))"
 )
 _INFO_PATH = re.compile(r"^" + _PATH + r"$")
+# run_code's languages as a fence would name them
+RUN_CODE_FENCES = {"python": "python", "javascript": "javascript", "shell": "bash"}
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,20 @@ def message_snippets(message: ChatMessage) -> list[Snippet]:
         name = name or name_from_code(code)
         language = language or (language_for_name(name) if name else "") or guess_language(code)
         out.append(Snippet(message.id, i, language, code, name, block.closed))
-    for n, call in enumerate(message.tool_calls):  # files the model wrote with a tool
+    for n, call in enumerate(message.tool_calls):  # files the model wrote or ran with a tool
+        if call.name == "run_code" and call.state in ("done", "failed"):
+            try:
+                args = json.loads(call.arguments)
+            except ValueError:
+                continue
+            if isinstance(args, dict) and isinstance(args.get("code"), str):
+                language = str(args.get("language") or "")
+                out.append(
+                    Snippet(
+                        message.id, -1 - n, RUN_CODE_FENCES.get(language, language), args["code"]
+                    )
+                )
+            continue
         if call.name != "write_file" or call.state != "done":
             continue
         try:
@@ -225,16 +240,21 @@ def group_snippets(
         key=lambda m: m.seq,
     )
     memo: dict[str, int] = {}
+    group_of: dict[tuple[str, int], str] = {}  # a snippet's key -> its group's
     for message in answers:
         snippets = snippets_of(message)
         if not snippets:
             continue
         answer = max(1, _questions_above(conv, message.parent_id, memo))
+        fixed = _fixed_group(conv, message, group_of)
         for s in snippets:
             if s.name:
                 key = "file:" + s.name
+            elif fixed and s.block_index >= 0:
+                key, fixed = fixed, ""  # a Fix it answer: its first block is the new version
             else:
                 key = f"block:{message.parent_id}:{s.block_index}"
+            group_of[s.key] = key
             group = groups.setdefault(key, SnippetGroup(key))
             group.versions.append(Version(s, answer, message.id in shown))
             if message.id in shown:
@@ -242,6 +262,20 @@ def group_snippets(
                 group.order = (shown[message.id], s.block_index)
     listed = [g for g in groups.values() if any(v.shown for v in g.versions)]
     return sorted(listed, key=lambda g: g.order)
+
+
+def _fixed_group(
+    conv: Conversation, answer: ChatMessage, group_of: dict[tuple[str, int], str]
+) -> str:
+    """The group of the block a Fix it request (the answer's question) asked to fix."""
+    question = conv.nodes.get(answer.parent_id or "")
+    if question is None or not question.fixes:
+        return ""
+    message_id, _, block = question.fixes.rpartition(":")
+    try:
+        return group_of.get((message_id, int(block)), "")
+    except ValueError:
+        return ""
 
 
 def unified_diff(old: str, new: str, old_name: str = "a", new_name: str = "b") -> str:

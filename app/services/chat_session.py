@@ -123,11 +123,12 @@ class ChatSession(QObject):
     def busy(self) -> bool:
         return self._busy
 
-    def send(self, text: str, provider: Provider) -> bool:
-        """Add the user's message and start the answer. False if busy or text is empty."""
+    def send(self, text: str, provider: Provider, fixes: str = "") -> bool:
+        """Add the user's message and start the answer. False if busy or text is empty.
+        `fixes`: the code block a Fix it request asks to fix ("MESSAGE_ID:BLOCK")."""
         if self.busy or not text.strip():
             return False
-        index = self.conversation.add(ChatMessage(Role.USER, text))
+        index = self.conversation.add(ChatMessage(Role.USER, text, fixes=fixes))
         self.messageAdded.emit(index)
         self._start(provider)
         return True
@@ -285,6 +286,10 @@ class ChatSession(QObject):
     def _save(self, messages: Iterable[ChatMessage] = (), deleted_ids: Iterable[str] = ()) -> None:
         if self.history is not None and self.conversation.nodes:
             self.history.save(self.conversation, messages, deleted_ids)
+
+    def save_message(self, message: ChatMessage) -> None:
+        """Queue one message for the history (a run of one of its code blocks)."""
+        self._save([message])
 
     def save_fields(self) -> None:
         """Queue the conversation's own fields (title, settings, ...) for the history."""
@@ -545,6 +550,9 @@ class ChatSession(QObject):
                 raise
             record.state, record.seconds = outcome.state.value, outcome.seconds
             record.server, record.images = outcome.server, outcome.images
+            if outcome.run is not None:  # run_code: the run, shown with its code
+                outcome.run.block = -1 - n
+                answer.runs.append(outcome.run)
             if outcome.plan is not None:  # kept for the card, within reason
                 diff = outcome.plan.diff
                 record.diff = diff if len(diff) <= KEPT_DIFF else diff[:KEPT_DIFF] + "\n…\n"

@@ -31,6 +31,7 @@ class CodeBlocksMixin(_Base):
     _code_actions: CodeBlockActions
     if TYPE_CHECKING:
         openInCodePane: Signal
+        runInCodePane: Signal
 
     def code_block(self, key: str) -> tuple[str, int, CodeBlock] | None:
         """(message id, index, block) for a code block's key "message id/index"."""
@@ -52,6 +53,8 @@ class CodeBlocksMixin(_Base):
             self.save_code(message_id, n)
         elif action == "open":
             self.openInCodePane.emit(message_id, n)
+        elif action == "run":
+            self.runInCodePane.emit(message_id, n)
 
     def save_code(self, message_id: str, n: int) -> Path | None:
         """Save as… for code block n of a message, named as the code pane would name it."""
@@ -107,6 +110,12 @@ class CodeBlocksMixin(_Base):
         frame = code_frame_at(self.cursorForPosition(event.pos()))
         if frame is not None:
             key, first = frame_key(frame), (menu.actions() or [None])[0]
+            from app.core.runner.languages import language_of
+
+            if language_of(frame_language(frame)):
+                run = QAction(QCoreApplication.translate("CodeBlocksMixin", "Run code"), menu)
+                run.triggered.connect(lambda _=False: self._on_code_action("run", key))
+                menu.insertAction(first, run)
             for text, action in (
                 (QCoreApplication.translate("CodeBlocksMixin", "Copy code"), "copy"),
                 (QCoreApplication.translate("CodeBlocksMixin", "Save code as…"), "save"),

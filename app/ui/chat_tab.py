@@ -30,6 +30,7 @@ class ChatTab(QWidget):
     editEnded = Signal()
     notice = Signal(str)  # a short sentence for the status line
     openInCodePane = Signal(str, int)  # message id, code block index
+    runInCodePane = Signal(str, int)
     switchLocalRequested = Signal()
     switchPaidRequested = Signal()
 
@@ -59,6 +60,7 @@ class ChatTab(QWidget):
         view.switchLocalRequested.connect(self.switchLocalRequested)
         view.switchPaidRequested.connect(self.switchPaidRequested)
         view.openInCodePane.connect(self.openInCodePane)
+        view.runInCodePane.connect(self.runInCodePane)
         view.actionRequested.connect(self.perform)
         if session.conversation.messages:
             view.rebuild()
@@ -82,12 +84,18 @@ class ChatTab(QWidget):
 
     # --- sending -----------------------------------------------------------------------
 
-    def submit(self, text: str) -> bool:
+    def submit(self, text: str, fixes: str = "") -> bool:
         """Send the composer's text (a new version of the message being edited, if any).
-        True when it went; the draft is then empty."""
+        True when it went; the draft is then empty. `fixes`: Fix it's request names the
+        code block it fixes (the draft stays)."""
         if self.busy:
             return False
         provider = self.providers.current
+        if fixes:
+            sent = self.session.send(text, provider, fixes=fixes)
+            if sent:
+                self.conversationChanged.emit()
+            return sent
         if self.editing is not None:
             index = self.conversation.index_of(self.editing)
             sent = self.session.edit(index, text, provider)

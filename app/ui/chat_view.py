@@ -88,6 +88,7 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
     switchPaidRequested = Signal()  # "Use z-ai/glm-4-32b" under the free model's failure
     actionRequested = Signal(object, str)  # MessageAction, message id
     openInCodePane = Signal(str, int)  # message id, code block index in that message
+    runInCodePane = Signal(str, int)  # ... shown in the code pane and run
 
     def __init__(self, conversation: Conversation, parent: QWidget | None = None) -> None:
         super().__init__(parent)

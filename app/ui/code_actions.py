@@ -7,9 +7,10 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 
 class CodeBlockActions(QFrame):
-    """Copy, Save as… and Open in code pane, shown over the code block under the mouse."""
+    """Run (Python, JavaScript, shell), Copy, Save as… and Open in code pane, shown over
+    the code block under the mouse."""
 
-    triggered = Signal(str, str)  # action ("copy", "save", "open"), the block's key
+    triggered = Signal(str, str)  # action ("run", "copy", "save", "open"), the block's key
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -27,6 +28,7 @@ class CodeBlockActions(QFrame):
         layout.addWidget(self.language)
         self.buttons: dict[str, QToolButton] = {}
         for action, text, name, tip in (
+            ("run", self.tr("Run"), "codeBlockRun", self.tr("Run this code in the sandbox")),
             ("copy", self.tr("Copy"), "codeBlockCopy", self.tr("Copy this code")),
             ("save", self.tr("Save as…"), "codeBlockSave", self.tr("Save this code to a file")),
             (
@@ -50,6 +52,9 @@ class CodeBlockActions(QFrame):
     def show_for(self, key: str, language: str, top_right_x: int, top_y: int) -> None:
         self.key = key
         self.language.setText(language or self.tr("text"))
+        from app.core.runner.languages import language_of
+
+        self.buttons["run"].setVisible(bool(language_of(language)))
         self.adjustSize()
         self.move(max(0, top_right_x - self.width()), max(0, top_y))
         self.show()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -47,6 +47,9 @@ def preview(code: str) -> str:
 
 
 class CodePane(SnippetFileActions, QWidget):
+    snippetShown = Signal()  # another snippet (or version) is shown, or none
+    runRequested = Signal()  # Run (the button, Ctrl+R)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("codePane")
@@ -93,8 +96,13 @@ class CodePane(SnippetFileActions, QWidget):
             )
         )
         self.read_only_toggle.toggled.connect(self.set_read_only)
+        self.run_button = self._button(
+            "codeRunButton", self.tr("Run"), self.tr("Run the snippet in the sandbox (Ctrl+R)")
+        )
+        self.run_button.clicked.connect(self.runRequested)
         top = QHBoxLayout()
         top.addWidget(title)
+        top.addWidget(self.run_button)
         top.addStretch(1)
         top.addWidget(self.version_selector)
         top.addWidget(self.diff_button)
@@ -171,6 +179,9 @@ class CodePane(SnippetFileActions, QWidget):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.activated.connect(self.find_bar.open)
+        run = QShortcut(QKeySequence("Ctrl+R"), self)
+        run.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        run.activated.connect(self.runRequested)
         self._refresh_controls()
 
     def _button(self, name: str, text: str, accessible: str) -> QPushButton:
@@ -288,6 +299,9 @@ class CodePane(SnippetFileActions, QWidget):
 
     # --- what is shown ----------------------------------------------------------------------
 
+    def groups(self) -> list[SnippetGroup]:
+        return list(self._groups)
+
     def current_group(self) -> SnippetGroup | None:
         row = self.list.currentRow()
         return self._groups[row] if 0 <= row < len(self._groups) else None
@@ -350,6 +364,7 @@ class CodePane(SnippetFileActions, QWidget):
         finally:
             self._loading = False
         self._refresh_controls()
+        self.snippetShown.emit()
 
     def _choose(self, group: SnippetGroup, version: int) -> None:
         group.current = version
@@ -367,6 +382,10 @@ class CodePane(SnippetFileActions, QWidget):
         for button in (self.copy_button, self.save_button, self.compare_button, self.apply_button):
             button.setEnabled(has)
         self.save_all_button.setEnabled(bool(self._groups))
+        from app.core.runner.languages import language_of
+
+        snippet = self.current_snippet()
+        self.run_button.setEnabled(bool(snippet and language_of(snippet.language)))
         self.version_selector.setEnabled(bool(group and len(group.versions) > 1))
         self.diff_button.setEnabled(bool(group and len(group.versions) > 1))
 

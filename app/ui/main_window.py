@@ -29,6 +29,7 @@ from app.services.backend import Backend
 from app.services.history import HistoryService
 from app.services.mcp import McpService
 from app.services.providers import ProviderService
+from app.services.runs import RunService
 from app.services.settings import SettingsService
 from app.ui.chat_tab import ChatTab
 from app.ui.chat_view import ChatView
@@ -41,7 +42,8 @@ from app.ui.history_controller import HistoryController
 from app.ui.local_controller import LocalModelController
 from app.ui.presets_controller import PresetsController
 from app.ui.provider_selector import ProviderSelector
-from app.ui.request_toggles import request_toggles
+from app.ui.request_toggles import request_toggles, run_code_toggle
+from app.ui.run_controller import RunController
 from app.ui.settings_controller import SettingsController
 from app.ui.tools_controller import ToolsController
 from app.ui.usage_controller import UsageController
@@ -119,9 +121,21 @@ class MainWindow(QMainWindow):
         self.settings_controller.conversationSettingsChanged.connect(self.presets.show_current)
         self.mcp = McpService(backend.secrets, profile, self)
         self.settings_controller.mcp = self.mcp
+        self.runs = RunService(settings, profile, self)
+        self.run_code = run_code_toggle(self.tabs, self.providers, settings, self)
+        self.settings_controller.conversationSettingsChanged.connect(self.run_code.show_state)
         self.tools_controller = ToolsController(
-            self.tabs, settings, self, workspace, self.mcp, self.settings_controller.open_settings
+            self.tabs,
+            settings,
+            self,
+            workspace,
+            self.mcp,
+            self.settings_controller.open_settings,
+            runs=self.runs,
+            run_code_on=self.run_code.is_on_for,
         )
+        self.run_code.changed.connect(self.tools_controller.refresh_current)
+        self.run_controller = RunController(self.runs, self.tabs, self.code_pane, self)
 
         self._lay_out()
         self._build_menus()
@@ -169,6 +183,7 @@ class MainWindow(QMainWindow):
         options.addWidget(self.presets.combo)
         options.addWidget(self.web_search.button)
         options.addWidget(self.json_mode.button)
+        options.addWidget(self.run_code.button)
         options.addStretch(1)
         options.addWidget(self.context_meter.label)
         composer_row = QHBoxLayout()
@@ -187,7 +202,14 @@ class MainWindow(QMainWindow):
         splitter.setObjectName("mainSplitter")
         splitter.addWidget(self.sidebar)
         splitter.addWidget(left)
-        splitter.addWidget(self.code_pane)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.setObjectName("codeSplitter")
+        right.addWidget(self.code_pane)
+        right.addWidget(self.run_controller.pane)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        right.setSizes([460, 240])
+        splitter.addWidget(right)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
@@ -264,6 +286,8 @@ class MainWindow(QMainWindow):
         for controller in (self.local_controller, self.settings_controller):
             controller.barMessage.connect(self.statusBar().showMessage)
         self.settings_controller.sendAgain.connect(self._on_submit)
+        self.run_controller.fixRequested.connect(self._on_submit)
+        self.run_controller.statusText.connect(self.status_label.setText)
         self.settings_controller.localModelChosen.connect(
             lambda: self.local_controller.open_dialog()
         )
@@ -286,6 +310,7 @@ class MainWindow(QMainWindow):
         tab.editStarted.connect(self._on_edit_started)
         tab.editEnded.connect(self.edit_banner.hide)
         tab.openInCodePane.connect(self.open_in_code_pane)
+        tab.runInCodePane.connect(self.run_in_code_pane)
 
     # --- tabs --------------------------------------------------------------------------
 
@@ -319,10 +344,13 @@ class MainWindow(QMainWindow):
 
     # --- chatting ----------------------------------------------------------------------
 
-    def _on_submit(self, text: str) -> None:
+    def _on_submit(self, text: str, fixes: str = "") -> None:
+        """Send the composer's text (or Fix it's request, which names the block it fixes)."""
         tab = self.tabs.current_tab()
         if tab is None or tab.busy:
             return
+        if fixes:
+            tab.end_edit()
         if tab.editing is None:
             if self.settings_controller.hold_until_keys(text):
                 return
@@ -332,7 +360,9 @@ class MainWindow(QMainWindow):
                 return
             if not self.context_meter.ask_before_sending(tab):
                 return
-        if tab.submit(text):
+        if fixes:
+            tab.submit(text, fixes)
+        elif tab.submit(text):
             self.composer.clear()
 
     def _use_paid_glm4(self) -> None:
@@ -361,6 +391,8 @@ class MainWindow(QMainWindow):
         tab = self.tabs.current_tab()
         if self.tools_controller.decide(Decision.DENY):
             return  # a call waited: denied (Stop still ends the whole answer)
+        if self.run_controller.stop():
+            return  # a snippet ran: stopped (the answer, if one streams, goes on)
         if tab is not None and tab.editing is not None:
             tab.end_edit()
             self.composer.clear()
@@ -374,6 +406,11 @@ class MainWindow(QMainWindow):
 
     def _on_answer_finished(self, tab: ChatTab, message: ChatMessage) -> None:
         self.local_controller.after_answer(tab, message)
+        question = tab.conversation.nodes.get(message.parent_id or "")
+        if question is not None and question.fixes and tab is self.tabs.current_tab():
+            self._refresh_code_pane()  # now: Fix it's new version is shown with its diff
+            self.run_controller.after_answer(tab, message)
+            return
         if len(message.content) > LONG_ANSWER:
             self.tasks.start(self._show_long_answer_code(tab, message))
         elif tab is self.tabs.current_tab():
@@ -396,6 +433,10 @@ class MainWindow(QMainWindow):
         self._code_pane_timer.stop()
         tab = self.tabs.current_tab()
         self.code_pane.set_conversation(tab.conversation if tab else None)
+
+    def run_in_code_pane(self, message_id: str, block_index: int) -> bool:
+        """A code block's Run: shown in the code pane and run there."""
+        return self.open_in_code_pane(message_id, block_index) and self.run_controller.run_current()
 
     def open_in_code_pane(self, message_id: str, block_index: int) -> bool:
         """Show this code block of the current conversation in the code pane."""
@@ -422,6 +463,8 @@ class MainWindow(QMainWindow):
     async def wait_stopped(self, timeout: float = 3.0) -> None:
         """After Stop: let every answer's task end (and queue its last save), and stop the
         local llama-server if one runs."""
+        self.run_controller.shutdown()
+        self.runs.shutdown()
         await self.tabs.wait_stopped(timeout)
         await self.local_controller.stop()
         await self.mcp.shutdown()

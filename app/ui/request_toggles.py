@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
+from app.core.conversation import Conversation
 from app.core.providers import Flavor, Provider
+from app.core.settings import GLOBAL_PARAMS
 from app.services.providers import ProviderService
 from app.services.settings import SettingsService
 from app.ui.chat_tab import ChatTab
@@ -23,6 +25,8 @@ from app.ui.conversation_tabs import ConversationTabs
 
 
 class ConversationToggle(QObject):
+    changed = Signal()  # the user turned it on or off for the conversation shown
+
     def __init__(
         self,
         name: str,  # the conversation's setting: web_search, json_mode
@@ -49,14 +53,17 @@ class ConversationToggle(QObject):
 
     @property
     def _key(self) -> str:
-        return f"generation.{self.name}"
+        return GLOBAL_PARAMS[self.name]
 
     def default(self) -> bool:
         return bool(self.settings.get(self._key)) if self.settings is not None else False
 
     def is_on(self, tab: ChatTab) -> bool:
         """The conversation's own choice, else the default."""
-        return bool(tab.conversation.params.get(self.name, self.default()))
+        return self.is_on_for(tab.conversation)
+
+    def is_on_for(self, conversation: Conversation) -> bool:
+        return bool(conversation.params.get(self.name, self.default()))
 
     def show_state(self) -> None:
         tab = self.tabs.current_tab()
@@ -81,6 +88,7 @@ class ConversationToggle(QObject):
             params[self.name] = on
         tab.conversation.params = params
         tab.session.save_fields()
+        self.changed.emit()
 
 
 def web_search_tip(provider: Provider) -> str:
@@ -139,4 +147,28 @@ def request_toggles(
     return (
         ConversationToggle("web_search", search, lambda p: p.web_search, web_search_tip, *args),
         ConversationToggle("json_mode", as_json, lambda p: p.json_mode, json_tip, *args),
+    )
+
+
+def run_code_tip(_provider: Provider) -> str:
+    return QCoreApplication.translate(
+        "RequestToggles",
+        "Let GLM-4 run the code it writes (the run_code tool) in the snippet sandbox and see "
+        "the result; you approve each run unless you allow it for the conversation.",
+    )
+
+
+def run_code_toggle(
+    tabs: ConversationTabs,
+    providers: ProviderService,
+    settings: SettingsService | None,
+    parent: QWidget,
+) -> ConversationToggle:
+    """The Run code toggle (objectName runCodeButton; default `tools.run_code`)."""
+    translate = QCoreApplication.translate
+    button = QPushButton(translate("RequestToggles", "Run code"))
+    button.setObjectName("runCodeButton")
+    button.setAccessibleName(translate("RequestToggles", "Let GLM-4 run code in this conversation"))
+    return ConversationToggle(
+        "run_code", button, lambda _p: True, run_code_tip, tabs, providers, settings, parent
     )

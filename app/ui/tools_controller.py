@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.core.asyncutil import Tasks
 from app.core.tools.declare import Decision
 from app.services.mcp import McpService, ServerState
+from app.services.runs import RunService
 from app.services.settings import SettingsService
 from app.ui.chat_tab import ChatTab
 from app.ui.code_highlighter import CodeHighlighter
@@ -125,8 +126,12 @@ class ToolsController(QObject):
         workspace: str = "",
         mcp: McpService | None = None,
         open_settings: Callable[[str], object] | None = None,
+        runs: RunService | None = None,
+        run_code_on: Callable[[Conversation], bool] | None = None,
     ) -> None:
         super().__init__(window)
+        self.runs = runs
+        self._run_code_on = run_code_on
         self.tabs = tabs
         self.settings = settings
         self.window = window
@@ -171,7 +176,8 @@ class ToolsController(QObject):
         at start-up. What the user allowed in `old` (the conversation's toolbox until now)
         stays allowed."""
         has_servers = self.mcp is not None and bool(self.mcp.servers())
-        if not conv.workspace and not has_servers:
+        run_code = bool(self.runs and self._run_code_on and self._run_code_on(conv))
+        if not conv.workspace and not has_servers and not run_code:
             return None
         from app.core.tools.toolbox import ToolBox
 
@@ -183,7 +189,7 @@ class ToolsController(QObject):
                 workspace = Workspace(conv.workspace)
             except (OSError, ValueError):
                 workspace = None  # gone since: no workspace tools until another is chosen
-        if workspace is None and not has_servers:
+        if workspace is None and not has_servers and not run_code:
             return None
         servers = None
         if self.mcp is not None and has_servers:
@@ -199,10 +205,21 @@ class ToolsController(QObject):
             ask_before_read=bool(self._setting("tools.ask_before_read", False)),
             ask_before_write=bool(self._setting("tools.ask_before_write", True)),
             mcp=servers,
+            runner=(
+                self.runs.conversation_runner(lambda: conv.workspace)
+                if self.runs is not None and run_code
+                else None
+            ),
         )
         if old is not None:
             box.allowed, box.allowed_mcp = old.allowed, old.allowed_mcp
         return box
+
+    def refresh_current(self) -> None:
+        """The current conversation's tools changed (Run code turned on or off)."""
+        tab = self.tabs.current_tab()
+        if tab is not None:
+            tab.session.toolbox = self.toolbox_for(tab.conversation, tab.session.toolbox)
 
     def _servers_changed(self) -> None:
         """Servers added or removed: a conversation without tools may have some now."""
@@ -333,6 +350,9 @@ class ToolsController(QObject):
             question = self.tr("GLM-4 wants to create {path}:").format(path=plan.relative)
         elif plan is not None:
             question = self.tr("GLM-4 wants to change {path}:").format(path=plan.relative)
+        elif call is not None and call.name == "run_code" and not call.server:
+            self._ask_run_code(call.arguments)
+            return
         elif call is not None and call.server:
             question = self.tr("GLM-4 wants to run {tool} on the MCP server {server}:").format(
                 tool=call.tool, server=call.server
@@ -343,6 +363,28 @@ class ToolsController(QObject):
             name = call.name if call is not None else "?"
             question = self.tr("GLM-4 wants to run {tool}.").format(tool=name)
         self.bar.ask(question, plan.diff if plan is not None else "")
+
+    def _ask_run_code(self, arguments: str) -> None:
+        """run_code: the code, highlighted, and where it would run."""
+        import json
+
+        try:
+            args = json.loads(arguments or "{}")
+        except ValueError:
+            args = {}
+        args = args if isinstance(args, dict) else {}
+        language = str(args.get("language") or "")
+        known = self.runs.known_layer() if self.runs is not None else None
+        layer = known[0] if known is not None else None
+        if layer is not None and layer.value == "none":
+            question = self.tr(
+                "GLM-4 wants to run this {language} code WITHOUT a sandbox (none works here: it "
+                "could read your files and reach the network):"
+            )
+        else:
+            question = self.tr("GLM-4 wants to run this {language} code in the sandbox:")
+        fence = {"javascript": "javascript", "shell": "bash"}.get(language, "python")
+        self.bar.ask(question.format(language=language or "?"), str(args.get("code", "")), fence)
 
     def allow_always(self) -> bool:
         """The waiting MCP call's tool joins its server's alwaysAllow (saved), and runs."""

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+
 @dataclass
 class RunRecord:
     block: int  # the code block's index in its message (-1: the run_code tool's code)

@@ -32,6 +32,7 @@ from app.core.runner import testing
 from app.core.runner.languages import SUFFIX, Runtime
 from app.core.runner.output import ERR, OUT, OutputTail
 from app.core.runner.sandbox import (
+    INSIDE,
     NOBODY,
     Layer,
     bubblewrap_argv,
@@ -122,7 +123,8 @@ class SnippetRun:
         self.pid_dir = pid_dir
         self.output = OutputTail()
         self.command = ""
-        self.work = ""  # the snippet's folder (its path shows in tracebacks)
+        self.work = ""  # the snippet's folder
+        self.inside = ""  # ... as the snippet sees it (its path shows in tracebacks)
         self._control = ""
         self._process: subprocess.Popen[bytes] | None = None
         self._readers: list[threading.Thread] = []
@@ -210,7 +212,8 @@ class SnippetRun:
                 os.chown(path, NOBODY, NOBODY)
         keep = list(request.runtime.keep)
         extra_path = [str(Path(request.runtime.executable).parent)]
-        env = clean_env(self.work, extra_path)
+        self.inside = INSIDE if request.layer == Layer.BUBBLEWRAP else self.work
+        env = clean_env(self.inside, extra_path)
         report = str(Path(self._control, "report.json"))
         drop_to: int | None = None
         if request.layer == Layer.BUBBLEWRAP:
@@ -253,31 +256,39 @@ class SnippetRun:
                 )
         process = self._process
         assert process.stdout is not None and process.stderr is not None
-        for stream, pipe in ((OUT, process.stdout), (ERR, process.stderr)):
-            reader = threading.Thread(
-                target=self._read, args=(stream, pipe.fileno()), name=f"run-{stream}", daemon=True
-            )
-            reader.start()
-            self._readers.append(reader)
+        pipes = {process.stdout.fileno(): OUT, process.stderr.fileno(): ERR}
+        reader = threading.Thread(target=self._read, args=(pipes,), name="run-output", daemon=True)
+        reader.start()
+        self._readers.append(reader)
         threading.Thread(target=self._wait, name="run-wait", daemon=True).start()
 
     def pid_record(self) -> Path:
         assert self.pid_dir is not None
         return self.pid_dir / f"{os.path.basename(self.work)}.json"
 
-    def _read(self, stream: str, fd: int) -> None:
-        while True:
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                data = b""
-            self.output.add(stream, data, final=not data)
-            if not self._pending and self._loop is not None:
-                self._pending = True
-                with contextlib.suppress(RuntimeError):  # the loop is closed
-                    self._loop.call_soon_threadsafe(self._wake)
-            if not data:
-                return
+    def _read(self, pipes: dict[int, str]) -> None:
+        """Both pipes on one thread, in the order they have data (stdout first when both
+        do: a program that prints and then fails wrote its print first)."""
+        import selectors
+
+        with selectors.DefaultSelector() as selector:
+            for fd in pipes:
+                selector.register(fd, selectors.EVENT_READ)
+            while pipes:
+                ready = sorted(key.fd for key, _ in selector.select())
+                for fd in sorted(ready, key=lambda fd: pipes[fd] != OUT):
+                    try:
+                        data = os.read(fd, 65536)
+                    except OSError:
+                        data = b""
+                    self.output.add(pipes[fd], data, final=not data)
+                    if not data:
+                        selector.unregister(fd)
+                        del pipes[fd]
+                if not self._pending and self._loop is not None:
+                    self._pending = True
+                    with contextlib.suppress(RuntimeError):  # the loop is closed
+                        self._loop.call_soon_threadsafe(self._wake)
 
     def _wait(self) -> None:
         assert self._process is not None

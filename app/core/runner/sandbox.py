@@ -40,6 +40,7 @@ LAYERS = (Layer.BUBBLEWRAP, Layer.NAMESPACES, Layer.NONE)
 SANDBOX_CHOICES = ("auto", *LAYERS)
 NOBODY = 65534
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+INSIDE = "/tmp/run"  # where bubblewrap shows the snippet its folder (short tracebacks)
 # Variables a snippet may see, with the app's value when it has one.
 PASSED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ", "LANGUAGE")
 
@@ -99,8 +100,9 @@ def clean_env(work: str, extra_path: list[str] | None = None, network: bool = Fa
 
 
 def bubblewrap_argv(
-    bwrap: str, argv: list[str], work: str, keep: list[str], network: bool
+    bwrap: str, argv: list[str], work: str, keep: list[str], network: bool, inside: str = INSIDE
 ) -> list[str]:
+    """bwrap's command line: `work` is shown as `inside` (in the empty /tmp)."""
     root = is_root()
     cmd = [bwrap, "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     cmd += ["--unshare-cgroup-try"]
@@ -115,10 +117,10 @@ def bubblewrap_argv(
     for path in keep:
         if os.path.exists(path):
             cmd += ["--ro-bind", path, path]
-    cmd += ["--bind", work, work]
+    cmd += ["--bind", work, inside]
     for path in hide:
         cmd += ["--remount-ro", path]
-    cmd += ["--chdir", work]
+    cmd += ["--chdir", inside]
     if root:  # root is not held to a process count: the snippet runs as nobody
         setpriv = shutil.which("setpriv") or "setpriv"
         cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--"]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.conversation import NOT_RUN  # noqa: F401  (the answer of a call never run)
 from app.core.protocol import ToolCall
 from app.core.tools.declare import CallState, Decision, Tool, ToolKind, ToolRefused
+from app.core.tools.run_code import RUN_CODE, CodeRunner
 from app.core.tools.workspace import (
     EDIT_FILE,
     LIST_DIRECTORY,
@@ -34,6 +35,7 @@ from app.core.tools.workspace import (
 if TYPE_CHECKING:  # the MCP side is imported with a conversation's first server
     from app.core.mcp.server import McpTool
     from app.core.mcp.tools import ConversationServers
+    from app.core.runner.record import RunRecord
 
 DECLINED = "The user declined this call; it was not run."
 
@@ -46,6 +48,7 @@ class CallOutcome:
     plan: WritePlan | None = None  # a write's change (its diff, for the card)
     server: str = ""  # the MCP server that ran it
     images: list[dict[str, str]] = field(default_factory=list)  # an MCP result's images
+    run: RunRecord | None = None  # run_code's run (its output, for the code pane)
 
 
 # Asked before a call runs: the call, its tool, and for a write the change it would make.
@@ -59,8 +62,10 @@ class ToolBox:
         ask_before_read: bool = False,
         ask_before_write: bool = True,
         mcp: ConversationServers | None = None,
+        runner: CodeRunner | None = None,
     ) -> None:
         self.workspace = workspace
+        self.runner = runner  # run_code is offered with one
         self.ask_before_read = ask_before_read
         self.ask_before_write = ask_before_write
         self.mcp = mcp
@@ -81,9 +86,11 @@ class ToolBox:
 
     @property
     def tools(self) -> tuple[Tool, ...]:
-        """The tools offered: the workspace's (none without one), then the MCP servers'."""
+        """The tools offered: the workspace's (none without one), run_code (with a runner),
+        then the MCP servers'."""
         own = WORKSPACE_TOOLS if self.workspace is not None else ()
-        return (*own, *(tool for tool, _ in self._mcp_tools().values()))
+        run = (RUN_CODE,) if self.runner is not None else ()
+        return (*own, *run, *(tool for tool, _ in self._mcp_tools().values()))
 
     def server_of(self, name: str) -> str:
         """The MCP server of a tool offered under this name ("" for our own tools)."""
@@ -116,6 +123,8 @@ class ToolBox:
         if mcp_tool is not None:
             return await self._run_mcp(call, *mcp_tool, approve, on_state)
         tool = next((t for t in self.tools if t.name == call.name), None)
+        if tool is RUN_CODE and self.runner is not None:
+            return await self._run_code(call, self.runner, approve, on_state)
         if tool is None or self.workspace is None:
             offered = ", ".join(t.name for t in self.tools) or "none"
             return outcome(
@@ -157,6 +166,39 @@ class ToolBox:
         except OSError as exc:
             return outcome(CallState.FAILED, f"The tool failed: {exc.strerror or exc}.", plan)
         return outcome(CallState.DONE, result, plan)
+
+    async def _run_code(
+        self,
+        call: ToolCall,
+        runner: CodeRunner,
+        approve: Approver,
+        on_state: Callable[[CallState], None] | None,
+    ) -> CallOutcome:
+        """run_code: asked unless allowed for the conversation, and always without a
+        sandbox; a run that fails is FAILED, its output said to the model all the same."""
+        from app.core.runner.outcome import for_model
+
+        try:
+            args = RUN_CODE.parse_arguments(call.arguments)
+        except ToolRefused as refused:
+            return CallOutcome(CallState.REFUSED, str(refused))
+        if self.needs_approval(RUN_CODE) or runner.unconfined():
+            if on_state:
+                on_state(CallState.WAITING)
+            decision = await approve(call, RUN_CODE, None)
+            if decision == Decision.DENY:
+                return CallOutcome(CallState.DECLINED, DECLINED)
+            if decision == Decision.CONVERSATION:
+                self.allowed.add(RUN_CODE.kind)
+        started = time.monotonic()
+        if on_state:
+            on_state(CallState.RUNNING)
+        try:
+            record = await runner.run_code(args["language"], args["code"])
+        except ToolRefused as refused:
+            return CallOutcome(CallState.REFUSED, str(refused), time.monotonic() - started)
+        state = CallState.DONE if record.ok else CallState.FAILED
+        return CallOutcome(state, for_model(record), time.monotonic() - started, run=record)
 
     async def _run_mcp(
         self,
