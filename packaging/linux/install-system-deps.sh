@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages GLM Desk needs that a fresh machine may lack.
-#   install-system-deps.sh          what the app needs to run (Qt's runtime libraries)
+#   install-system-deps.sh          what the app needs to run (Qt's runtime libraries;
+#                                   bubblewrap, the snippet runner's sandbox)
 #   install-system-deps.sh --test   also what the test suite needs: Xvfb, xdotool, ImageMagick and
 #                                   tesseract (screenshots and OCR of real windows); binutils
 #                                   (the bundle build strips and inspects libraries); validators
@@ -8,7 +9,8 @@
 #                                   g++ and make (the tests build a real llama-server once, see
 #                                   tests/llama.py); gnome-keyring and dbus (a real Secret
 #                                   Service on a private session bus, tests/integration/
-#                                   test_secret_service.py)
+#                                   test_secret_service.py); Node.js (JavaScript snippets
+#                                   run in the sandbox tests)
 # Idempotent: apt is not touched when everything is already installed.
 set -euo pipefail
 
@@ -17,12 +19,12 @@ runtime=(
   libxkbcommon0 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0
   libxcb-xinerama0 libxcb-xkb1 libxrender1 libxi6 fonts-dejavu-core fonts-noto-cjk
-  python3-venv
+  python3-venv bubblewrap
 )
 testing=(
   xvfb xauth xdotool imagemagick x11-utils tesseract-ocr binutils
   desktop-file-utils appstream libglib2.0-bin cmake g++ make
-  gnome-keyring dbus dbus-x11
+  gnome-keyring dbus dbus-x11 nodejs
 )
 
 want=("${runtime[@]}")

@@ -338,16 +338,50 @@ class SnippetRun:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(f"/proc/{entry.name}/stat").read_text()
+                if int(stat[stat.rindex(")") + 2 :].split()[2]) == pgid:
+                    members.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return members
+
+
+def _ran_in(pid: int, work: str) -> bool:
+    """Whether a process is one of a run's: its environment names the run's folder."""
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return f"TMPDIR={work}".encode() in environ or f"HOME={work}".encode() in environ
+
+
 def end_orphans(pid_dir: Path) -> list[int]:
-    """End the snippets a killed app left running (their launcher's process group)."""
-
-    def is_launcher(_record: dict, argv: list[str]) -> bool:
-        return any(a.endswith("launcher.py") or a == "__run-snippet__" for a in argv)
-
-    ended = []
-    if pid_dir.is_dir():
-        for record in pid_dir.glob("*.json"):
-            pid = child_process.end_orphan(record, is_launcher, "snippet", wait=1.0)
-            if pid is not None:
+    """End the snippets a killed app left running: the launcher's process group. The
+    launcher itself died with the app (and, in a sandbox, everything with it); without a
+    sandbox, what the snippet started may still run in the group. A member is ended only when
+    its environment names the run's own folder (the group's number may be another's now)."""
+    ended: list[int] = []
+    if not pid_dir.is_dir():
+        return ended
+    for path in pid_dir.glob("*.json"):
+        try:
+            record = json.loads(path.read_text())
+            pgid, owner, work = int(record["pid"]), int(record.get("owner", 0)), record["work"]
+        except (OSError, ValueError, KeyError, TypeError):
+            path.unlink(missing_ok=True)
+            continue
+        if owner and owner != os.getpid() and child_process.alive(owner):
+            continue  # another window's run
+        for pid in _group_members(pgid):
+            if _ran_in(pid, str(work)):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
                 ended.append(pid)
+        path.unlink(missing_ok=True)
+        shutil.rmtree(str(work), ignore_errors=True)
     return ended

@@ -114,9 +114,19 @@ def bubblewrap_argv(
     hide = hidden_dirs()
     for path in hide:
         cmd += ["--tmpfs", path]
+    made: set[str] = set()
     for path in keep:
-        if os.path.exists(path):
-            cmd += ["--ro-bind", path, path]
+        if not os.path.exists(path):
+            continue
+        # The folders leading to it inside a hidden one: made readable by all (bwrap would
+        # make them 0700, which a snippet run as nobody could not pass).
+        for parent in reversed(Path(path).parents):
+            folder = str(parent)
+            hidden = any(folder.startswith(h.rstrip("/") + "/") for h in hide)
+            if hidden and folder not in made:
+                made.add(folder)
+                cmd += ["--perms", "0755", "--dir", folder]
+        cmd += ["--ro-bind", path, path]
     cmd += ["--bind", work, inside]
     for path in hide:
         cmd += ["--remount-ro", path]
