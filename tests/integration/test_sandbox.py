@@ -372,6 +372,10 @@ def test_a_snippet_left_by_a_killed_app_is_ended_at_the_next_start(tmp_path):
     marker = f"orphan-{uuid.uuid4().hex}"
     pid_dir = tmp_path / "run-pids"
     script = tmp_path / "app.py"
+    snippet_code = (
+        f"import time, subprocess, sys\nsubprocess.Popen({sleeper(marker)})\n"
+        "print(1, flush=True)\ntime.sleep(1000)"
+    )
     script.write_text(
         "import asyncio, sys\n"
         f"sys.path.insert(0, {str(Path(__file__).parents[2])!r})\n"
@@ -379,9 +383,10 @@ def test_a_snippet_left_by_a_killed_app_is_ended_at_the_next_start(tmp_path):
         "from app.core.runner.languages import find_runtime\n"
         "from app.core.runner.run import Limits, RunRequest, SnippetRun\n"
         "from app.core.runner.sandbox import Layer\n"
-        f"code = {'import time, subprocess, sys' + chr(10) + 'subprocess.Popen(' + sleeper(marker) + ')' + chr(10) + 'print(1, flush=True)' + chr(10) + 'time.sleep(1000)'!r}\n"
+        f"code = {snippet_code!r}\n"
         "rt = find_runtime('python', '/usr/bin/python3')\n"
-        f"run = SnippetRun(RunRequest('python', code, rt, Layer.NONE, limits=Limits(timeout=300)), Path({str(pid_dir)!r}))\n"
+        "run = SnippetRun(RunRequest('python', code, rt, Layer.NONE, "
+        f"limits=Limits(timeout=300)), Path({str(pid_dir)!r}))\n"
         "async def main():\n"
         "    task = asyncio.ensure_future(run.run())\n"
         "    while '1' not in run.output.text():\n"
