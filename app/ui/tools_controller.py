@@ -384,7 +384,10 @@ class ToolsController(QObject):
         else:
             question = self.tr("GLM-4 wants to run this {language} code in the sandbox:")
         fence = {"javascript": "javascript", "shell": "bash"}.get(language, "python")
-        self.bar.ask(question.format(language=language or "?"), str(args.get("code", "")), fence)
+        from app.core.runner.languages import NAMES
+
+        shown = NAMES.get(language, language or "?")
+        self.bar.ask(question.format(language=shown), str(args.get("code", "")), fence)
 
     def allow_always(self) -> bool:
         """The waiting MCP call's tool joins its server's alwaysAllow (saved), and runs."""

@@ -41,7 +41,8 @@ class OutputTail:
                 self.total += skipped
                 text = text[skipped:]
             last = self._chunks[-1] if self._chunks else None
-            if last is not None and last.stream == stream and len(last.text) < 8192:
+            contiguous = last is not None and last.start + len(last.text) == self.total
+            if last is not None and contiguous and last.stream == stream and len(last.text) < 8192:
                 last.text += text
             else:
                 self._chunks.append(Chunk(stream, text, self.total))
