@@ -736,10 +736,13 @@ class ChatView(CodeBlocksMixin, QTextBrowser):
         # reader further up keeps the same message at the top.
         written = self._deferred is None and bool(self._starts)
         following = self._at_bottom()
+        at_top = not following and self.verticalScrollBar().value() == 0
         anchor = self.top_anchor() if written and not following else (-1, 0)
         super().resizeEvent(event)
         if following:
             self.scroll_to_bottom()
+        elif at_top:
+            self.verticalScrollBar().setValue(0)  # the top stays the top (not its margin)
         elif anchor[0] >= 0:
             self.scroll_to_anchor(*anchor)
         self._update_jump()

@@ -37,6 +37,7 @@ from app.ui.settings.generation import GenerationPage
 from app.ui.settings.language import LanguagePage
 from app.ui.settings.network import NetworkPage
 from app.ui.settings.providers import ProvidersPage
+from app.ui.settings.runner import RunnerPage
 from app.ui.settings.tools import ToolsPage
 from app.ui.theme import set_style_property, set_tone
 
@@ -88,7 +89,14 @@ class SettingsDialog(QDialog):
         self.appearance_page = AppearancePage(self._pending)
         self.language_page = LanguagePage(self._pending)
         self.tools_page = ToolsPage(self._pending, mcp)
-        for page in (self.network_page, self.appearance_page, self.language_page, self.tools_page):
+        self.runner_page = RunnerPage(self._pending)
+        for page in (
+            self.network_page,
+            self.appearance_page,
+            self.language_page,
+            self.tools_page,
+            self.runner_page,
+        ):
             page.edited.connect(self._edit_global)
 
         self.pages = QListWidget()
@@ -103,6 +111,7 @@ class SettingsDialog(QDialog):
             (self.tr("Appearance"), self.appearance_page),
             (self.tr("Language"), self.language_page),
             (self.tr("Tools"), self.tools_page),
+            (self.tr("Runner"), self.runner_page),
         ):
             self.pages.addItem(title)
             self.stack.addWidget(page)

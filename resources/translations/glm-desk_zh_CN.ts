@@ -573,6 +573,14 @@
         <translation>代码块操作</translation>
     </message>
     <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Run this code in the sandbox</source>
+        <translation>在沙箱中运行这段代码</translation>
+    </message>
+    <message>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -614,6 +622,10 @@
     <message>
         <source>Save code as</source>
         <translation>代码另存为</translation>
+    </message>
+    <message>
+        <source>Run code</source>
+        <translation>运行代码</translation>
     </message>
     <message>
         <source>Copy code</source>
@@ -665,6 +677,14 @@
     <message>
         <source>Uncheck to edit the snippet; edits stay with it while the conversation is open</source>
         <translation>取消勾选即可编辑代码片段；对话打开期间修改会一直保留</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Run the snippet in the sandbox (Ctrl+R)</source>
+        <translation>在沙箱中运行代码片段（Ctrl+R）</translation>
     </message>
     <message>
         <source>Code snippets</source>
@@ -1977,6 +1997,271 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
         <source>Answer in JSON in this conversation</source>
         <translation>在本对话中以 JSON 回答</translation>
     </message>
+    <message>
+        <source>Let GLM-4 run the code it writes (the run_code tool) in the snippet sandbox and see the result; you approve each run unless you allow it for the conversation.</source>
+        <translation>让 GLM-4 在代码片段沙箱中运行它写的代码（run_code 工具）并查看结果；除非你在本对话中允许，每次运行都需要你批准。</translation>
+    </message>
+    <message>
+        <source>Run code</source>
+        <translation>运行代码</translation>
+    </message>
+    <message>
+        <source>Let GLM-4 run code in this conversation</source>
+        <translation>在本对话中允许 GLM-4 运行代码</translation>
+    </message>
+</context>
+<context>
+    <name>RunController</name>
+    <message>
+        <source>Sandbox: not checked yet (checked at the first run)</source>
+        <translation>沙箱：尚未检测（首次运行时检测）</translation>
+    </message>
+    <message>
+        <source>The sandbox chosen in Settings does not work here: {why}</source>
+        <translation>设置中选择的沙箱在本机不可用：{why}</translation>
+    </message>
+    <message>
+        <source>⚠ No sandbox works here: snippets run with limits only and can read your files and reach the network; each run asks first. ({why})</source>
+        <translation>⚠ 本机没有可用的沙箱：代码片段仅在资源限制下运行，可以读取你的文件并访问网络；每次运行前都会询问。（{why}）</translation>
+    </message>
+    <message>
+        <source>chosen in Settings</source>
+        <translation>在设置中选择</translation>
+    </message>
+    <message>
+        <source>Sandbox: {layer}</source>
+        <translation>沙箱：{layer}</translation>
+    </message>
+    <message>
+        <source>Another snippet is running; Stop ends it.</source>
+        <translation>另一个代码片段正在运行；点击“停止”可结束它。</translation>
+    </message>
+    <message>
+        <source>{language} snippets cannot be run here: Python, JavaScript and shell can.</source>
+        <translation>{language} 代码片段无法在这里运行：可以运行 Python、JavaScript 和 shell。</translation>
+    </message>
+    <message>
+        <source>Plain text</source>
+        <translation>纯文本</translation>
+    </message>
+    <message>
+        <source>… the first {cut} characters of output were cut; the last {kept} follow.</source>
+        <translation>…… 输出的前 {cut} 个字符已被截去；下面是最后 {kept} 个字符。</translation>
+    </message>
+    <message>
+        <source>network allowed</source>
+        <translation>允许网络</translation>
+    </message>
+    <message>
+        <source>no network</source>
+        <translation>无网络</translation>
+    </message>
+    <message>
+        <source>$ {command}   ({runtime}; {layer}; {network})</source>
+        <translation>$ {command}   （{runtime}；{layer}；{network}）</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Timed out: the run took longer than {s} s and was ended</source>
+        <translation>超时：运行超过 {s} 秒，已被结束</translation>
+    </message>
+    <message>
+        <source>Killed by {signal}</source>
+        <translation>被 {signal} 终止</translation>
+    </message>
+    <message>
+        <source> (the CPU time limit)</source>
+        <translation>（CPU 时间限制）</translation>
+    </message>
+    <message>
+        <source> (the file size limit)</source>
+        <translation>（文件大小限制）</translation>
+    </message>
+    <message>
+        <source>Exit status {code}</source>
+        <translation>退出状态 {code}</translation>
+    </message>
+    <message>
+        <source>{s} s</source>
+        <translation>{s} 秒</translation>
+    </message>
+    <message>
+        <source>CPU {s} s</source>
+        <translation>CPU {s} 秒</translation>
+    </message>
+    <message>
+        <source>peak memory {size}</source>
+        <translation>内存峰值 {size}</translation>
+    </message>
+    <message>
+        <source>tests: {passed} of {n} passed</source>
+        <translation>测试：{n} 个中通过 {passed} 个</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Not run.</source>
+        <translation>未运行。</translation>
+    </message>
+    <message>
+        <source>Running with {runtime} in {layer}, {network}…</source>
+        <translation>正在用 {runtime} 运行，{layer}，{network}…</translation>
+    </message>
+    <message>
+        <source>Running…</source>
+        <translation>正在运行…</translation>
+    </message>
+    <message>
+        <source>… {cut} characters of output cut so far (the last part is kept)</source>
+        <translation>…… 目前已截去 {cut} 个字符的输出（保留最后一部分）</translation>
+    </message>
+    <message>
+        <source>Run without a sandbox?</source>
+        <translation>在没有沙箱的情况下运行？</translation>
+    </message>
+    <message>
+        <source>No sandbox works on this machine, so this snippet would run with your permissions: it could read and change your files and reach the network. Only limits (time, memory, processes) apply.
+
+Run it?</source>
+        <translation>本机没有可用的沙箱，这个代码片段将以你的权限运行：它可以读取和修改你的文件并访问网络。只有资源限制（时间、内存、进程数）生效。
+
+要运行吗？</translation>
+    </message>
+    <message>
+        <source>The fixed version is in the code pane: Run it (Ctrl+R).</source>
+        <translation>修复后的版本已在代码面板中：运行它（Ctrl+R）。</translation>
+    </message>
+    <message>
+        <source>for the workspace {folder}</source>
+        <translation>用于工作区 {folder}</translation>
+    </message>
+    <message>
+        <source>for conversations without a workspace</source>
+        <translation>用于没有工作区的对话</translation>
+    </message>
+    <message>
+        <source>Python {where}:</source>
+        <translation>Python 解释器（{where}）：</translation>
+    </message>
+    <message>
+        <source>python3 from PATH</source>
+        <translation>PATH 中的 python3</translation>
+    </message>
+    <message>
+        <source>Choose an interpreter or virtual environment…</source>
+        <translation>选择解释器或虚拟环境…</translation>
+    </message>
+    <message>
+        <source>Choose a Python interpreter (in a virtual environment&apos;s bin)</source>
+        <translation>选择 Python 解释器（位于虚拟环境的 bin 中）</translation>
+    </message>
+    <message>
+        <source>No tests</source>
+        <translation>不测试</translation>
+    </message>
+    <message>
+        <source>Test with: {title}</source>
+        <translation>用它测试：{title}</translation>
+    </message>
+    <message>
+        <source>Type tests…</source>
+        <translation>输入测试…</translation>
+    </message>
+    <message>
+        <source>Tests ✓</source>
+        <translation>测试 ✓</translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>bubblewrap (system read-only, home hidden, its own folder only)</source>
+        <translation>bubblewrap（系统只读，主目录隐藏，只能写自己的文件夹）</translation>
+    </message>
+    <message>
+        <source>namespaces (unshare: home hidden, its own folder only)</source>
+        <translation>命名空间（unshare：主目录隐藏，只能写自己的文件夹）</translation>
+    </message>
+    <message>
+        <source>no sandbox (limits only)</source>
+        <translation>无沙箱（仅资源限制）</translation>
+    </message>
+</context>
+<context>
+    <name>RunPane</name>
+    <message>
+        <source>Run output</source>
+        <translation>运行输出</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>The program that runs the snippet</source>
+        <translation>运行代码片段的程序</translation>
+    </message>
+    <message>
+        <source>Allow network</source>
+        <translation>允许网络</translation>
+    </message>
+    <message>
+        <source>Let the next run reach the network (off again after it)</source>
+        <translation>允许下一次运行访问网络（运行后自动关闭）</translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Run this Python snippet with a block of tests</source>
+        <translation>用一段测试运行这个 Python 代码片段</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Run the snippet in the sandbox (Ctrl+R)</source>
+        <translation>在沙箱中运行代码片段（Ctrl+R）</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>End the run and everything it started</source>
+        <translation>结束这次运行及其启动的所有进程</translation>
+    </message>
+    <message>
+        <source>Fix it</source>
+        <translation>修复</translation>
+    </message>
+    <message>
+        <source>Send the code and its error to GLM-4 for a fixed version (Ctrl+Shift+R)</source>
+        <translation>把代码和错误发给 GLM-4，获取修复后的版本（Ctrl+Shift+R）</translation>
+    </message>
+    <message>
+        <source>Output of the run</source>
+        <translation>运行的输出</translation>
+    </message>
+    <message>
+        <source>Run a Python, JavaScript or shell snippet to see its output here.</source>
+        <translation>运行 Python、JavaScript 或 shell 代码片段，输出会显示在这里。</translation>
+    </message>
+</context>
+<context>
+    <name>RunService</name>
+    <message>
+        <source>The sandbox chosen in Settings ({layer}) does not work here: {why}</source>
+        <translation>设置中选择的沙箱（{layer}）在本机不可用：{why}</translation>
+    </message>
 </context>
 <context>
     <name>SearchDialog</name>
@@ -2093,6 +2378,14 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>not one of {choices}</source>
         <translation>不是以下之一：{choices}</translation>
+    </message>
+    <message>
+        <source>not valid JSON</source>
+        <translation>不是有效的 JSON</translation>
+    </message>
+    <message>
+        <source>expected an object of folder: interpreter</source>
+        <translation>应为“文件夹: 解释器”形式的对象</translation>
     </message>
     <message>
         <source>expected an http:// or https:// URL</source>
@@ -2381,6 +2674,10 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
         <translation>以 token 计，{provider} 最多 {limit}。</translation>
     </message>
     <message>
+        <source>Runner</source>
+        <translation>运行器</translation>
+    </message>
+    <message>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
@@ -2491,6 +2788,62 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>Saved.</source>
         <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>The strongest that works here (recommended)</source>
+        <translation>本机可用的最强沙箱（推荐）</translation>
+    </message>
+    <message>
+        <source>bubblewrap only</source>
+        <translation>仅 bubblewrap</translation>
+    </message>
+    <message>
+        <source>Namespaces (unshare) only</source>
+        <translation>仅命名空间（unshare）</translation>
+    </message>
+    <message>
+        <source>No sandbox: limits only (asks before each run)</source>
+        <translation>无沙箱：仅资源限制（每次运行前询问）</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>python3 from PATH</source>
+        <translation>PATH 中的 python3</translation>
+    </message>
+    <message>
+        <source>Let GLM-4 run code in new conversations (run_code)</source>
+        <translation>在新对话中允许 GLM-4 运行代码（run_code）</translation>
+    </message>
+    <message>
+        <source>Sandbox:</source>
+        <translation>沙箱：</translation>
+    </message>
+    <message>
+        <source>bubblewrap: the system read-only, your home hidden, no network, the snippet&apos;s own folder the only place it can write. Namespaces (unshare): the same folders hidden, no network. The output pane says which one a run used.</source>
+        <translation>bubblewrap：系统只读，主目录隐藏，无网络，代码片段只能写入自己的文件夹。命名空间（unshare）：隐藏同样的文件夹，无网络。输出面板会说明每次运行用了哪一种。</translation>
+    </message>
+    <message>
+        <source>Time limit:</source>
+        <translation>时间限制：</translation>
+    </message>
+    <message>
+        <source>Memory limit:</source>
+        <translation>内存限制：</translation>
+    </message>
+    <message>
+        <source>Processes it may start:</source>
+        <translation>可启动的进程数：</translation>
+    </message>
+    <message>
+        <source>Python:</source>
+        <translation>Python 解释器：</translation>
+    </message>
+    <message>
+        <source>A program or a virtual environment&apos;s folder, for conversations without a workspace; a workspace&apos;s own is chosen in the output pane&apos;s Python menu.</source>
+        <translation>一个程序或虚拟环境的文件夹，用于没有工作区的对话；工作区自己的解释器在输出面板的 Python 菜单中选择。</translation>
     </message>
 </context>
 <context>
@@ -2710,6 +3063,17 @@ Last activity: {stamp}</source>
     </message>
 </context>
 <context>
+    <name>TestsDialog</name>
+    <message>
+        <source>Tests for the snippet</source>
+        <translation>代码片段的测试</translation>
+    </message>
+    <message>
+        <source>Asserts or test functions (def test_…) that use the snippet&apos;s names (or import snippet); each test is reported passed or failed.</source>
+        <translation>使用代码片段中名称的断言或测试函数（def test_…）（也可以 import snippet）；每个测试都会报告通过或失败。</translation>
+    </message>
+</context>
+<context>
     <name>ToolsController</name>
     <message>
         <source>Open &amp;Workspace…</source>
@@ -2790,6 +3154,14 @@ Last activity: {stamp}</source>
     <message>
         <source>GLM-4 wants to run {tool}.</source>
         <translation>GLM-4 想要运行 {tool}。</translation>
+    </message>
+    <message>
+        <source>GLM-4 wants to run this {language} code WITHOUT a sandbox (none works here: it could read your files and reach the network):</source>
+        <translation>GLM-4 想要在没有沙箱的情况下运行这段 {language} 代码（本机没有可用的沙箱：它可以读取你的文件并访问网络）：</translation>
+    </message>
+    <message>
+        <source>GLM-4 wants to run this {language} code in the sandbox:</source>
+        <translation>GLM-4 想要在沙箱中运行这段 {language} 代码：</translation>
     </message>
 </context>
 <context>

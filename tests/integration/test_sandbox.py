@@ -411,3 +411,17 @@ def test_a_snippet_left_by_a_killed_app_is_ended_at_the_next_start(tmp_path):
         assert processes_with(marker) == []
     finally:
         app.kill()
+
+
+def test_a_virtual_environment_runs_in_the_sandbox(confined, tmp_path):
+    import subprocess
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    runtime = find_runtime(PYTHON, str(venv))  # the folder, as the user chooses it
+    assert str(venv) in runtime.keep
+    code = "import sys\nprint('prefix', sys.prefix)"
+    snippet = SnippetRun(RunRequest(PYTHON, code, runtime, confined, limits=Limits(timeout=10)))
+    result = asyncio.run(snippet.run())
+    assert result.exit_code == 0, snippet.output.text()
+    assert f"prefix {venv}" in snippet.output.text()
