@@ -247,3 +247,33 @@ def test_a_code_blocks_run_button_runs_it_in_the_code_pane(qloop, qtbot, history
         assert "from-bash 5" in win.run_controller.pane.output.toPlainText()
         actions.show_for(f"{answer.id}/0", "rust", 300, 10)
         assert not actions.buttons["run"].isVisible()
+
+
+HUNDRED_MB = (
+    "import sys\nline = 'y' * 1023 + '\\n'\n"
+    "for i in range(100 * 1024):\n    sys.stdout.write(line)\nprint('last line')\n"
+)
+
+
+def hundred_mb_run(qloop, win, server) -> float:
+    """The largest event-loop gap while a snippet prints 100 MB into the pane."""
+    from tests.ui.test_hostile_input import loop_watch
+
+    ask(qloop, win, server, f"```python\n{HUNDRED_MB}```")
+    with loop_watch() as gaps:
+        run_and_wait(qloop, win)
+    return max(gaps)
+
+
+def test_a_hundred_megabytes_of_output_keep_the_window_going(qloop, qtbot, history):
+    from tests.ui.test_hostile_input import STALL_S
+
+    with ProtocolServer("openrouter") as server:
+        win = window_at(qtbot, history, server)
+        gap = hundred_mb_run(qloop, win, server)
+        assert gap < STALL_S, f"the loop was away for {gap:.2f} s"
+        text = win.run_controller.pane.output.toPlainText()
+        assert text.rstrip().endswith("last line")
+        assert "characters of output were cut" in text
+        assert len(text) < 120_000
+        assert win.run_controller.pane.status.text().startswith("Exit status 0")

@@ -177,16 +177,18 @@ def fix_request(record: RunRecord) -> str:
 def line_links(text: str, language: str, work: str = "") -> list[tuple[int, int, int]]:
     """(start, end, line) of each mention of the snippet's own lines in the output:
     Python's `File ".../snippet.py", line 12`, Node's `snippet.js:12:5`, bash's
-    `snippet.sh: line 3:`."""
+    `snippet.sh: line 3:`. The file name is found first and the path before it is taken
+    back to its start, so a long line without one costs a single scan."""
     name = re.escape(script_name(language))
-    prefix = r"(?:[^\s\"']*/)?"
-    patterns = [
-        rf"File \"{prefix}{name}\", line (\d+)",
-        rf"{prefix}{name}:(\d+)(?::\d+)?",
-        rf"{prefix}{name}: line (\d+)",
-    ]
+    pattern = re.compile(rf"{name}(?:\", line (\d+)|:(\d+)(?::\d+)?|: line (\d+))")
     found: list[tuple[int, int, int]] = []
-    for match in re.finditer("|".join(f"(?:{p})" for p in patterns), text):
+    for match in pattern.finditer(text):
         line = next(int(g) for g in match.groups() if g is not None)
-        found.append((match.start(), match.end(), line))
+        start = match.start()
+        floor = max(0, start - 4096)  # a path is not longer
+        while start > floor and text[start - 1] not in " \t\n\"'(":
+            start -= 1
+        if match.group(1) is not None and text.endswith('File "', 0, start):
+            start -= len('File "')
+        found.append((start, match.end(), line))
     return found
