@@ -173,6 +173,12 @@ class ChatMessage:
         )
 
 
+def _renamed_fix(fixes: str, ids: dict[str, str]) -> str:
+    """A Fix it request's "MESSAGE_ID:BLOCK" under the message's new id."""
+    message_id, _, block = fixes.rpartition(":")
+    return f"{ids[message_id]}:{block}" if message_id in ids else ""
+
+
 def _runs(records: Any) -> list[RunRecord]:
     found = (RunRecord.from_dict(r) for r in records or [] if isinstance(r, dict))
     return [r for r in found if r is not None]
@@ -317,7 +323,10 @@ class Conversation:
         ids = {old: new_id() for old in self.nodes}
         messages = [
             dataclasses.replace(
-                m, id=ids[m.id], parent_id=ids.get(m.parent_id) if m.parent_id else None
+                m,
+                id=ids[m.id],
+                parent_id=ids.get(m.parent_id) if m.parent_id else None,
+                fixes=_renamed_fix(m.fixes, ids),
             )
             for m in self.nodes.values()
         ]

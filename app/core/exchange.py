@@ -19,6 +19,7 @@ from typing import Any
 from app.core.conversation import AnswerState, Conversation, new_id
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.protocol import Role
+from app.core.runner.record import RunRecord
 from app.core.store import HistoryStore, conversation_from_record, conversation_record
 
 FORMATS = ("json", "md")
@@ -74,9 +75,38 @@ def to_markdown(records: list[dict[str, Any]]) -> str:
                     for n, s in enumerate(m.sources, 1)
                 )
                 parts.append(f"Sources:\n\n{listed}\n")
+            for run in m.runs[-MARKDOWN_RUNS:]:
+                parts.append(_run_markdown(run))
             if m.state not in (AnswerState.DONE, AnswerState.STREAMING):
                 parts.append(f"_({m.state.value})_\n")
     return "\n".join(parts)
+
+
+MARKDOWN_RUNS = 3  # the last runs of an answer's code in a Markdown export
+MARKDOWN_OUTPUT = 4_000  # characters of each run's output there (JSON keeps what was kept)
+
+
+def _run_markdown(run: RunRecord) -> str:
+    what = "the code run by run_code" if run.block < 0 else f"code block {run.block + 1}"
+    if run.error:
+        ended = run.error
+    elif run.stopped:
+        ended = "stopped"
+    elif run.timed_out:
+        ended = "timed out"
+    elif run.signal is not None:
+        ended = f"killed by signal {run.signal}"
+    else:
+        ended = f"exit status {run.exit_code}"
+    text = run.text()
+    shown = text[-MARKDOWN_OUTPUT:]
+    note = (
+        f" (the last {len(shown):,} of {len(text) + run.cut:,} characters)"
+        if len(shown) < len(text) + run.cut
+        else ""
+    )
+    head = f"Ran {what}: `{run.command}` in {run.layer}, {ended}, {run.seconds:.2f} s{note}:"
+    return f"{head}\n\n{_fenced(shown, 'text')}\n"
 
 
 def _fenced(text: str, language: str = "") -> str:

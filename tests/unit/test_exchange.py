@@ -121,3 +121,28 @@ def test_importing_a_copy_under_another_id_gets_fresh_message_ids(tmp_path):
     assert len(store.list_conversations()) == 3
     assert store.db.execute("SELECT count(*) FROM messages").fetchone()[0] == 6 + 5
     store.close()
+
+
+def test_snippet_runs_and_fix_requests_go_out_and_come_back(tmp_path):
+    from app.core.runner.record import RunRecord
+
+    store = HistoryStore(tmp_path / "h.db")
+    conv = Conversation(title="runs")
+    conv.add(ChatMessage(Role.USER, "mean"))
+    answer = ChatMessage(Role.ASSISTANT, "```python\nprint(1/0)\n```")
+    run = RunRecord(0, "python", "print(1/0)\n", "bubblewrap", command="python3 snippet.py")
+    run.exit_code, run.output = 1, [["err", "ZeroDivisionError: division by zero\n"]]
+    answer.runs.append(run)
+    conv.add(answer)
+    conv.add(ChatMessage(Role.USER, "Fix it", fixes=f"{answer.id}:0"))
+    store.save(conversation_record(conv), [m.to_dict() for m in conv.nodes.values()])
+    records = export_records(store)
+    text = to_json(records)
+    assert '"runs"' in text and '"fixes"' in text
+    markdown = to_markdown(records)
+    assert "Ran code block 1: `python3 snippet.py` in bubblewrap, exit status 1" in markdown
+    assert "ZeroDivisionError: division by zero" in markdown
+    [back] = parse_import(text)
+    assert back.nodes[answer.id].runs == [run]
+    assert back.messages[-1].fixes == f"{answer.id}:0"
+    store.close()
