@@ -333,3 +333,58 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return False
+
+
+def test_the_bundle_runs_the_snippet_launcher(bundle, tmp_path):
+    """The bundle has no Python of its own to give launcher.py: `glm-desk __run-snippet__`
+    is the launcher (limits, report), and its `setup` the namespace sandbox's inside."""
+    import json
+
+    from app.core.runner.sandbox import Layer, clean_env, hidden_dirs, namespaces_argv, probe
+
+    work = tmp_path / "work"
+    work.mkdir()
+    work.chmod(0o777)
+    report = tmp_path / "report.json"
+    spec = tmp_path / "spec.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "argv": ["/bin/sh", "-c", "echo from-the-bundle; exit 3"],
+                "limits": {"cpu": 5, "memory": 512 * 1024 * 1024, "files": 64},
+                "timeout": 10,
+                "report": str(report),
+                "drop_to": None,
+            }
+        )
+    )
+    out = run_bundle(bundle, "__run-snippet__", "run", str(spec), env=clean_env(str(work)))
+    assert out.returncode == 0 and out.stdout == "from-the-bundle\n", out.stderr
+    assert json.loads(report.read_text())["exit_code"] == 3
+    if not probe(Layer.NAMESPACES).works:
+        return
+    setup = tmp_path / "setup.json"
+    setup.write_text(
+        json.dumps(
+            {
+                "hide": hidden_dirs(),
+                "keep": [],
+                "work": str(work),
+                "argv": ["/bin/sh", "-c", "ls ~ /tmp; echo inside"],
+                **({"drop_to": 65534} if os.geteuid() == 0 else {}),
+            }
+        )
+    )
+    argv = namespaces_argv("unshare", str(setup), network=False)
+    launcher = argv.index("setup") - 1  # ours, unfrozen: put the bundle's in its place
+    argv = [
+        *argv[: argv.index("--") + 1],
+        str(bundle / "glm-desk"),
+        "__run-snippet__",
+        *argv[launcher + 1 :],
+    ]
+    done = subprocess.run(
+        argv, capture_output=True, text=True, timeout=30, env=clean_env(str(work))
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("inside")
