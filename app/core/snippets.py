@@ -173,31 +173,28 @@ def message_snippets(message: ChatMessage) -> list[Snippet]:
         language = language or (language_for_name(name) if name else "") or guess_language(code)
         out.append(Snippet(message.id, i, language, code, name, block.closed))
     for n, call in enumerate(message.tool_calls):  # files the model wrote or ran with a tool
+        args = _arguments(call.arguments)
+        # -1, -2, ...: never a fenced block's index
         if call.name == "run_code" and call.state in ("done", "failed"):
-            try:
-                args = json.loads(call.arguments)
-            except ValueError:
-                continue
-            if isinstance(args, dict) and isinstance(args.get("code"), str):
+            if isinstance(args.get("code"), str):
                 language = str(args.get("language") or "")
-                out.append(
-                    Snippet(
-                        message.id, -1 - n, RUN_CODE_FENCES.get(language, language), args["code"]
-                    )
-                )
-            continue
-        if call.name != "write_file" or call.state != "done":
-            continue
-        try:
-            args = json.loads(call.arguments)
-        except ValueError:
-            continue
-        if isinstance(args, dict) and isinstance(args.get("content"), str):
-            path = str(args.get("path") or "")
-            language = language_for_name(path) if path else ""
-            # -1, -2, ...: never a fenced block's index
-            out.append(Snippet(message.id, -1 - n, language, args["content"], path))
+                fence = RUN_CODE_FENCES.get(language, language)
+                out.append(Snippet(message.id, -1 - n, fence, args["code"]))
+        elif call.name == "write_file" and call.state == "done":
+            if isinstance(args.get("content"), str):
+                path = str(args.get("path") or "")
+                language = language_for_name(path) if path else ""
+                out.append(Snippet(message.id, -1 - n, language, args["content"], path))
     return out
+
+
+def _arguments(text: str) -> dict:
+    """A call's arguments as a dict ({} when they are not a JSON object)."""
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def file_name(snippet: Snippet) -> str:

@@ -68,7 +68,8 @@ class RunController(QObject):
         self.tasks = Tasks()
         self.run: SnippetRun | None = None  # the pane's run under way
         self._run_key: tuple[str, str, int] | None = None  # (conversation, message, block)
-        self._position = 0
+        self._position = 0  # how much of the run's output the pane shows
+        self._live = False  # the pane shows the run under way (not another snippet)
         self._tests: dict[tuple[str, int], str] = {}  # chosen test blocks per snippet
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
@@ -152,7 +153,12 @@ class RunController(QObject):
         self.pane.runtime.setVisible(bool(language))
         self.pane.run_button.setEnabled(bool(language) and not running)
         if running and snippet is not None and self._key(snippet) == self._run_key:
-            return  # its live output stays
+            if not self._live:  # back to it: what arrived meanwhile, then on live
+                self._live, self._position = True, 0
+                self.pane.clear()
+                self._flush()
+            return
+        self._live = False
         if running:
             self.pane.clear()
             self.pane.note(self.tr("Another snippet is running; Stop ends it."))
@@ -281,7 +287,7 @@ class RunController(QObject):
         pane.set_running(True)
         pane.clear()
         pane.say_status(self.tr("Starting…"))
-        self._position = 0
+        self._position, self._live = 0, True
         try:
             try:
                 run = await self.service.prepare(
@@ -317,9 +323,10 @@ class RunController(QObject):
             others = [r for r in message.runs if r.block != record.block]
             message.runs = [*others, *mine, record]
             tab.session.save_message(message)
-        if self.code_pane.current_snippet() == snippet or self._key(snippet) == self._run_key:
+        current = self.code_pane.current_snippet()
+        run_key, self._run_key, self._live = self._run_key, None, False
+        if current is not None and self._key(current) == run_key:
             self._show_record(record)
-        self._run_key = None
         self.statusText.emit(self._summary(record))
 
     def _flush_soon(self) -> None:
@@ -328,7 +335,7 @@ class RunController(QObject):
 
     def _flush(self) -> None:
         run = self.run
-        if run is None:
+        if run is None or not self._live:
             return
         pieces, gap, self._position = run.output.since(self._position)
         if gap:

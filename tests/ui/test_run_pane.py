@@ -277,3 +277,26 @@ def test_a_hundred_megabytes_of_output_keep_the_window_going(qloop, qtbot, histo
         assert "characters of output were cut" in text
         assert len(text) < 120_000
         assert win.run_controller.pane.status.text().startswith("Exit status 0")
+
+
+def test_a_run_goes_on_while_another_snippet_is_shown(qloop, qtbot, history):
+    code = "import time\nprint('first part', flush=True)\ntime.sleep(0.6)\nprint('second part')\n"
+    with ProtocolServer("openrouter") as server:
+        win = window_at(qtbot, history, server)
+        ask(qloop, win, server, f"```python\n{code}```\n\nand\n\n```bash\necho other\n```")
+        controller, pane = win.run_controller, win.run_controller.pane
+        win.code_pane.list.setCurrentRow(0)
+        assert controller.run_current()
+        qloop.run_until_complete(until(lambda: "first part" in pane.output.toPlainText(), 15))
+        win.code_pane.list.setCurrentRow(1)  # the other snippet: its own (empty) output
+        assert "Another snippet is running" in pane.output.toPlainText()
+        assert "first part" not in pane.output.toPlainText()
+        win.code_pane.list.setCurrentRow(0)  # back: all that arrived meanwhile
+        assert "first part" in pane.output.toPlainText()
+        win.code_pane.list.setCurrentRow(1)
+        qloop.run_until_complete(until(lambda: not controller.running, 15))
+        assert "second part" not in pane.output.toPlainText()  # ended while away: not drawn here
+        win.code_pane.list.setCurrentRow(0)
+        text = pane.output.toPlainText()
+        assert "first part" in text and "second part" in text
+        assert pane.status.text().startswith("Exit status 0")

@@ -42,18 +42,32 @@ WRONG_KEY = "zk-" + secrets.token_hex(12)
 OPENROUTER_KEY = "sk-or-v1-" + secrets.token_hex(12)
 NAMES = {
     QListWidget: ["settingsPages"],
-    QComboBox: ["providerChooser", "generationProvider", "themeCombo", "languageCombo"],
-    QLineEdit: ["baseUrlField", "modelField", "apiKeyField", "proxyField"],
+    QComboBox: [
+        "providerChooser",
+        "generationProvider",
+        "themeCombo",
+        "languageCombo",
+        "runnerSandboxCombo",
+    ],
+    QLineEdit: ["baseUrlField", "modelField", "apiKeyField", "proxyField", "runnerPythonField"],
     QAbstractButton: [
         "providerEnabled",
         "showKeyButton",
         "removeKeyButton",
         "testConnectionButton",
         "resetGenerationButton",
+        "runCodeDefaultCheck",
     ],
     QLabel: ["keyStatus", "testResult", "keyringNotice", "settingsMessage"],
     QDoubleSpinBox: ["temperatureField", "topPField"],
-    QSpinBox: ["maxTokensField", "timeoutField", "fontSizeField"],
+    QSpinBox: [
+        "maxTokensField",
+        "timeoutField",
+        "fontSizeField",
+        "runnerTimeoutField",
+        "runnerMemoryField",
+        "runnerProcessesField",
+    ],
     QPlainTextEdit: ["systemPromptField"],
 }
 
@@ -109,7 +123,15 @@ def test_pages_and_public_names(qtbot, qloop, settings):
             child(dialog, kind, name)
     pages = child(dialog, QListWidget, "settingsPages")
     titles = [pages.item(i).text() for i in range(pages.count())]
-    assert titles == ["Providers", "Generation", "Network", "Appearance", "Language", "Tools"]
+    assert titles == [
+        "Providers",
+        "Generation",
+        "Network",
+        "Appearance",
+        "Language",
+        "Tools",
+        "Runner",
+    ]
     theme = child(dialog, QComboBox, "themeCombo")
     assert [theme.itemData(i) for i in range(theme.count())] == ["system", "light", "dark"]
     language = child(dialog, QComboBox, "languageCombo")
