@@ -434,6 +434,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.core.runner.launcher import main as launch
 
         return launch(argv[1:])
+    if argv and argv[0] == "ask":  # the terminal's question: no Qt
+        from app.ask import run
+
+        return run(argv[1:])
     if argv and argv[0] in ("export", "import"):  # history commands: no window
         from app.cli import run_command
 

@@ -237,6 +237,9 @@ def _build_registry() -> dict[str, Option]:
         Option("general.welcome_done", False),
         Option("network.proxy", "", check=check_proxy),
         Option("network.timeout", 120.0, minimum=5.0, maximum=600.0),
+        # Offline mode: nothing goes to a server off this machine (the window's toggle and
+        # `glm-desk ask` alike)
+        Option("network.offline", False),
         Option("appearance.theme", "system", choices=THEMES),
         Option("appearance.font_size", 0, minimum=0, maximum=32),  # 0: the system's size
         Option("language", "system", choices=LANGUAGES),

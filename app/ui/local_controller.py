@@ -97,6 +97,9 @@ class LocalModelController(QObject):
         self.offline_toggle.toggled.connect(self.set_offline)
         for button in (self.status_button, self.offline_toggle):  # no taller than the bar's
             button.setMaximumHeight(button.fontMetrics().height() + 2)  # text: it keeps its height
+        settings = self.providers.settings
+        if settings is not None and settings.get("network.offline"):
+            self.set_offline(True)  # kept across runs, and shared with `glm-desk ask`
         if self.service.pid_file.exists():  # an earlier run may have left its server running
             QTimer.singleShot(0, self, lambda: self.tasks.start(self._end_orphan()))
 
@@ -200,6 +203,9 @@ class LocalModelController(QObject):
                 widget.setChecked(on)  # re-enters once, then agrees
         self.offline_toggle.setText(translated(OFFLINE_ON if on else OFFLINE_OFF))
         self.providers.set_offline(on)
+        settings = self.providers.settings
+        if settings is not None and bool(settings.get("network.offline")) != on:
+            settings.apply({"network.offline": on})
 
     # --- switching to the local model ----------------------------------------------------
 

@@ -5,7 +5,7 @@ services and controllers together. Features live in the controllers beside it
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
@@ -468,6 +468,12 @@ class MainWindow(QMainWindow):
         await self.tabs.wait_stopped(timeout)
         await self.local_controller.stop()
         await self.mcp.shutdown()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            # Back from the terminal: what `glm-desk ask` added shows in the sidebar.
+            self.history_controller.refresh_sidebar()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

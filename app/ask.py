@@ -1,0 +1,411 @@
+"""`glm-desk ask`: ask GLM-4 from a terminal, with the window's providers, keys, settings,
+Offline mode and history, and no Qt (it starts in the time Python and httpx take).
+
+    glm-desk ask [PROMPT] [--provider ID] [--base-url URL] [--model M] [--profile DIR]
+                 [--system TEXT | --preset NAME] [--continue | --conversation ID]
+                 [--code] [--save DIR] [--json] [--no-history]
+
+Standard input, when it is not a terminal, is added to the question as context. The answer
+streams to stdout as it arrives (the Markdown as written); `--code` prints only its code
+blocks, `--save DIR` writes them as files (the code pane's Save all names and refusals),
+`--json` prints one object (text, code blocks, usage, cost). The exchange goes into the
+history unless `--no-history` (the window's sidebar shows it). Ctrl+C stops the answer and
+keeps what arrived. Errors go to stderr in the window's words; the exit status says which
+kind (`EXIT_CODES`, also in the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from contextlib import aclosing
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.errors import ChatError, ErrorKind
+from app.core.protocol import Role, TextDelta, Usage
+from app.core.providers import PROVIDERS, Provider
+
+# Exit statuses: a script can tell what went wrong.
+OK, FAILED, USAGE, NO_KEY, NETWORK, RATE_LIMIT, SERVER, OFFLINE = 0, 1, 2, 3, 4, 5, 6, 7
+INTERRUPTED = 130  # Ctrl+C (the partial answer is kept)
+EXIT_CODES = {
+    ErrorKind.AUTH: NO_KEY,
+    ErrorKind.CREDIT: NO_KEY,
+    ErrorKind.NETWORK: NETWORK,
+    ErrorKind.TIMEOUT: NETWORK,
+    ErrorKind.RATE_LIMIT: RATE_LIMIT,
+    ErrorKind.QUOTA: RATE_LIMIT,
+    ErrorKind.OVERLOADED: SERVER,
+    ErrorKind.SERVER: SERVER,
+    ErrorKind.PROTOCOL: SERVER,
+    ErrorKind.INTERRUPTED: SERVER,
+    ErrorKind.LOADING: SERVER,
+    ErrorKind.OFFLINE: OFFLINE,
+}
+STDIN_LIMIT = 1_000_000  # characters of standard input taken as context
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="glm-desk ask",
+        description="Ask GLM-4 from the terminal (the app's providers, keys and history).",
+        epilog="Exit status: 0 answered, 1 other error, 2 bad arguments, 3 no or wrong API key "
+        "(or no credit), 4 network, 5 rate limit or quota, 6 server error, 7 Offline mode "
+        "refused a remote provider, 130 stopped by Ctrl+C (the partial answer is kept).",
+    )
+    ap.add_argument("prompt", nargs="*", help="the question (else only standard input)")
+    ap.add_argument("--provider", choices=sorted(PROVIDERS), help="default: the window's choice")
+    ap.add_argument("--base-url", metavar="URL", help="override the provider's base URL")
+    ap.add_argument("--model", metavar="ID", help="override the provider's model id")
+    ap.add_argument("--profile", metavar="DIR", help="the profile (env: GLM_DESK_PROFILE)")
+    system = ap.add_mutually_exclusive_group()
+    system.add_argument("--system", metavar="TEXT", help="a system prompt for this question")
+    system.add_argument("--preset", metavar="NAME", help="a prompt preset's system prompt")
+    which = ap.add_mutually_exclusive_group()
+    which.add_argument(
+        "--continue", dest="continue_", action="store_true", help="go on in the last conversation"
+    )
+    which.add_argument("--conversation", metavar="ID", help="go on in this conversation")
+    ap.add_argument("--code", action="store_true", help="print only the answer's code blocks")
+    ap.add_argument("--save", metavar="DIR", help="write the answer's code blocks into DIR")
+    ap.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    ap.add_argument("--no-history", action="store_true", help="keep nothing in the history")
+    return ap
+
+
+@dataclass
+class Outcome:
+    text: str = ""
+    state: str = AnswerState.DONE.value
+    usage: Usage | None = None
+    error: ChatError | None = None
+    code_blocks: list[dict[str, str]] = field(default_factory=list)
+    saved: list[str] = field(default_factory=list)
+
+
+class Fail(Exception):
+    def __init__(self, message: str, code: int = FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def run(argv: Sequence[str], stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    ap = parser()
+    args = ap.parse_args(list(argv))
+    if args.base_url and not args.provider:
+        args.provider = "custom"
+    if args.provider == "custom" and not args.base_url:
+        ap.error("--provider custom needs --base-url URL")
+    try:
+        question = compose(" ".join(args.prompt), read_context(stdin))
+        if not question.strip():
+            ap.error("nothing to ask: give a prompt, or pipe something in")
+        return asyncio.run(ask(args, question, stdout))
+    except Fail as exc:
+        print(f"glm-desk: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return INTERRUPTED
+
+
+def read_context(stdin: TextIO) -> str:
+    if stdin.isatty():
+        return ""
+    try:
+        return stdin.read(STDIN_LIMIT + 1)
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def compose(prompt: str, context: str) -> str:
+    """The question: the prompt, then standard input as a fenced block."""
+    if not context.strip():
+        return prompt
+    cut = len(context) > STDIN_LIMIT
+    context = context[:STDIN_LIMIT]
+    longest = max((len(r) for r in context.split("\n") if set(r) == {"`"}), default=2)
+    fence = "`" * max(3, longest + 1)
+    block = f"{fence}\n{context.rstrip()}\n{fence}"
+    if cut:
+        block += f"\n(standard input was cut at {STDIN_LIMIT:,} characters)"
+    return f"{prompt}\n\n{block}" if prompt.strip() else block
+
+
+def choose_provider(args: argparse.Namespace, settings: object) -> Provider:
+    from app.core.settings import Settings
+
+    assert isinstance(settings, Settings)
+    provider_id = args.provider or str(settings.get("general.provider") or "") or "zai"
+    if provider_id not in PROVIDERS:
+        raise Fail(f"unknown provider {provider_id!r}", USAGE)
+    provider = settings.apply_to(PROVIDERS[provider_id])
+    if args.base_url or args.model:
+        provider = provider.with_overrides(base_url=args.base_url, model=args.model)
+    return provider
+
+
+def api_key(provider: Provider, profile: Path) -> str | None:
+    """The window's order: the environment first, then the keyring (no session keys here)."""
+    found = provider.env_key(os.environ)
+    if found:
+        return found[1]
+    if not provider.needs_key and not provider.secret_id:
+        return None
+    from app.core.secrets import open_secret_store
+
+    store = open_secret_store(dict(os.environ))
+    try:
+        return store.get(provider.secret_id)
+    except Exception:  # no keyring: the error below says what to set
+        return None
+
+
+def system_prompt(args: argparse.Namespace, profile: Path, params_prompt: str) -> str:
+    if args.system is not None:
+        return args.system
+    if args.preset:
+        from app.core.presets import load
+
+        presets = load(profile)
+        found = next((p for p in presets if p.name.lower() == args.preset.lower()), None)
+        if found is None:
+            names = ", ".join(p.name for p in presets)
+            raise Fail(f"no preset named {args.preset!r} (there are: {names})", USAGE)
+        return found.prompt
+    return params_prompt
+
+
+async def ask(args: argparse.Namespace, question: str, stdout: TextIO) -> int:
+    from app.core.profile import resolve_profile
+    from app.core.settings import Settings
+
+    profile = resolve_profile(args.profile)
+    settings = Settings.in_profile(profile, read_only=True)
+    provider = choose_provider(args, settings)
+    store = None if args.no_history else open_history(profile)
+    try:
+        conv = start_conversation(store, args)
+        conv.add(ChatMessage(Role.USER, question))
+        params = settings.generation_params(provider, conv.params)
+        system = system_prompt(args, profile, params.system_prompt)
+        answer = ChatMessage(
+            Role.ASSISTANT,
+            state=AnswerState.STREAMING,
+            provider_id=provider.id,
+            model=provider.model,
+        )
+        history = conv.wire_messages(system)
+        conv.add(answer)
+        save(store, conv)
+        outcome = await stream(provider, profile, settings, history, params, answer, args, stdout)
+        answer.content, answer.usage = outcome.text, outcome.usage
+        answer.state = AnswerState(outcome.state)
+        answer.error = outcome.error
+        save(store, conv)
+        finish(outcome, provider, conv, args, stdout, store is not None)
+        if outcome.state == AnswerState.STOPPED.value:
+            return INTERRUPTED
+        if outcome.error is not None:
+            return EXIT_CODES.get(outcome.error.kind, FAILED)
+        return OK
+    finally:
+        if store is not None:
+            store.close()
+
+
+def open_history(profile: Path) -> object:
+    import sqlite3
+
+    from app.core.store import HISTORY_FILE, HistoryStore, StoreError
+
+    profile.mkdir(parents=True, exist_ok=True)
+    try:
+        # The app may have this history open: WAL lets both write; its streaming answers
+        # are not ours to mark interrupted.
+        return HistoryStore(profile / HISTORY_FILE, mark_interrupted=False)
+    except (StoreError, sqlite3.Error) as exc:
+        raise Fail(f"the history cannot be opened: {exc}") from exc
+
+
+def start_conversation(store: object, args: argparse.Namespace) -> Conversation:
+    from app.core.store import HistoryStore
+
+    if not (args.continue_ or args.conversation):
+        return Conversation()
+    if not isinstance(store, HistoryStore):
+        raise Fail("--continue and --conversation need the history (not --no-history)", USAGE)
+    if args.conversation:
+        conv = store.load(args.conversation)
+        if conv is None:
+            raise Fail(f"no conversation with id {args.conversation}", USAGE)
+        return conv
+    listed = store.list_conversations()
+    if not listed:
+        return Conversation()
+    latest = max(listed, key=lambda c: c.updated)
+    conv = store.load(latest.id)
+    return conv if conv is not None else Conversation()
+
+
+def save(store: object, conv: Conversation) -> None:
+    from app.core.store import HistoryStore, conversation_record
+
+    if isinstance(store, HistoryStore):
+        store.save(conversation_record(conv), [m.to_dict() for m in conv.messages[-2:]])
+
+
+async def stream(
+    provider: Provider,
+    profile: Path,
+    settings: object,
+    history: list,
+    params: object,
+    answer: ChatMessage,
+    args: argparse.Namespace,
+    stdout: TextIO,
+) -> Outcome:
+    """Stream the answer to stdout (unless --code or --json); Ctrl+C ends it with what
+    arrived."""
+    from app.core.client import ChatClient, ClientPool, Retrying, Timeouts
+    from app.core.redact import redact, remember
+
+    key = await asyncio.to_thread(api_key, provider, profile)
+    remember(key)
+    timeout = float(settings.get("network.timeout"))  # type: ignore[attr-defined]
+    pool = ClientPool(Timeouts(read=timeout), proxy=str(settings.get("network.proxy")))  # type: ignore[attr-defined]
+    offline = bool(settings.get("network.offline"))  # type: ignore[attr-defined]
+    client = ChatClient(provider, pool.get(provider), api_key=key, offline=offline)
+    outcome = Outcome()
+    live = not (args.code or args.json)
+    pieces: list[str] = []
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    stopped = False
+
+    def interrupt() -> None:
+        nonlocal stopped
+        stopped = True
+        if task is not None:
+            task.cancel()
+
+    loop.add_signal_handler(signal.SIGINT, interrupt)
+    try:
+        async with aclosing(client.stream(history, params)) as events:  # type: ignore[arg-type]
+            async for event in events:
+                if isinstance(event, TextDelta):
+                    pieces.append(event.text)
+                    if live:
+                        stdout.write(event.text)
+                        stdout.flush()
+                elif isinstance(event, Usage):
+                    outcome.usage = event
+                elif isinstance(event, Retrying):
+                    print(
+                        f"glm-desk: {redact(event.error.user_text())} Retrying in "
+                        f"{event.delay:.0f} s…",
+                        file=sys.stderr,
+                    )
+    except asyncio.CancelledError:
+        if not stopped:
+            raise
+        outcome.state = AnswerState.STOPPED.value
+        print("\nglm-desk: stopped; the partial answer is kept.", file=sys.stderr)
+    except ChatError as err:
+        from app.core.redact import redact_fields
+
+        redact_fields(err, "message", "action", "detail")  # a server may echo the key back
+        outcome.error = err
+        outcome.state = AnswerState.ERROR.value
+        if live and pieces:
+            stdout.write("\n")
+        print(f"glm-desk: {redact(err.user_text())}", file=sys.stderr)
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        await pool.aclose()
+    if live and pieces and not pieces[-1].endswith("\n"):
+        stdout.write("\n")
+        stdout.flush()
+    outcome.text = "".join(pieces)
+    if outcome.usage is None and outcome.text:
+        from app.core.context import estimate_tokens
+
+        outcome.usage = Usage(completion_tokens=estimate_tokens(outcome.text), estimated=True)
+    return outcome
+
+
+def code_blocks(text: str) -> list[dict[str, str]]:
+    from app.core.snippets import message_snippets
+
+    message = ChatMessage(Role.ASSISTANT, text)
+    return [
+        {"language": s.language, "name": s.name, "code": s.code} for s in message_snippets(message)
+    ]
+
+
+def finish(
+    outcome: Outcome,
+    provider: Provider,
+    conv: Conversation,
+    args: argparse.Namespace,
+    stdout: TextIO,
+    kept: bool,
+) -> None:
+    outcome.code_blocks = code_blocks(outcome.text)
+    if args.save:
+        outcome.saved = save_code(outcome.code_blocks, Path(args.save))
+    if args.code:
+        stdout.write("\n\n".join(b["code"].rstrip("\n") for b in outcome.code_blocks))
+        if outcome.code_blocks:
+            stdout.write("\n")
+    if args.json:
+        from app.core.usage import answer_cost
+
+        usage = asdict(outcome.usage) if outcome.usage else None
+        cost = answer_cost(usage, provider.id, provider.model)
+        record = {
+            "text": outcome.text,
+            "code_blocks": outcome.code_blocks,
+            "state": outcome.state,
+            "provider": provider.id,
+            "model": provider.model,
+            "usage": usage,
+            "cost_usd": cost.usd,
+            "conversation": conv.id if kept else None,
+            "saved": outcome.saved,
+            "error": (
+                {"kind": outcome.error.kind.value, "message": outcome.error.user_text()}
+                if outcome.error
+                else None
+            ),
+        }
+        stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    stdout.flush()
+
+
+def save_code(blocks: list[dict[str, str]], folder: Path) -> list[str]:
+    """Save all, as the code pane does: names from the answer, never outside the folder."""
+    from app.core.snippets import FileRefused, file_text_for, save_all_names, write_files
+
+    if not blocks:
+        return []
+    names = save_all_names([(b["name"], b["language"]) for b in blocks])
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        written = write_files(
+            folder, [(n, file_text_for(b["code"])) for n, b in zip(names, blocks, strict=True)]
+        )
+    except FileRefused as exc:
+        raise Fail(str(exc)) from exc
+    for path in written:
+        print(f"glm-desk: saved {path}", file=sys.stderr)
+    return [str(p) for p in written]
