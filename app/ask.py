@@ -100,6 +100,8 @@ class Fail(Exception):
 def run(argv: Sequence[str], stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
+    # As the window does (app/main.py): httpx's command-line tool (click, rich) is not ours.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     ap = parser()
     args = ap.parse_args(list(argv))
     if args.base_url and not args.provider:
