@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core import snippet_index
 from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.providers import PROVIDERS
 from app.core.settings import validate_params
 from app.core.usage import UsageRow
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 APP_TAG = "glm-desk"
 TRASH_DAYS = 30
 HISTORY_FILE = "history.db"  # in the profile directory
@@ -155,6 +156,9 @@ _MIGRATE_6_TO_7 = """
         ALTER TABLE messages ADD COLUMN fixes TEXT NOT NULL DEFAULT '';
 """
 
+# Version 8: the snippet library's index (app/core/snippet_index.py), filled from the history.
+_MIGRATE_7_TO_8 = snippet_index.SCHEMA
+
 MIGRATIONS: dict[int, str] = {
     1: _MIGRATE_1_TO_2,
     2: _MIGRATE_2_TO_3,
@@ -162,7 +166,10 @@ MIGRATIONS: dict[int, str] = {
     4: _MIGRATE_4_TO_5,
     5: _MIGRATE_5_TO_6,
     6: _MIGRATE_6_TO_7,
+    7: _MIGRATE_7_TO_8,
 }
+# Work a migration needs Python for, done in the same transaction as its SQL.
+AFTER_MIGRATION = {7: snippet_index.backfill}
 
 
 class HistoryStore:
@@ -249,10 +256,11 @@ class HistoryStore:
             while version < SCHEMA_VERSION:
                 db.execute("PRAGMA foreign_keys=OFF")  # migrations rebuild tables
                 try:
-                    db.executescript(
-                        f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\n"
-                        f"PRAGMA user_version={version + 1};\nCOMMIT;"
-                    )
+                    db.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\n")
+                    if version in AFTER_MIGRATION:
+                        AFTER_MIGRATION[version](db)
+                    db.execute(f"PRAGMA user_version={version + 1}")
+                    db.execute("COMMIT")
                     version += 1
                 except BaseException:
                     if db.in_transaction:
@@ -346,7 +354,9 @@ class HistoryStore:
         deleted_ids: Iterable[str] = (),
     ) -> None:
         """Write a conversation's fields and any messages (by id: a repeat is harmless),
-        in one transaction. Records are `ChatMessage.to_dict()` / `conversation_record()`."""
+        in one transaction. Records are `ChatMessage.to_dict()` / `conversation_record()`.
+        A finished answer's code blocks are indexed for the snippet library."""
+        messages = list(messages)
         with self._transaction():
             self.db.execute(
                 "INSERT INTO conversations(id, title, created, updated, pinned, leaf_id, params, "
@@ -377,6 +387,7 @@ class HistoryStore:
                 (_message_row(conversation["id"], m) for m in messages),
             )
             self.db.executemany("DELETE FROM messages WHERE id=?", ((mid,) for mid in deleted_ids))
+            snippet_index.index_messages(self.db, conversation["id"], messages)
 
     def _transaction(self) -> sqlite3.Connection:
         self.db.execute("BEGIN IMMEDIATE")
@@ -432,35 +443,23 @@ class HistoryStore:
 
     def message_records(self, conversation_id: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
-            "SELECT id, parent_id, seq, role, content, state, provider, model, notice, "
-            "error, usage, created, tool_calls, tool_call_id, sources, format, runs, fixes "
-            "FROM messages "
-            "WHERE conversation_id=? ORDER BY seq",
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id=? ORDER BY seq",
             (conversation_id,),
         )
-        return [
-            {
-                "id": r[0],
-                "parent": r[1],
-                "seq": r[2],
-                "role": r[3],
-                "content": r[4],
-                "state": r[5],
-                "provider": r[6],
-                "model": r[7],
-                "notice": r[8],
-                "error": json.loads(r[9]) if r[9] else None,
-                "usage": json.loads(r[10]) if r[10] else None,
-                "created": r[11],
-                **({"tool_calls": json.loads(r[12])} if r[12] else {}),
-                **({"tool_call_id": r[13]} if r[13] else {}),
-                **({"sources": json.loads(r[14])} if r[14] else {}),
-                **({"format": r[15]} if r[15] else {}),
-                **({"runs": json.loads(r[16])} if r[16] else {}),
-                **({"fixes": r[17]} if r[17] else {}),
-            }
-            for r in rows
-        ]
+        return [message_record_of_row(r) for r in rows]
+
+    # --- the snippet library ----------------------------------------------------------
+
+    def snippets(
+        self, text: str = "", language: str = "", limit: int = 500
+    ) -> list[snippet_index.SnippetEntry]:
+        return snippet_index.list_snippets(self.db, text, language, limit)
+
+    def snippet_languages(self) -> list[tuple[str, int]]:
+        return snippet_index.languages(self.db)
+
+    def set_snippet_pinned(self, message_id: str, block: int, pinned: bool) -> None:
+        snippet_index.set_pinned(self.db, message_id, block, pinned)
 
     def has_any_message(self, message_ids: list[str]) -> bool:
         return any(
@@ -538,6 +537,36 @@ class HistoryStore:
             (*[t.lower() for t in terms], limit),
         ).fetchall()
         return [SearchHit(r[0], r[1], r[2], _snippet(r[3], terms[0])) for r in rows]
+
+
+MESSAGE_COLUMNS = (
+    "id, parent_id, seq, role, content, state, provider, model, notice, error, usage, "
+    "created, tool_calls, tool_call_id, sources, format, runs, fixes"
+)
+
+
+def message_record_of_row(r: Any) -> dict[str, Any]:
+    """A message record (`ChatMessage.to_dict` form) from a row of MESSAGE_COLUMNS."""
+    return {
+        "id": r[0],
+        "parent": r[1],
+        "seq": r[2],
+        "role": r[3],
+        "content": r[4],
+        "state": r[5],
+        "provider": r[6],
+        "model": r[7],
+        "notice": r[8],
+        "error": json.loads(r[9]) if r[9] else None,
+        "usage": json.loads(r[10]) if r[10] else None,
+        "created": r[11],
+        **({"tool_calls": json.loads(r[12])} if r[12] else {}),
+        **({"tool_call_id": r[13]} if r[13] else {}),
+        **({"sources": json.loads(r[14])} if r[14] else {}),
+        **({"format": r[15]} if r[15] else {}),
+        **({"runs": json.loads(r[16])} if r[16] else {}),
+        **({"fixes": r[17]} if r[17] else {}),
+    }
 
 
 def conversation_record(conv: Conversation) -> dict[str, Any]:

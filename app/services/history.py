@@ -23,6 +23,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from app.core.conversation import ChatMessage, Conversation
 from app.core.exchange import ImportRefused, export_records, import_into, parse_import, render
 from app.core.i18n import QT_TRANSLATE_NOOP
+from app.core.snippet_index import SnippetEntry
 from app.core.store import (
     HIT_END,
     HIT_START,
@@ -46,6 +47,7 @@ __all__ = [
     "HistoryError",
     "HistoryService",
     "SearchHit",
+    "SnippetEntry",
 ]
 
 SESSION_KEY = "session"  # meta key: the tabs open at quit
@@ -295,6 +297,16 @@ class HistoryService(QObject):
 
     async def search(self, query: str) -> list[SearchHit]:
         return await self._read(lambda s: s.search(query), []) if query else []
+
+    async def snippets(self, text: str = "", language: str = "") -> list[SnippetEntry]:
+        """The snippet library: every code block, pinned first, then newest first."""
+        return await self._read(lambda s: s.snippets(text, language), [])
+
+    async def snippet_languages(self) -> list[tuple[str, int]]:
+        return await self._read(lambda s: s.snippet_languages(), [])
+
+    def set_snippet_pinned(self, message_id: str, block: int, pinned: bool) -> None:
+        self.run_soon(lambda s: s.set_snippet_pinned(message_id, block, pinned))
 
     def rename(self, conversation_id: str, title: str) -> None:
         self.run_soon(lambda s: s.rename(conversation_id, title))

@@ -45,6 +45,7 @@ from app.ui.provider_selector import ProviderSelector
 from app.ui.request_toggles import request_toggles, run_code_toggle
 from app.ui.run_controller import RunController
 from app.ui.settings_controller import SettingsController
+from app.ui.snippet_library import SnippetLibraryController
 from app.ui.tools_controller import ToolsController
 from app.ui.usage_controller import UsageController
 
@@ -136,6 +137,9 @@ class MainWindow(QMainWindow):
         )
         self.run_code.changed.connect(self.tools_controller.refresh_current)
         self.run_controller = RunController(self.runs, self.tabs, self.code_pane, self)
+        self.snippets = SnippetLibraryController(history, self)
+        self.snippets.openSnippet.connect(self.open_snippet)
+        self.snippets.goToMessage.connect(self.history_controller.open_by_id)
 
         self._lay_out()
         self._build_menus()
@@ -249,6 +253,10 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.settings_controller.settings_action)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         view_menu.addAction(self.usage.action)
+        snippets = view_menu.addAction(self.tr("&Snippets…"), self.snippets.open)
+        snippets.setObjectName("snippetsAction")
+        snippets.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        snippets.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the QShortcut serves
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.tr("&About {app}").format(app=APP_NAME), self.show_about)
 
@@ -433,6 +441,17 @@ class MainWindow(QMainWindow):
         self._code_pane_timer.stop()
         tab = self.tabs.current_tab()
         self.code_pane.set_conversation(tab.conversation if tab else None)
+
+    def open_snippet(self, conversation_id: str, message_id: str, block_index: int) -> None:
+        """The snippet library's Open in code pane: its conversation, then the block."""
+
+        async def show() -> None:
+            await self.history_controller.open_stored(conversation_id, message_id)
+            tab = self.tabs.current_tab()
+            if tab is not None and tab.conversation.id == conversation_id:
+                self.open_in_code_pane(message_id, block_index)
+
+        self.tasks.start(show())
 
     def run_in_code_pane(self, message_id: str, block_index: int) -> bool:
         """A code block's Run: shown in the code pane and run there."""

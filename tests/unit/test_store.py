@@ -257,6 +257,12 @@ ADDED_IN = {
     5: [("conversations", "mcp_servers")],
     6: [("messages", "sources"), ("messages", "format")],
     7: [("messages", "runs"), ("messages", "fixes")],
+    8: [
+        ("DROP", "TRIGGER messages_snippets_ad"),
+        ("DROP", "TABLE snippets_fts"),
+        ("DROP", "TABLE snippets"),
+        ("DROP", "TABLE snippet_pins"),
+    ],
 }
 
 
@@ -267,7 +273,10 @@ def back_to_schema(path, version: int):
     db = sqlite3.connect(path)
     for added in range(version + 1, SCHEMA_VERSION + 1):
         for table, column in ADDED_IN[added]:
-            db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+            if table == "DROP":
+                db.execute(f"DROP {column}")
+            else:
+                db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     db.execute(f"PRAGMA user_version={version}")
     db.commit()
     db.close()
@@ -277,8 +286,8 @@ def back_to_schema(path, version: int):
 def test_migration_from_v2_adds_conversation_settings(tmp_path):
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 2))  # as GLM Desk 0.1 wrote it
-    assert "upgraded from schema 2 to 7" in store.notice
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+    assert "upgraded from schema 2 to 8" in store.notice
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
     assert store.load("c0").params == {}
     assert len(store.load("c0").messages) == 3
     store.close()
@@ -287,7 +296,7 @@ def test_migration_from_v2_adds_conversation_settings(tmp_path):
 def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 3))  # GLM Desk before tools
-    assert "upgraded from schema 3 to 7" in store.notice
+    assert "upgraded from schema 3 to 8" in store.notice
     conv = store.load("c0")
     assert conv is not None and all(not m.tool_calls for m in conv.messages)
     assert conv.workspace == ""
@@ -307,7 +316,7 @@ def test_migration_from_v3_keeps_tool_calls_and_their_results(tmp_path):
 def test_migration_from_v4_and_a_conversations_mcp_servers(tmp_path):
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 4))  # GLM Desk before MCP
-    assert "upgraded from schema 4 to 7" in store.notice
+    assert "upgraded from schema 4 to 8" in store.notice
     conv = store.load("c0")
     assert conv is not None and conv.mcp_servers is None  # not chosen: the enabled servers
     conv.mcp_servers = ["time"]
@@ -329,7 +338,7 @@ def test_migration_from_v6_keeps_snippet_runs_and_fix_requests(tmp_path):
 
     path = tmp_path / "history.db"
     store = HistoryStore(back_to_schema(path, 6))  # GLM Desk before the snippet runner
-    assert "upgraded from schema 6 to 7" in store.notice
+    assert "upgraded from schema 6 to 8" in store.notice
     conv = store.load("c0")
     assert conv is not None and all(not m.runs and not m.fixes for m in conv.messages)
     answer = conv.messages[-1]
