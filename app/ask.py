@@ -78,6 +78,12 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--save", metavar="DIR", help="write the answer's code blocks into DIR")
     ap.add_argument("--json", action="store_true", help="print one JSON object at the end")
     ap.add_argument("--no-history", action="store_true", help="keep nothing in the history")
+    ap.add_argument(
+        "--compare",
+        metavar="A,B",
+        help="ask two providers or models at once: PROVIDER[:MODEL][@TEMPERATURE] each, "
+        "e.g. zai,local or local@0.2,local@1.0",
+    )
     return ap
 
 
@@ -193,6 +199,8 @@ async def ask(args: argparse.Namespace, question: str, stdout: TextIO) -> int:
 
     profile = resolve_profile(args.profile)
     settings = Settings.in_profile(profile, read_only=True)
+    if args.compare:
+        return await ask_compare(args, question, stdout, profile, settings)
     provider = choose_provider(args, settings)
     store = None if args.no_history else open_history(profile)
     try:
@@ -278,15 +286,11 @@ async def stream(
 ) -> Outcome:
     """Stream the answer to stdout (unless --code or --json); Ctrl+C ends it with what
     arrived."""
-    from app.core.client import ChatClient, ClientPool, Retrying, Timeouts
-    from app.core.redact import redact, remember
+    from app.core.client import Retrying
+    from app.core.redact import redact
 
-    key = await asyncio.to_thread(api_key, provider, profile)
-    remember(key)
-    timeout = float(settings.get("network.timeout"))  # type: ignore[attr-defined]
-    pool = ClientPool(Timeouts(read=timeout), proxy=str(settings.get("network.proxy")))  # type: ignore[attr-defined]
-    offline = bool(settings.get("network.offline"))  # type: ignore[attr-defined]
-    client = ChatClient(provider, pool.get(provider), api_key=key, offline=offline)
+    pool = new_pool(settings)
+    client = await client_for(provider, profile, settings, pool)
     outcome = Outcome()
     live = not (args.code or args.json)
     pieces: list[str] = []
@@ -343,6 +347,153 @@ async def stream(
 
         outcome.usage = Usage(completion_tokens=estimate_tokens(outcome.text), estimated=True)
     return outcome
+
+
+def new_pool(settings: object) -> object:
+    from app.core.client import ClientPool, Timeouts
+
+    timeout = float(settings.get("network.timeout"))  # type: ignore[attr-defined]
+    return ClientPool(Timeouts(read=timeout), proxy=str(settings.get("network.proxy")))  # type: ignore[attr-defined]
+
+
+async def client_for(provider: Provider, profile: Path, settings: object, pool: object) -> object:
+    """A client with the provider's key (never logged), Offline mode as the settings say."""
+    from app.core.client import ChatClient
+    from app.core.redact import remember
+
+    key = await asyncio.to_thread(api_key, provider, profile)
+    remember(key)
+    offline = bool(settings.get("network.offline"))  # type: ignore[attr-defined]
+    return ChatClient(provider, pool.get(provider), api_key=key, offline=offline)  # type: ignore[attr-defined]
+
+
+async def ask_compare(
+    args: argparse.Namespace, question: str, stdout: TextIO, profile: Path, settings: object
+) -> int:
+    """--compare A,B: both sides stream at once; each is printed when it ends, with its
+    measurements, then the diff. Both answers are kept (versions of one answer)."""
+    from app.core.compare import BadSide, SideResult, SideSpec, answer_diff, stream_side
+    from app.core.redact import redact, redact_fields
+
+    names = [part for part in args.compare.split(",") if part.strip()]
+    if len(names) != 2:
+        raise Fail("--compare takes two sides, A,B (for example zai,local)", USAGE)
+    try:
+        specs = [SideSpec.parse(name) for name in names]
+    except BadSide as exc:
+        raise Fail(f"--compare: {exc}", USAGE) from exc
+    providers = [
+        settings.apply_to(PROVIDERS[s.provider_id]).with_overrides(model=s.model or None)  # type: ignore[attr-defined]
+        for s in specs
+    ]
+    store = None if args.no_history else open_history(profile)
+    pool = new_pool(settings)
+    try:
+        conv = start_conversation(store, args)
+        conv.add(ChatMessage(Role.USER, question))
+        base = settings.generation_params  # type: ignore[attr-defined]
+        params = [s.params(base(p, conv.params)) for s, p in zip(specs, providers, strict=True)]
+        history = conv.wire_messages(system_prompt(args, profile, params[0].system_prompt))
+        answers = []
+        for n, provider in enumerate(providers):
+            if n:
+                conv.truncate(len(conv.messages) - 1)  # the second is a version of the first
+            answer = ChatMessage(
+                Role.ASSISTANT,
+                state=AnswerState.STREAMING,
+                provider_id=provider.id,
+                model=provider.model,
+            )
+            conv.add(answer)
+            answers.append(answer)
+        results = [SideResult(), SideResult()]
+        clients = [await client_for(p, profile, settings, pool) for p in providers]
+        tasks = [
+            asyncio.ensure_future(
+                stream_side(lambda c=c, pr=pr: c.stream(history, pr), a, r)  # type: ignore[attr-defined]
+            )
+            for c, pr, a, r in zip(clients, params, answers, results, strict=True)
+        ]
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, lambda: [t.cancel() for t in tasks])
+        try:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+        stopped = any(a.state == AnswerState.STOPPED for a in answers)
+        for result, answer in zip(results, answers, strict=True):
+            if result.error is not None:
+                redact_fields(result.error, "message", "action", "detail")
+                answer.error = result.error
+        if store is not None:
+            from app.core.store import HistoryStore, conversation_record
+
+            assert isinstance(store, HistoryStore)
+            store.save(
+                conversation_record(conv), [m.to_dict() for m in (conv.messages[-2], *answers)]
+            )
+        labels = [s.label(p) for s, p in zip(specs, providers, strict=True)]
+        diff = answer_diff(answers[0], answers[1], "A", "B")
+        if args.json:
+            sides = [
+                {
+                    "side": name,
+                    "label": label,
+                    "provider": provider.id,
+                    "model": provider.model,
+                    "temperature": spec.temperature,
+                    "text": answer.content,
+                    "state": answer.state.value,
+                    "code_blocks": code_blocks(answer.content),
+                    "first_token_s": result.first_token_s,
+                    "seconds": round(result.seconds, 3),
+                    "tokens": result.tokens,
+                    "tokens_per_s": result.tokens_per_s,
+                    "cost_usd": result.cost_usd,
+                    "error": (
+                        {"kind": result.error.kind.value, "message": result.error.user_text()}
+                        if result.error
+                        else None
+                    ),
+                }
+                for name, label, provider, spec, answer, result in zip(
+                    "AB", labels, providers, specs, answers, results, strict=True
+                )
+            ]
+            record = {"compare": sides, "diff": diff, "conversation": conv.id if store else None}
+            stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            for name, label, answer, result in zip("AB", labels, answers, results, strict=True):
+                stdout.write(f"=== {name}: {label} ===\n{answer.content.rstrip()}\n")
+                stdout.write(f"--- {name}: {side_stats(result)}\n\n")
+                if result.error is not None:
+                    print(f"glm-desk: {name}: {redact(result.error.user_text())}", file=sys.stderr)
+            stdout.write("=== diff A → B ===\n" + (diff or "(the same)") + "\n")
+        stdout.flush()
+        if stopped:
+            return INTERRUPTED
+        errors = [r.error for r in results if r.error is not None]
+        return EXIT_CODES.get(errors[0].kind, FAILED) if errors else OK
+    finally:
+        await pool.aclose()  # type: ignore[attr-defined]
+        if store is not None:
+            store.close()  # type: ignore[attr-defined]
+
+
+def side_stats(result: object) -> str:
+    """'first token 0.42 s · 35.1 tokens/s · 120 tokens · $0.00001' (or the error)."""
+    parts = []
+    if result.first_token_s is not None:  # type: ignore[attr-defined]
+        parts.append(f"first token {result.first_token_s:.2f} s")  # type: ignore[attr-defined]
+    if result.tokens_per_s is not None:  # type: ignore[attr-defined]
+        parts.append(f"{result.tokens_per_s:.1f} tokens/s")  # type: ignore[attr-defined]
+    approx = "≈" if result.estimated else ""  # type: ignore[attr-defined]
+    parts.append(f"{approx}{result.tokens} tokens")  # type: ignore[attr-defined]
+    if result.cost_usd is not None:  # type: ignore[attr-defined]
+        parts.append(f"${result.cost_usd:.5f}")  # type: ignore[attr-defined]
+    if result.error is not None:  # type: ignore[attr-defined]
+        parts.append("failed")
+    return " · ".join(parts)
 
 
 def code_blocks(text: str) -> list[dict[str, str]]:

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -331,3 +332,58 @@ def test_ask_the_real_local_model(tmp_path, tiny_glm4):
     assert record["provider"] == "local" and record["text"]
     assert record["usage"]["completion_tokens"] > 0
     assert record["cost_usd"] in (0, 0.0, None)
+
+
+def test_compare_asks_two_sides_at_once_and_one_failing_leaves_the_other(tmp_path):
+    profile = tmp_path / "p"
+    fast_text = "Fast:\n\n```python\nprint(1)\n```"
+    with ProtocolServer("openrouter") as fast, ProtocolServer("llama") as slow:
+        fast.push(Reply(text=fast_text, delay=0.01))
+        slow.push(Reply(chunks=["Slow ", "and ", "then ", "broken"], delay=0.3, error_after=2))
+        profile.mkdir()
+        (profile / "settings.json").write_text(
+            json.dumps(
+                {
+                    "providers.openrouter.base_url": fast.base_url,
+                    "providers.local.base_url": slow.base_url,
+                }
+            )
+        )
+        started = time.monotonic()
+        done = ask(None, profile, "--compare", "openrouter,local@0.2", "--json", "hi")
+        elapsed = time.monotonic() - started
+        sent_temperature = slow.requests[-1].body["temperature"]
+    assert done.returncode == 6, done.stderr  # B's server error
+    record = json.loads(done.stdout)
+    a, b = record["compare"]
+    assert a["text"] == fast_text and a["state"] == "done" and a["error"] is None
+    assert a["first_token_s"] is not None and a["tokens"] > 0 and a["cost_usd"] is not None
+    assert b["state"] == "error" and b["text"] == "Slow and " and b["temperature"] == 0.2
+    assert sent_temperature == 0.2
+    assert "+Slow and" in record["diff"] or "-Fast:" in record["diff"]
+    assert elapsed < 10
+    store = history(profile)
+    conv = store.load(record["conversation"])
+    store.close()
+    question = conv.messages[-2]
+    assert [m.content for m in conv.siblings(conv.messages[-1])] == [fast_text, "Slow and "]
+    assert question.content == "hi"
+
+
+def test_compare_prints_both_with_their_measurements_and_the_diff(tmp_path):
+    profile = tmp_path / "p"
+    profile.mkdir()
+    with ProtocolServer("llama", default=Reply(text=None)) as server:  # both echo the question
+        (profile / "settings.json").write_text(
+            json.dumps({"providers.local.base_url": server.base_url})
+        )
+        done = ask(None, profile, "--compare", "local@0.1,local@1.5", "same words")
+        temperatures = sorted(r.body["temperature"] for r in server.requests)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "=== A: Local llama.cpp" in out and "T=0.1 ===" in out and "T=1.5 ===" in out
+    assert out.count("same words") >= 2 and "--- A: first token" in out and "tokens/s" in out
+    assert out.rstrip().endswith("=== diff A → B ===\n(the same)")
+    assert temperatures == [0.1, 1.5]
+    bad = ask(None, profile, "--compare", "nosuch,local", "hi")
+    assert bad.returncode == 2 and "no provider 'nosuch'" in bad.stderr
