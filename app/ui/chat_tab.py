@@ -8,6 +8,8 @@ cards, sources and run output of a conversation belong here too.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
@@ -15,6 +17,9 @@ from app.core.conversation import ChatMessage, Conversation
 from app.services.chat_session import ChatSession
 from app.services.providers import ProviderService
 from app.ui.chat_view import ChatView, MessageAction
+
+if TYPE_CHECKING:
+    from app.ui.compare_view import CompareView
 
 BUSY_MARK = "● "
 
@@ -44,6 +49,7 @@ class ChatTab(QWidget):
         self.draft = ""  # the composer's unsent text while another tab is shown
         self.editing: str | None = None  # id of the user message being edited
         self.closed = False  # the tab was closed (its session may still be ending)
+        self.compare: CompareView | None = None  # a comparison shown instead of the view
         self.view = ChatView(session.conversation, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -71,7 +77,33 @@ class ChatTab(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.session.busy
+        return self.session.busy or (self.compare is not None and self.compare.session.running)
+
+    def show_compare(self, view: QWidget) -> None:
+        """A comparison (app/ui/compare_view.py) in place of the conversation until it is
+        closed or one of its answers is kept."""
+        self.compare = view  # type: ignore[assignment]
+        self.layout().addWidget(view)
+        self.view.hide()
+        view.closed.connect(self.end_compare)  # type: ignore[attr-defined]
+        session = view.session  # type: ignore[attr-defined]
+        session.finished.connect(lambda: self._on_busy(False))
+        session.finished.connect(self.conversationChanged)
+        self._on_busy(True)
+        self.conversationChanged.emit()
+
+    def end_compare(self) -> None:
+        view, self.compare = self.compare, None
+        if view is None:
+            return
+        view.session.stop()
+        view.hide()
+        view.deleteLater()
+        self.view.show()
+        self.view.rebuild()
+        self.titleChanged.emit(self.title())
+        self.conversationChanged.emit()
+        self.branchShown.emit()
 
     @property
     def status(self) -> str:
@@ -114,6 +146,8 @@ class ChatTab(QWidget):
 
     def stop(self) -> None:
         self.session.stop()
+        if self.compare is not None:
+            self.compare.session.stop()  # both sides; what arrived stays
 
     # --- the actions under a message -------------------------------------------------------
 
@@ -176,4 +210,6 @@ class ChatTab(QWidget):
         """The tab is going: stop its answer and let the session go when its task ends."""
         self.closed = True
         self.end_edit()
+        if self.compare is not None:
+            self.compare.session.stop()
         self.session.close()

@@ -34,6 +34,7 @@ from app.services.settings import SettingsService
 from app.ui.chat_tab import ChatTab
 from app.ui.chat_view import ChatView
 from app.ui.code_pane import CodePane
+from app.ui.compare_view import CompareController
 from app.ui.composer import Composer
 from app.ui.context_meter import ContextMeter
 from app.ui.conversation_tabs import ConversationTabs
@@ -137,6 +138,10 @@ class MainWindow(QMainWindow):
         )
         self.run_code.changed.connect(self.tools_controller.refresh_current)
         self.run_controller = RunController(self.runs, self.tabs, self.code_pane, self)
+        self.compare = CompareController(
+            self.tabs, self.providers, backend, history, self.composer, self
+        )
+        self.compare.statusText.connect(self._say)
         self.snippets = SnippetLibraryController(history, self)
         self.snippets.openSnippet.connect(self.open_snippet)
         self.snippets.goToMessage.connect(self.history_controller.open_by_id)
@@ -188,6 +193,7 @@ class MainWindow(QMainWindow):
         options.addWidget(self.web_search.button)
         options.addWidget(self.json_mode.button)
         options.addWidget(self.run_code.button)
+        options.addWidget(self.compare.button)
         options.addStretch(1)
         options.addWidget(self.context_meter.label)
         composer_row = QHBoxLayout()
