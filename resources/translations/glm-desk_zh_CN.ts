@@ -788,6 +788,87 @@
     </message>
 </context>
 <context>
+    <name>CompareController</name>
+    <message>
+        <source>Compare…</source>
+        <translation>对比…</translation>
+    </message>
+    <message>
+        <source>Send the question to two providers or models at once, side by side</source>
+        <translation>把问题同时发给两个服务商或模型，并排显示</translation>
+    </message>
+    <message>
+        <source>Type the question to compare first.</source>
+        <translation>请先输入要对比的问题。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareDialog</name>
+    <message>
+        <source>Compare two models</source>
+        <translation>对比两个模型</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <source>Model (empty: its own)</source>
+        <translation>模型（留空：使用其默认）</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>its own</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <source>The composer&apos;s text goes to both at once. Stopping one, or an error on one, leaves the other going.</source>
+        <translation>输入框中的文字会同时发给两边。停止其中一边或一边出错，另一边照常继续。</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>对比</translation>
+    </message>
+</context>
+<context>
+    <name>CompareView</name>
+    <message>
+        <source>Compare: the same question to two models</source>
+        <translation>对比：同一个问题问两个模型</translation>
+    </message>
+    <message>
+        <source>Back to the conversation</source>
+        <translation>返回对话</translation>
+    </message>
+    <message>
+        <source>Waiting for the first token…</source>
+        <translation>正在等待第一个 token…</translation>
+    </message>
+    <message>
+        <source>first token {s} s</source>
+        <translation>首个 token {s} 秒</translation>
+    </message>
+    <message>
+        <source>{rate} tokens/s</source>
+        <translation>{rate} token/秒</translation>
+    </message>
+    <message>
+        <source>{n} tokens</source>
+        <translation>{n} 个 token</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>The two answers are the same.</source>
+        <translation>两个回答完全相同。</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>Message composer</source>
@@ -1738,6 +1819,10 @@ GLM Desk 可以导入它自己导出的 JSON 文件。</translation>
     <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Snippets…</source>
+        <translation>代码片段库(&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -2854,6 +2939,17 @@ Run it?</source>
     </message>
 </context>
 <context>
+    <name>SidePane</name>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Keep this answer</source>
+        <translation>保留这个回答</translation>
+    </message>
+</context>
+<context>
     <name>Sidebar</name>
     <message>
         <source>Trash</source>
@@ -3060,6 +3156,104 @@ Last activity: {stamp}</source>
     <message>
         <source>{name} is not UTF-8 text</source>
         <translation>{name} 不是 UTF-8 文本</translation>
+    </message>
+</context>
+<context>
+    <name>SnippetLibrary</name>
+    <message>
+        <source>Snippets</source>
+        <translation>代码片段</translation>
+    </message>
+    <message>
+        <source>Filter by text in the code or the file name</source>
+        <translation>按代码或文件名中的文字筛选</translation>
+    </message>
+    <message>
+        <source>Filter snippets</source>
+        <translation>筛选代码片段</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>All languages</source>
+        <translation>全部语言</translation>
+    </message>
+    <message>
+        <source>Snippet</source>
+        <translation>代码片段</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Snippet preview</source>
+        <translation>代码片段预览</translation>
+    </message>
+    <message>
+        <source>Pin</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>Open in code pane</source>
+        <translation>在代码面板中打开</translation>
+    </message>
+    <message>
+        <source>Go to the message</source>
+        <translation>转到该消息</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>{n} snippets</source>
+        <translation>{n} 个代码片段</translation>
+    </message>
+    <message>
+        <source>No snippet matches.</source>
+        <translation>没有匹配的代码片段。</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>取消置顶</translation>
+    </message>
+</context>
+<context>
+    <name>SnippetLibraryController</name>
+    <message>
+        <source>Copied the code.</source>
+        <translation>已复制代码。</translation>
+    </message>
+    <message>
+        <source>Could not save {path}: {error}</source>
+        <translation>无法保存 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Save snippet as</source>
+        <translation>代码片段另存为</translation>
     </message>
 </context>
 <context>
