@@ -70,8 +70,9 @@ class SidePane(QFrame):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
         self._layout.addWidget(self.label)
+        self._layout.addWidget(self.stats)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.stats, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.stop)
         buttons.addWidget(self.keep)
         self._layout.addLayout(buttons)
@@ -83,8 +84,19 @@ class SidePane(QFrame):
         own.messages = [answer]
         self.view = ChatView(own, self)
         self.view.setObjectName(f"compareAnswer{name}")
+        # Its links: Copy works here; the rest (regenerate, delete) belong to the
+        # conversation, after an answer is kept.
+        self.view.actionRequested.connect(self._action)
         self._layout.insertWidget(1, self.view, 1)
         self.view.add_message(0, answer)
+
+    def _action(self, action: object, _message_id: str) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        from app.ui.chat_view import MessageAction
+
+        if action == MessageAction.COPY and self.view is not None:
+            QGuiApplication.clipboard().setText(self.view.conversation.messages[0].content)
 
 
 class CompareView(QWidget):

@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.compare.button)  # a way of sending: beside Send
         buttons.addStretch(1)
         # The conversation's request options, above the composer: preset, web search,
         # JSON, and how full the context is.
@@ -193,7 +194,6 @@ class MainWindow(QMainWindow):
         options.addWidget(self.web_search.button)
         options.addWidget(self.json_mode.button)
         options.addWidget(self.run_code.button)
-        options.addWidget(self.compare.button)
         options.addStretch(1)
         options.addWidget(self.context_meter.label)
         composer_row = QHBoxLayout()
