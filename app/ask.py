@@ -372,7 +372,14 @@ async def ask_compare(
 ) -> int:
     """--compare A,B: both sides stream at once; each is printed when it ends, with its
     measurements, then the diff. Both answers are kept (versions of one answer)."""
-    from app.core.compare import BadSide, SideResult, SideSpec, answer_diff, stream_side
+    from app.core.compare import (
+        BadSide,
+        SideResult,
+        SideSpec,
+        add_answers,
+        answer_diff,
+        stream_side,
+    )
     from app.core.redact import redact, redact_fields
 
     names = [part for part in args.compare.split(",") if part.strip()]
@@ -394,18 +401,7 @@ async def ask_compare(
         base = settings.generation_params  # type: ignore[attr-defined]
         params = [s.params(base(p, conv.params)) for s, p in zip(specs, providers, strict=True)]
         history = conv.wire_messages(system_prompt(args, profile, params[0].system_prompt))
-        answers = []
-        for n, provider in enumerate(providers):
-            if n:
-                conv.truncate(len(conv.messages) - 1)  # the second is a version of the first
-            answer = ChatMessage(
-                Role.ASSISTANT,
-                state=AnswerState.STREAMING,
-                provider_id=provider.id,
-                model=provider.model,
-            )
-            conv.add(answer)
-            answers.append(answer)
+        answers = add_answers(conv, providers)
         results = [SideResult(), SideResult()]
         clients = [await client_for(p, profile, settings, pool) for p in providers]
         tasks = [

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
-from app.core.conversation import AnswerState, ChatMessage
+from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.errors import ChatError
-from app.core.protocol import TextDelta, Usage
+from app.core.protocol import Role, TextDelta, Usage
 from app.core.providers import PROVIDERS, GenerationParams, Provider
 
 
@@ -120,6 +120,24 @@ async def stream_side(
             answer.usage = Usage(completion_tokens=result.tokens, estimated=True)
         usage_dict = dataclasses.asdict(answer.usage) if answer.usage else None
         result.cost_usd = answer_cost(usage_dict, answer.provider_id, answer.model).usd
+
+
+def add_answers(conv: Conversation, providers: list[Provider]) -> list[ChatMessage]:
+    """One streaming answer per side to the conversation's last question: versions of one
+    answer (the last one shown), so both stay and either can be kept."""
+    answers = []
+    for n, provider in enumerate(providers):
+        if n:
+            conv.truncate(len(conv.messages) - 1)
+        answer = ChatMessage(
+            Role.ASSISTANT,
+            state=AnswerState.STREAMING,
+            provider_id=provider.id,
+            model=provider.model,
+        )
+        conv.add(answer)
+        answers.append(answer)
+    return answers
 
 
 def answer_diff(a: ChatMessage, b: ChatMessage, a_name: str = "A", b_name: str = "B") -> str:

@@ -12,8 +12,8 @@ import asyncio
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.core.compare import SideResult, SideSpec, answer_diff, stream_side
-from app.core.conversation import AnswerState, ChatMessage, Conversation
+from app.core.compare import SideResult, SideSpec, add_answers, answer_diff, stream_side
+from app.core.conversation import ChatMessage, Conversation
 from app.core.protocol import Role
 from app.core.providers import Provider
 from app.core.redact import redact_fields
@@ -72,17 +72,7 @@ class CompareSession(QObject):
             spec.params(self.providers.params_for(provider, conv)) for provider, spec in self.sides
         ]
         history = conv.wire_messages(params[0].system_prompt)
-        for n, (provider, _spec) in enumerate(self.sides):
-            if n:
-                conv.truncate(len(conv.messages) - 1)  # the second is a version of the first
-            answer = ChatMessage(
-                Role.ASSISTANT,
-                state=AnswerState.STREAMING,
-                provider_id=provider.id,
-                model=provider.model,
-            )
-            conv.add(answer)
-            self.answers.append(answer)
+        self.answers = add_answers(conv, [provider for provider, _ in self.sides])
         self._save()
         for n, (provider, _spec) in enumerate(self.sides):
             client = self.backend.client_for(provider)
