@@ -31,14 +31,15 @@ def env_for(profile: Path, **extra: str) -> dict[str, str]:
 
 
 def ask(
-    server: ProtocolServer | None,
+    server: ProtocolServer | str | None,  # a test server, or a base URL
     profile: Path,
     *args: str,
     stdin: str | None = None,
     key: str | None = KEY,
     **extra: str,
 ) -> subprocess.CompletedProcess[str]:
-    where = ["--provider", "openrouter", "--base-url", server.base_url] if server else []
+    url = server.base_url if isinstance(server, ProtocolServer) else server
+    where = ["--provider", "openrouter", "--base-url", url] if url else []
     env = env_for(profile, **({"OPENROUTER_API_KEY": key} if key else {}), **extra)
     return subprocess.run(
         [sys.executable, "-m", "app", "ask", *where, *args],
@@ -209,24 +210,7 @@ def test_no_key_and_no_network_are_said(tmp_path):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()  # nothing listens there now
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "ask",
-            "--provider",
-            "openrouter",
-            "--base-url",
-            f"http://127.0.0.1:{port}/v1",
-            "hi",
-        ],
-        capture_output=True,
-        text=True,
-        env=env_for(tmp_path / "q", OPENROUTER_API_KEY=KEY),
-        timeout=60,
-        cwd=ROOT,
-    )
+    done = ask(f"http://127.0.0.1:{port}/v1", tmp_path / "q", "hi")
     assert done.returncode == 4, done.stderr
     assert "Nothing is answering at 127.0.0.1" in done.stderr
 
