@@ -26,12 +26,19 @@ from collections.abc import Sequence
 from contextlib import aclosing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from app.core.conversation import AnswerState, ChatMessage, Conversation
 from app.core.errors import ChatError, ErrorKind
 from app.core.protocol import Role, TextDelta, Usage
-from app.core.providers import PROVIDERS, Provider
+from app.core.providers import PROVIDERS, GenerationParams, Provider
+
+if TYPE_CHECKING:  # imported where used: start-up is the time to the first request
+    from app.core.client import ChatClient, ClientPool
+    from app.core.compare import SideResult
+    from app.core.protocol import Message
+    from app.core.settings import Settings
+    from app.core.store import HistoryStore
 
 # Exit statuses: a script can tell what went wrong.
 OK, FAILED, USAGE, NO_KEY, NETWORK, RATE_LIMIT, SERVER, OFFLINE = 0, 1, 2, 3, 4, 5, 6, 7
@@ -149,10 +156,7 @@ def compose(prompt: str, context: str) -> str:
     return f"{prompt}\n\n{block}" if prompt.strip() else block
 
 
-def choose_provider(args: argparse.Namespace, settings: object) -> Provider:
-    from app.core.settings import Settings
-
-    assert isinstance(settings, Settings)
+def choose_provider(args: argparse.Namespace, settings: Settings) -> Provider:
     provider_id = args.provider or str(settings.get("general.provider") or "") or "zai"
     if provider_id not in PROVIDERS:
         raise Fail(f"unknown provider {provider_id!r}", USAGE)
@@ -233,7 +237,7 @@ async def ask(args: argparse.Namespace, question: str, stdout: TextIO) -> int:
             store.close()
 
 
-def open_history(profile: Path) -> object:
+def open_history(profile: Path) -> HistoryStore:
     import sqlite3
 
     from app.core.store import HISTORY_FILE, HistoryStore, StoreError
@@ -247,12 +251,10 @@ def open_history(profile: Path) -> object:
         raise Fail(f"the history cannot be opened: {exc}") from exc
 
 
-def start_conversation(store: object, args: argparse.Namespace) -> Conversation:
-    from app.core.store import HistoryStore
-
+def start_conversation(store: HistoryStore | None, args: argparse.Namespace) -> Conversation:
     if not (args.continue_ or args.conversation):
         return Conversation()
-    if not isinstance(store, HistoryStore):
+    if store is None:
         raise Fail("--continue and --conversation need the history (not --no-history)", USAGE)
     if args.conversation:
         conv = store.load(args.conversation)
@@ -267,19 +269,19 @@ def start_conversation(store: object, args: argparse.Namespace) -> Conversation:
     return conv if conv is not None else Conversation()
 
 
-def save(store: object, conv: Conversation) -> None:
-    from app.core.store import HistoryStore, conversation_record
+def save(store: HistoryStore | None, conv: Conversation) -> None:
+    from app.core.store import conversation_record
 
-    if isinstance(store, HistoryStore):
+    if store is not None:
         store.save(conversation_record(conv), [m.to_dict() for m in conv.messages[-2:]])
 
 
 async def stream(
     provider: Provider,
     profile: Path,
-    settings: object,
-    history: list,
-    params: object,
+    settings: Settings,
+    history: list[Message],
+    params: GenerationParams,
     answer: ChatMessage,
     args: argparse.Namespace,
     stdout: TextIO,
@@ -306,7 +308,7 @@ async def stream(
 
     loop.add_signal_handler(signal.SIGINT, interrupt)
     try:
-        async with aclosing(client.stream(history, params)) as events:  # type: ignore[arg-type]
+        async with aclosing(client.stream(history, params)) as events:
             async for event in events:
                 if isinstance(event, TextDelta):
                     pieces.append(event.text)
@@ -349,26 +351,28 @@ async def stream(
     return outcome
 
 
-def new_pool(settings: object) -> object:
+def new_pool(settings: Settings) -> ClientPool:
     from app.core.client import ClientPool, Timeouts
 
-    timeout = float(settings.get("network.timeout"))  # type: ignore[attr-defined]
-    return ClientPool(Timeouts(read=timeout), proxy=str(settings.get("network.proxy")))  # type: ignore[attr-defined]
+    timeout = float(settings.get("network.timeout"))
+    return ClientPool(Timeouts(read=timeout), proxy=str(settings.get("network.proxy")))
 
 
-async def client_for(provider: Provider, profile: Path, settings: object, pool: object) -> object:
+async def client_for(
+    provider: Provider, profile: Path, settings: Settings, pool: ClientPool
+) -> ChatClient:
     """A client with the provider's key (never logged), Offline mode as the settings say."""
     from app.core.client import ChatClient
     from app.core.redact import remember
 
     key = await asyncio.to_thread(api_key, provider, profile)
     remember(key)
-    offline = bool(settings.get("network.offline"))  # type: ignore[attr-defined]
-    return ChatClient(provider, pool.get(provider), api_key=key, offline=offline)  # type: ignore[attr-defined]
+    offline = bool(settings.get("network.offline"))
+    return ChatClient(provider, pool.get(provider), api_key=key, offline=offline)
 
 
 async def ask_compare(
-    args: argparse.Namespace, question: str, stdout: TextIO, profile: Path, settings: object
+    args: argparse.Namespace, question: str, stdout: TextIO, profile: Path, settings: Settings
 ) -> int:
     """--compare A,B: both sides stream at once; each is printed when it ends, with its
     measurements, then the diff. Both answers are kept (versions of one answer)."""
@@ -390,7 +394,7 @@ async def ask_compare(
     except BadSide as exc:
         raise Fail(f"--compare: {exc}", USAGE) from exc
     providers = [
-        settings.apply_to(PROVIDERS[s.provider_id]).with_overrides(model=s.model or None)  # type: ignore[attr-defined]
+        settings.apply_to(PROVIDERS[s.provider_id]).with_overrides(model=s.model or None)
         for s in specs
     ]
     store = None if args.no_history else open_history(profile)
@@ -398,16 +402,14 @@ async def ask_compare(
     try:
         conv = start_conversation(store, args)
         conv.add(ChatMessage(Role.USER, question))
-        base = settings.generation_params  # type: ignore[attr-defined]
+        base = settings.generation_params
         params = [s.params(base(p, conv.params)) for s, p in zip(specs, providers, strict=True)]
         history = conv.wire_messages(system_prompt(args, profile, params[0].system_prompt))
         answers = add_answers(conv, providers)
         results = [SideResult(), SideResult()]
         clients = [await client_for(p, profile, settings, pool) for p in providers]
         tasks = [
-            asyncio.ensure_future(
-                stream_side(lambda c=c, pr=pr: c.stream(history, pr), a, r)  # type: ignore[attr-defined]
-            )
+            asyncio.ensure_future(stream_side(lambda c=c, pr=pr: c.stream(history, pr), a, r))
             for c, pr, a, r in zip(clients, params, answers, results, strict=True)
         ]
         loop = asyncio.get_running_loop()
@@ -422,9 +424,8 @@ async def ask_compare(
                 redact_fields(result.error, "message", "action", "detail")
                 answer.error = result.error
         if store is not None:
-            from app.core.store import HistoryStore, conversation_record
+            from app.core.store import conversation_record
 
-            assert isinstance(store, HistoryStore)
             store.save(
                 conversation_record(conv), [m.to_dict() for m in (conv.messages[-2], *answers)]
             )
@@ -471,23 +472,23 @@ async def ask_compare(
         errors = [r.error for r in results if r.error is not None]
         return EXIT_CODES.get(errors[0].kind, FAILED) if errors else OK
     finally:
-        await pool.aclose()  # type: ignore[attr-defined]
+        await pool.aclose()
         if store is not None:
-            store.close()  # type: ignore[attr-defined]
+            store.close()
 
 
-def side_stats(result: object) -> str:
+def side_stats(result: SideResult) -> str:
     """'first token 0.42 s · 35.1 tokens/s · 120 tokens · $0.00001' (or the error)."""
     parts = []
-    if result.first_token_s is not None:  # type: ignore[attr-defined]
-        parts.append(f"first token {result.first_token_s:.2f} s")  # type: ignore[attr-defined]
-    if result.tokens_per_s is not None:  # type: ignore[attr-defined]
-        parts.append(f"{result.tokens_per_s:.1f} tokens/s")  # type: ignore[attr-defined]
-    approx = "≈" if result.estimated else ""  # type: ignore[attr-defined]
-    parts.append(f"{approx}{result.tokens} tokens")  # type: ignore[attr-defined]
-    if result.cost_usd is not None:  # type: ignore[attr-defined]
-        parts.append(f"${result.cost_usd:.5f}")  # type: ignore[attr-defined]
-    if result.error is not None:  # type: ignore[attr-defined]
+    if result.first_token_s is not None:
+        parts.append(f"first token {result.first_token_s:.2f} s")
+    if result.tokens_per_s is not None:
+        parts.append(f"{result.tokens_per_s:.1f} tokens/s")
+    approx = "≈" if result.estimated else ""
+    parts.append(f"{approx}{result.tokens} tokens")
+    if result.cost_usd is not None:
+        parts.append(f"${result.cost_usd:.5f}")
+    if result.error is not None:
         parts.append("failed")
     return " · ".join(parts)
 

@@ -173,7 +173,7 @@ def message_snippets(message: ChatMessage) -> list[Snippet]:
         language = language or (language_for_name(name) if name else "") or guess_language(code)
         out.append(Snippet(message.id, i, language, code, name, block.closed))
     for n, call in enumerate(message.tool_calls):  # files the model wrote or ran with a tool
-        args = _arguments(call.arguments)
+        args = call_arguments(call.arguments)
         # -1, -2, ...: never a fenced block's index
         if call.name == "run_code" and call.state in ("done", "failed"):
             if isinstance(args.get("code"), str):
@@ -188,8 +188,8 @@ def message_snippets(message: ChatMessage) -> list[Snippet]:
     return out
 
 
-def _arguments(text: str) -> dict:
-    """A call's arguments as a dict ({} when they are not a JSON object)."""
+def call_arguments(text: str) -> dict:
+    """A tool call's arguments as a dict ({} when they are not a JSON object)."""
     try:
         found = json.loads(text)
     except ValueError:

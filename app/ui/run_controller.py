@@ -13,6 +13,7 @@ becomes the snippet's next version, shown with its diff, ready to run again.
 
 from __future__ import annotations
 
+import signal
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -223,9 +224,9 @@ class RunController(QObject):
             )
         elif record.signal is not None:
             ended = self.tr("Killed by {signal}").format(signal=signal_name(record.signal))
-            if record.signal == 24:
+            if record.signal == signal.SIGXCPU:
                 ended += self.tr(" (the CPU time limit)")
-            elif record.signal == 25:
+            elif record.signal == signal.SIGXFSZ:
                 ended += self.tr(" (the file size limit)")
         else:
             ended = self.tr("Exit status {code}").format(code=record.exit_code)

@@ -78,13 +78,14 @@ class SnippetLibrary(QDialog):
         self.save_button = self._button("snippetSave", self.tr("Save as…"))
         self.open_button = self._button("snippetOpen", self.tr("Open in code pane"))
         self.goto_button = self._button("snippetGoTo", self.tr("Go to the message"))
-        for button in (
+        self.actions = (
             self.pin_button,
             self.copy_button,
             self.save_button,
             self.open_button,
             self.goto_button,
-        ):
+        )
+        for button in self.actions:
             buttons.addWidget(button)
         buttons.addStretch(1)
         top = QHBoxLayout()
@@ -165,13 +166,7 @@ class SnippetLibrary(QDialog):
 
     def _show_current(self) -> None:
         entry = self.current()
-        for button in (
-            self.pin_button,
-            self.copy_button,
-            self.save_button,
-            self.open_button,
-            self.goto_button,
-        ):
+        for button in self.actions:
             button.setEnabled(entry is not None)
         if entry is None:
             self.preview.set_code("", "")

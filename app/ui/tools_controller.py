@@ -366,13 +366,9 @@ class ToolsController(QObject):
 
     def _ask_run_code(self, arguments: str) -> None:
         """run_code: the code, highlighted, and where it would run."""
-        import json
+        from app.core.snippets import call_arguments
 
-        try:
-            args = json.loads(arguments or "{}")
-        except ValueError:
-            args = {}
-        args = args if isinstance(args, dict) else {}
+        args = call_arguments(arguments or "{}")
         language = str(args.get("language") or "")
         known = self.runs.known_layer() if self.runs is not None else None
         layer = known[0] if known is not None else None

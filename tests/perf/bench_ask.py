@@ -6,13 +6,13 @@ Run: `.venv/bin/python -m pytest tests/perf/bench_ask.py --perf -s`
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from tests.integration.test_ask import env_for
 from tests.perf.table import ms, record
 from tests.protocol_servers import ProtocolServer, Reply
 
@@ -49,13 +49,7 @@ def time_to_request(server: ProtocolServer, argv: list[str], env: dict[str, str]
 
 
 def test_ask_reaches_the_server_about_as_fast_as_a_bare_httpx_script(tmp_path):
-    env = {
-        **os.environ,
-        "OPENROUTER_API_KEY": "k",
-        "GLM_DESK_PROFILE": str(tmp_path / "p"),
-        "GLM_DESK_NO_KEYRING": "1",
-        "NO_PROXY": "127.0.0.1",
-    }
+    env = env_for(tmp_path / "p", OPENROUTER_API_KEY="k")
     ours, bare = [], []
     with ProtocolServer("openrouter", default=Reply(text="ok")) as server:
         ask = [
