@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -213,6 +214,13 @@ class HistoryStore:
         return db
 
     def _open(self) -> sqlite3.Connection:
+        # One connection at a time creates or upgrades the file: the app and `glm-desk ask`
+        # may open it at once, and a second one reading a half-made history would take it
+        # for a foreign file or run a migration twice.
+        with _open_lock(self.path):
+            return self._open_locked()
+
+    def _open_locked(self) -> sqlite3.Connection:
         db = self._connect()
         try:
             try:
@@ -567,6 +575,23 @@ def message_record_of_row(r: Any) -> dict[str, Any]:
         **({"runs": json.loads(r[16])} if r[16] else {}),
         **({"fixes": r[17]} if r[17] else {}),
     }
+
+
+@contextlib.contextmanager
+def _open_lock(path: Path) -> Iterator[None]:
+    """An flock on the history's folder, held while it is opened: no file of its own, and
+    not on the history itself (closing another descriptor of it would drop SQLite's locks)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock (one app per profile still holds)
+        yield
+        return
+    fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # the lock goes with it
 
 
 def conversation_record(conv: Conversation) -> dict[str, Any]:

@@ -417,3 +417,30 @@ def test_a_write_a_full_disk_refuses_leaves_nothing_half_done_and_can_be_repeate
     assert store.load(conv.id).messages[-1].content == big.content
     assert store.search("answer")  # the index too
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_two_openers_at_once_upgrade_an_old_history_once(tmp_path):
+    """The app and `glm-desk ask` may open an old (or new) history at the same moment."""
+    import threading
+
+    for name, prepare in (("old.db", lambda p: back_to_schema(p, 2)), ("new.db", lambda p: p)):
+        path = prepare(tmp_path / name)
+        stores: list[HistoryStore] = []
+        errors: list[BaseException] = []
+
+        def open_it(path=path, stores=stores, errors=errors) -> None:
+            try:
+                stores.append(HistoryStore(path))
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [] and len(stores) == 4
+        assert not list(tmp_path.glob(f"{name}.foreign-*"))
+        for store in stores:
+            assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+            store.close()
